@@ -1,0 +1,221 @@
+// Package app is the composition root: configuration → store → services →
+// job runner → HTTP. It also holds the command-line entry point.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"ggzy/internal/api"
+	"ggzy/internal/apperr"
+	"ggzy/internal/blob"
+	"ggzy/internal/calendar"
+	"ggzy/internal/clock"
+	"ggzy/internal/config"
+	"ggzy/internal/httpx"
+	"ggzy/internal/ids"
+	"ggzy/internal/jobs"
+	"ggzy/internal/party"
+	"ggzy/internal/rules"
+	"ggzy/internal/store"
+	"ggzy/internal/tender"
+	"ggzy/internal/web"
+	"ggzy/internal/worker"
+)
+
+// App is a running platform.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *store.DB
+	Clock    clock.Clock
+	IDs      *ids.Generator
+	Calendar *calendar.Calendar
+	Blobs    *blob.Store
+	Tender   *tender.Service
+	Party    *party.Service
+	Runner   *worker.Runner
+	Handler  http.Handler
+	Registry *prometheus.Registry
+}
+
+// Build opens the database, migrates it, loads the calendar and wires the
+// services, the job runner and the HTTP handler. It starts nothing.
+func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clock) (*App, error) {
+	a := &App{Config: cfg, Log: log, Clock: clk, IDs: &ids.Generator{}}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, fmt.Errorf("打开数据库失败: %w", err)
+	}
+	a.DB = db
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("数据库迁移失败: %w", err)
+	}
+	if a.Calendar, err = loadCalendar(ctx, db, cfg.CalendarDir, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.Blobs, err = blob.Open(filepath.Join(cfg.DataDir, "blobs")); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Tender = tender.New(tender.Config{Store: store.Bind[tender.Tx](db), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: cfg.Region})
+	a.Party = party.NewService(store.Bind[party.Tx](db), clk, a.IDs, party.DefaultPasswordParams)
+	a.Runner, err = worker.New(db.Writer(), db.Dialect(), a.handlers(), log, worker.Options{PollInterval: cfg.JobPoll})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.Runner.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.SetEnqueuer(a.Runner.Enqueue)
+	deps := httpx.Deps{Tender: a.Tender, Party: a.Party, Blobs: a.Blobs, Clock: clk, Calendar: a.Calendar, Log: log,
+		Logins: httpx.NewLoginLimiter(), SiteName: cfg.SiteName, TrustProxy: cfg.TrustProxy, MaxUpload: cfg.MaxUploadMB << 20}
+	webH, err := web.New(deps)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Registry = prometheus.NewRegistry()
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", a.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("/api/", api.New(deps))
+	mux.Handle("/", webH)
+	a.Handler = instrument(a.Registry, mux)
+	return a, nil
+}
+
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// handlers maps job kinds to use cases.
+func (a *App) handlers() map[string]worker.Handler {
+	return map[string]worker.Handler{
+		jobs.OpenBids: func(ctx context.Context, lotID string) error {
+			_, err := a.Tender.OpenBids(ctx, lotID)
+			switch {
+			case errors.Is(err, tender.ErrSuspended):
+				return worker.Retry(time.Minute) // objection pending: open once answered
+			case apperr.Is(err, apperr.Deadline):
+				return nil // the deadline was moved; a job at the new deadline exists
+			case apperr.Is(err, apperr.NotFound):
+				return nil
+			}
+			return err
+		},
+		jobs.ContractDue:  func(ctx context.Context, lotID string) error { return a.Tender.CheckContractDue(ctx, lotID) },
+		jobs.ObjectionDue: func(ctx context.Context, id string) error { return a.Tender.CheckObjectionDue(ctx, id) },
+		jobs.PublicityEnd: func(context.Context, string) error { return nil }, // the award use case checks the end itself
+	}
+}
+
+// loadCalendar loads holiday tables from dir into the database (so an
+// operator's added years persist) and builds the calendar from the database.
+func loadCalendar(ctx context.Context, db *store.DB, dir string, log *slog.Logger) (*calendar.Calendar, error) {
+	if dir != "" {
+		days, err := calendar.LoadDir(dir)
+		if err != nil {
+			log.Warn("节假日表未加载", "dir", dir, "err", err)
+		} else if err := db.WithTx(ctx, func(tx *store.Tx) error { return tx.PutHolidays(ctx, days) }); err != nil {
+			return nil, err
+		}
+	}
+	var days []calendar.Day
+	if err := db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		days, err = tx.ListHolidays(ctx)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if len(days) == 0 {
+		log.Warn("没有节假日表：期限按周一至周五计算并标注为暂定。用 --calendar 指定官方节假日表目录。")
+	}
+	return calendar.New(days)
+}
+
+// Serve runs the HTTP server and the job runner until ctx ends, then shuts
+// down gracefully: no new connections, in-flight requests finish.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if err := a.Runner.Start(ctx); err != nil {
+		return fmt.Errorf("启动任务执行器失败: %w", err)
+	}
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if e := srv.Shutdown(sctx); e != nil && err == nil {
+		err = e
+	}
+	if e := a.Runner.Stop(sctx); e != nil && err == nil && !strings.Contains(e.Error(), "not started") {
+		err = e
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// instrument counts requests and their latency by route pattern.
+func instrument(reg *prometheus.Registry, next http.Handler) http.Handler {
+	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ggzy_http_requests_total", Help: "HTTP requests by method and status class."}, []string{"method", "code"})
+	lat := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ggzy_http_request_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
+	reg.MustRegister(reqs, lat)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: 200}
+		next.ServeHTTP(sw, r)
+		reqs.WithLabelValues(r.Method, fmt.Sprintf("%dxx", sw.code/100)).Inc()
+		lat.WithLabelValues(r.Method).Observe(time.Since(start).Seconds())
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusWriter) WriteHeader(c int) { s.code = c; s.ResponseWriter.WriteHeader(c) }
+
+// Flush keeps server-sent events working through the wrapper.
+func (s *statusWriter) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

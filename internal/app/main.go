@@ -1,0 +1,169 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"ggzy/internal/clock"
+	"ggzy/internal/config"
+	"ggzy/internal/store"
+	"ggzy/internal/worker"
+)
+
+// Version is set at build time (-ldflags "-X ggzy/internal/app.Version=…").
+var Version = "dev"
+
+const usage = `ggzy — 公共资源交易平台
+
+用法:
+  ggzy demo    [--addr 127.0.0.1:8080] [--data DIR]   以演示数据运行（内嵌 SQLite）
+  ggzy serve   [--addr ADDR] [--db sqlite:PATH|postgres://…] [--data DIR] [--config FILE]
+  ggzy migrate [--db …]                                 只执行数据库迁移
+  ggzy version
+
+环境变量: GGZY_ADDR GGZY_DB GGZY_DATA_DIR GGZY_REGION GGZY_SITE_NAME GGZY_CALENDAR_DIR GGZY_LOG_LEVEL GGZY_CONFIG
+`
+
+// Main runs a subcommand and returns the exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, rest, stdout, stderr, getenv, false)
+	case "demo":
+		err = serve(ctx, rest, stdout, stderr, getenv, true)
+	case "migrate":
+		err = migrate(ctx, rest, stdout, stderr, getenv)
+	case "version":
+		fmt.Fprintln(stdout, "ggzy", versionString())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "未知命令 %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ggzy:", err)
+		return 1
+	}
+	return 0
+}
+
+func versionString() string {
+	v := Version
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+		v += " " + bi.GoVersion
+	}
+	return v
+}
+
+func logger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, demo bool) error {
+	cfg, fs, err := config.Load(map[bool]string{true: "demo", false: "serve"}[demo], args, getenv)
+	if err != nil {
+		return err
+	}
+	if demo {
+		// The demo always runs on its own embedded database in the data directory.
+		dir := cfg.DataDir
+		if getenv("GGZY_DATA_DIR") == "" && !flagSet(fs, "data") {
+			dir = "ggzy-demo"
+		}
+		cfg.DataDir = dir
+		cfg.DB = "sqlite:" + filepath.Join(dir, "ggzy.db")
+	}
+	log := logger(stderr, cfg.LogLevel)
+	a, err := Build(ctx, cfg, log, clock.Real{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var logins []Login
+	if demo {
+		logins, err = Seed(ctx, a)
+		if err != nil {
+			return fmt.Errorf("演示数据初始化失败: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("监听 %s 失败: %w", cfg.Addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "ggzy %s 已启动：%s （数据库 %s）\n", versionString(), url, redact(cfg.DB))
+	if demo {
+		fmt.Fprintln(stdout, "演示账号（密码均为 "+DemoPassword+"）：")
+		for _, l := range logins {
+			fmt.Fprintf(stdout, "  %-10s %-14s %s\n", l.Role, l.Username, l.Note)
+		}
+		fmt.Fprintln(stdout, "按 Ctrl+C 停止。")
+	}
+	return a.Serve(ctx, ln)
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, _, err := config.Load("migrate", args, getenv)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	r, err := worker.New(db.Writer(), db.Dialect(), nil, logger(stderr, cfg.LogLevel), worker.Options{})
+	if err != nil {
+		return err
+	}
+	if err := r.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "数据库迁移完成：", redact(cfg.DB))
+	return nil
+}
+
+// redact hides a password in a database URL.
+func redact(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		if at := strings.Index(u[i+3:], "@"); at >= 0 {
+			cred := u[i+3 : i+3+at]
+			if c := strings.Index(cred, ":"); c >= 0 {
+				return u[:i+3] + cred[:c] + ":***" + u[i+3+at:]
+			}
+		}
+	}
+	return u
+}

@@ -1,0 +1,378 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"ggzy/internal/apperr"
+	"ggzy/internal/clock"
+	"ggzy/internal/money"
+	"ggzy/internal/party"
+	"ggzy/internal/rules"
+	"ggzy/internal/store"
+	"ggzy/internal/tender"
+)
+
+// DemoPassword is every demo user's password.
+const DemoPassword = "ggzy2026"
+
+// Login is one demo account to print.
+type Login struct{ Role, Username, Note string }
+
+var demoLogins = []Login{
+	{"招标人", "jsj", "南宁市市政工程建设管理处"},
+	{"招标人", "yiyuan", "南宁市第一人民医院"},
+	{"招标人", "sanzhong", "南宁市第三中学"},
+	{"招标代理", "daili", "广西桂信招标代理有限公司"},
+	{"投标人", "bidder01", "广西邕江建设集团有限公司（另有 bidder02…bidder24）"},
+	{"评标专家", "expert01", "（另有 expert02…expert64）"},
+	{"交易中心", "operator", "南宁市公共资源交易中心"},
+	{"行政监督", "supervisor", "南宁市住房和城乡建设局"},
+	{"审计", "auditor", ""},
+	{"系统管理员", "admin", ""},
+}
+
+var bidderNames = []string{
+	"广西邕江建设集团有限公司", "广西绿城路桥工程有限公司", "南宁青秀建筑工程有限公司", "广西八桂市政工程有限公司",
+	"广西五象建设有限公司", "南宁良庆水利水电工程有限公司", "广西朱槿园林绿化有限公司", "广西南湖建工集团有限公司",
+	"广西凤凰岭建设工程有限公司", "南宁江南建筑安装有限公司", "广西明秀装饰工程有限公司", "广西西乡塘土木工程有限公司",
+	"广西金湖路桥集团有限公司", "南宁兴宁建设有限公司", "广西壮锦机电安装工程有限公司", "广西昆仑关交通建设有限公司",
+	"南宁武鸣建筑工程有限公司", "广西横州水利建设有限公司", "广西宾阳市政工程有限公司", "广西上林城建集团有限公司",
+	"广西隆安基础工程有限公司", "广西马山钢结构有限公司", "南宁邕宁建筑劳务有限公司", "广西北部湾建设工程有限公司",
+}
+
+var specialties = []struct{ code, name string }{
+	{"A0801", "房屋建筑工程"}, {"A0802", "市政公用工程"}, {"A0803", "公路工程"}, {"A0804", "水利水电工程"},
+}
+
+var surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高")
+var givens = []string{"建华", "志强", "丽娟", "国栋", "海燕", "振宇", "明辉", "秀英", "伟", "静", "晓东", "春梅", "立新", "文博", "思远", "红梅"}
+
+// Seed loads the Nanning demo data set once: entities, users, an expert pool
+// and projects in every lifecycle state, each driven through the real use
+// cases on a clock set back in time, so every record and ledger entry is what
+// the platform itself would have written. A second run finds the data and
+// does nothing.
+func Seed(ctx context.Context, a *App) ([]Login, error) {
+	var seeded bool
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		_, err := tx.GetUserByUsername(ctx, "operator")
+		seeded = err == nil
+		if apperr.Is(err, apperr.NotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil || seeded {
+		return demoLogins, err
+	}
+	now := a.Clock.Now()
+	clk := clock.NewFake(now)
+	ts := tender.New(tender.Config{Store: store.Bind[tender.Tx](a.DB), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: a.Config.Region})
+	// Demo passwords use lighter argon2 parameters so seeding 100 users is quick.
+	ps := party.NewService(store.Bind[party.Tx](a.DB), clk, a.IDs, party.PasswordParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
+	s := &seeder{ctx: ctx, a: a, clk: clk, ts: ts, ps: ps, now: now, users: map[string]party.User{}}
+	clk.Set(now.AddDate(0, 0, -90))
+	if err := s.parties(); err != nil {
+		return nil, fmt.Errorf("主体: %w", err)
+	}
+	if err := s.projects(); err != nil {
+		return nil, fmt.Errorf("项目: %w", err)
+	}
+	a.Log.Info("演示数据已生成", "bidders", len(s.bidders), "experts", len(s.experts))
+	return demoLogins, nil
+}
+
+type seeder struct {
+	ctx      context.Context
+	a        *App
+	clk      *clock.Fake
+	ts       *tender.Service
+	ps       *party.Service
+	now      time.Time
+	users    map[string]party.User
+	bureau   party.Entity
+	hospital party.Entity
+	school   party.Entity
+	agency   party.Entity
+	bidders  []party.Entity
+	experts  []tender.Expert
+	seq      int
+}
+
+func (s *seeder) entity(kind party.EntityKind, prefix, region, name, rep string) (party.Entity, error) {
+	s.seq++
+	code, err := party.MakeUSCC(prefix, region, fmt.Sprintf("%08d", 45010000+s.seq*7919))
+	if err != nil {
+		return party.Entity{}, err
+	}
+	return s.ps.RegisterEntity(s.ctx, party.System(), party.EntityInput{USCC: code, Name: name, LegalRep: rep, Kind: kind, Region: region,
+		Address: "广西壮族自治区南宁市", Contact: fmt.Sprintf("0771-58%05d", s.seq*37%100000)})
+}
+
+func (s *seeder) user(username, name string, role party.Role, entity, dept string) error {
+	u, err := s.ps.CreateUser(s.ctx, party.System(), party.UserInput{Username: username, Name: name, Password: DemoPassword, Role: role, EntityID: entity, Department: dept})
+	s.users[username] = u
+	return err
+}
+
+func (s *seeder) actor(username string) party.Actor { return s.users[username].Actor("127.0.0.1") }
+
+func (s *seeder) parties() error {
+	var err error
+	if s.bureau, err = s.entity(party.KindPrincipal, "12", "450100", "南宁市市政工程建设管理处", "黄振华"); err != nil {
+		return err
+	}
+	if s.hospital, err = s.entity(party.KindPrincipal, "12", "450103", "南宁市第一人民医院", "覃立新"); err != nil {
+		return err
+	}
+	if s.school, err = s.entity(party.KindPrincipal, "12", "450102", "南宁市第三中学", "韦春梅"); err != nil {
+		return err
+	}
+	if s.agency, err = s.entity(party.KindAgency, "91", "450100", "广西桂信招标代理有限公司", "莫文博"); err != nil {
+		return err
+	}
+	regions := []string{"450102", "450103", "450105", "450107", "450108", "450109", "450110", "450100"}
+	for i, n := range bidderNames {
+		rep := string(surnames[i%len(surnames)]) + givens[(i*5)%len(givens)]
+		e, err := s.entity(party.KindEnterprise, "91", regions[i%len(regions)], n, rep)
+		if err != nil {
+			return err
+		}
+		s.bidders = append(s.bidders, e)
+		if err := s.user(fmt.Sprintf("bidder%02d", i+1), rep, party.RoleBidder, e.ID, ""); err != nil {
+			return err
+		}
+	}
+	for _, u := range []struct {
+		name, display string
+		role          party.Role
+		entity, dept  string
+	}{
+		{"jsj", "黄工", party.RolePrincipal, s.bureau.ID, ""},
+		{"jsj2", "梁代表", party.RolePrincipal, s.bureau.ID, ""},
+		{"yiyuan", "覃主任", party.RolePrincipal, s.hospital.ID, ""},
+		{"yiyuan2", "蒙代表", party.RolePrincipal, s.hospital.ID, ""},
+		{"sanzhong", "韦校长", party.RolePrincipal, s.school.ID, ""},
+		{"sanzhong2", "农代表", party.RolePrincipal, s.school.ID, ""},
+		{"daili", "莫经理", party.RoleAgency, s.agency.ID, ""},
+		{"operator", "交易中心值班员", party.RoleOperator, "", ""},
+		{"supervisor", "住建局监督员", party.RoleSupervisor, "", "住建"},
+		{"observer", "社会监督员", party.RoleObserver, "", ""},
+		{"auditor", "审计员", party.RoleAuditor, "", ""},
+		{"admin", "系统管理员", party.RoleAdmin, "", ""},
+	} {
+		if err := s.user(u.name, u.display, u.role, u.entity, u.dept); err != nil {
+			return err
+		}
+	}
+	// 64 experts across four specialties, a few employed by bidders (they
+	// are excluded from those bidders' lots by the draw).
+	for i := 0; i < 64; i++ {
+		sp := specialties[i%len(specialties)]
+		name := string(surnames[(i*7)%len(surnames)]) + givens[(i*3)%len(givens)]
+		uname := fmt.Sprintf("expert%02d", i+1)
+		if err := s.user(uname, name, party.RoleExpert, "", ""); err != nil {
+			return err
+		}
+		e := tender.Expert{ID: s.a.IDs.New(s.clk.Now()), Name: name, Specialty: sp.code, EmployerName: []string{"广西大学", "广西建设职业技术学院", "南宁市建筑设计院", "广西交通设计集团"}[i%4],
+			Title: []string{"高级工程师", "正高级工程师", "教授级高级工程师"}[i%3], Years: 8 + i%20, City: "450100", Active: true, UserID: s.users[uname].ID}
+		if i%16 == 5 {
+			e.EmployerID, e.EmployerName = s.bidders[i%len(s.bidders)].ID, s.bidders[i%len(s.bidders)].Name
+		}
+		if err := s.a.DB.WithTx(s.ctx, func(tx *store.Tx) error { return tx.CreateExpert(s.ctx, e) }); err != nil {
+			return err
+		}
+		s.experts = append(s.experts, e)
+	}
+	return nil
+}
+
+type demoProject struct {
+	name, lot, principal, manager, cat, dept string
+	stateFunded                              bool
+	method                                   tender.Method
+	procedure                                tender.Procedure
+	estimate                                 money.Fen
+	bids                                     int
+	stage                                    string
+	start                                    time.Duration // before now: when the notice was published
+}
+
+const day = 24 * time.Hour
+
+func (s *seeder) projects() error {
+	list := []demoProject{
+		{"南宁市五象新区秋月路市政道路改造工程", "施工", "jsj", "daili", "A0802", "住建", true, tender.LowestPrice, tender.Open, 38_600_000_00, 5, "contracted", 75 * day},
+		{"南宁市第一人民医院门诊综合楼装修改造工程", "施工", "yiyuan", "daili", "A0801", "卫健", true, tender.Comprehensive, tender.Open, 12_800_000_00, 4, "awarded", 45 * day},
+		{"南宁市第三中学学生宿舍楼新建工程", "施工总承包", "sanzhong", "sanzhong", "A0801", "教育", true, tender.Comprehensive, tender.Open, 26_500_000_00, 6, "publicity", 26 * day},
+		{"邕江南岸防洪堤加固工程", "第二标段", "jsj", "daili", "A0804", "水利", true, tender.LowestPrice, tender.Open, 9_700_000_00, 5, "evaluating", 23 * day},
+		{"南宁市青秀区人行天桥新建工程", "施工", "jsj", "jsj", "A0802", "住建", true, tender.LowestPrice, tender.Open, 4_200_000_00, 2, "failed", 30 * day},
+		{"南宁市第一人民医院污水处理站改造工程", "施工", "yiyuan", "daili", "A0801", "卫健", false, tender.LowestPrice, tender.Open, 3_600_000_00, 4, "opening-soon", 25 * day},
+		{"南宁市良庆区农村公路提级改造工程", "第一标段", "jsj", "daili", "A0803", "交通", true, tender.LowestPrice, tender.Open, 15_300_000_00, 2, "bidding", 8 * day},
+		{"南宁市第三中学运动场改造工程", "施工", "sanzhong", "daili", "A0801", "教育", true, tender.LowestPrice, tender.Invited, 2_900_000_00, 1, "bidding", 5 * day},
+		{"南宁市邕宁区排水管网完善工程", "施工", "jsj", "daili", "A0802", "住建", true, tender.Comprehensive, tender.Open, 7_400_000_00, 0, "draft", 2 * day},
+	}
+	for i, d := range list {
+		if err := s.run(i, d); err != nil {
+			return fmt.Errorf("%s: %w", d.name, err)
+		}
+	}
+	return nil
+}
+
+// run drives one demo project to its stage through the use cases.
+func (s *seeder) run(n int, d demoProject) error {
+	ctx := s.ctx
+	start := s.now.Add(-d.start)
+	s.clk.Set(start.Add(-2 * time.Hour))
+	mgr := s.actor(d.manager)
+	in := tender.ProjectInput{Name: d.name, StateFunded: d.stateFunded, Funding: map[bool]string{true: "财政资金", false: "单位自筹"}[d.stateFunded], SupervisorDept: d.dept,
+		Description: "项目位于南宁市，资金已落实，具备招标条件。"}
+	if d.manager == "daili" {
+		in.PrincipalUSCC = map[string]string{"jsj": s.bureau.USCC, "yiyuan": s.hospital.USCC, "sanzhong": s.school.USCC}[d.principal]
+	}
+	p, err := s.ts.CreateProject(ctx, mgr, in)
+	if err != nil {
+		return err
+	}
+	lin := tender.LotInput{Name: d.lot, Procedure: d.procedure, Method: d.method, Estimate: d.estimate, Ceiling: d.estimate * 98 / 100,
+		Security: d.estimate / 100 / 100000 * 100000, CategoryCode: d.cat, CommitteeSize: 5, PrincipalReps: 1}
+	if lin.Security > 800_000_00 {
+		lin.Security = 800_000_00
+	}
+	l, err := s.ts.AddLot(ctx, mgr, p.ID, lin)
+	if err != nil {
+		return err
+	}
+	doc := fmt.Sprintf("%s %s 招标文件\n\n第一章 招标公告\n第二章 投标人须知\n第三章 评标办法（%s）\n第四章 合同条款及格式\n第五章 工程量清单\n第六章 图纸\n第七章 技术标准和要求\n第八章 投标文件格式\n", d.name, d.lot, d.method.Label())
+	hash, size, err := s.a.Blobs.Put(strings.NewReader(doc), 1<<20)
+	if err != nil {
+		return err
+	}
+	if _, err := s.ts.AddDocument(ctx, mgr, l.ID, "招标文件（"+d.lot+"）.txt", size, hash); err != nil {
+		return err
+	}
+	if d.stage == "draft" {
+		return nil
+	}
+	s.clk.Set(start)
+	deadline := s.ts.EarliestDeadline(start, 9, 30)
+	if d.stage == "opening-soon" {
+		deadline = s.now.Add(5 * time.Minute).Truncate(time.Minute)
+	}
+	if d.stage == "bidding" && deadline.Before(s.now.Add(3*day)) {
+		deadline = deadline.Add(7 * day)
+	}
+	pub := tender.PublishInput{DocsFrom: start, DocsUntil: deadline, BidDeadline: deadline, OpeningPlace: "南宁市公共资源交易中心第" + fmt.Sprint(n%3+1) + "开标室（线上同步）",
+		Body: fmt.Sprintf("本招标项目%s已由有关部门批准建设，招标人为%s，建设资金来自%s。项目已具备招标条件，现对该项目的%s进行%s。", d.name, s.users[d.principal].Name, in.Funding, d.lot, d.procedure.Label())}
+	first := (n * 5) % len(s.bidders)
+	if d.procedure == tender.Invited {
+		for k := 0; k < 3; k++ {
+			pub.Invitees = append(pub.Invitees, s.bidders[(first+k)%len(s.bidders)].USCC)
+		}
+	}
+	if _, err := s.ts.PublishTender(ctx, mgr, l.ID, pub); err != nil {
+		return err
+	}
+	for k := 0; k < d.bids; k++ {
+		s.clk.Set(start.Add(time.Duration(3+k) * day).Add(time.Duration(k) * time.Hour))
+		bi := (first + k) % len(s.bidders)
+		a := s.actor(fmt.Sprintf("bidder%02d", bi+1))
+		if err := s.ts.ObtainDocuments(ctx, a, l.ID); err != nil {
+			return err
+		}
+		if err := s.ts.RecordDeposit(ctx, a, l.ID, lin.Security, fmt.Sprintf("GXBANK%08d", 1000+n*10+k)); err != nil {
+			return err
+		}
+		price := d.estimate * money.Fen(90+((k*7+n*3)%8)) / 100 / 100 * 100
+		if _, err := s.ts.SubmitBid(ctx, a, l.ID, tender.BidInput{Content: tender.EncodePlain(tender.BidContent{
+			Price: price, DurationDays: 180 + 30*(k%4), Quality: "合格", ProjectManager: string(surnames[(bi+3)%len(surnames)]) + givens[(bi+1)%len(givens)]})}); err != nil {
+			return err
+		}
+	}
+	if d.stage == "bidding" || d.stage == "opening-soon" {
+		return nil
+	}
+	s.clk.Set(deadline)
+	if _, err := s.ts.OpenBids(ctx, l.ID); err != nil {
+		return err
+	}
+	if d.stage == "failed" {
+		s.clk.Set(deadline.Add(2 * day))
+		_, err := s.ts.Retender(ctx, mgr, l.ID)
+		return err
+	}
+	if d.stage == "evaluating" {
+		return nil
+	}
+	s.clk.Set(deadline.Add(time.Hour))
+	rep := map[string]string{"jsj": "jsj2", "yiyuan": "yiyuan2", "sanzhong": "sanzhong2"}[d.principal]
+	members, err := s.ts.DrawCommittee(ctx, s.actor("operator"), l.ID, []string{rep}, s.ps.UserByUsername)
+	if err != nil {
+		return err
+	}
+	v, err := s.ts.ViewLot(ctx, s.actor("operator"), l.ID)
+	if err != nil {
+		return err
+	}
+	s.clk.Set(deadline.Add(5 * time.Hour))
+	for mi, m := range members {
+		var lines []tender.SheetLine
+		for bi, b := range v.Bids {
+			ln := tender.SheetLine{BidID: b.ID, Pass: true, Scores: map[string]int64{}}
+			for _, it := range v.Lot.Scoring {
+				if !it.Price {
+					ln.Scores[it.Key] = it.Max * int64(70+(bi*7+mi*3)%25) / 100
+				}
+			}
+			lines = append(lines, ln)
+		}
+		if _, err := s.ts.SubmitScoreSheet(ctx, party.Actor{UserID: m.UserID, Name: m.Name, Role: party.RoleExpert, IP: "127.0.0.1"}, l.ID, lines); err != nil {
+			return err
+		}
+	}
+	if d.stage == "publicity" {
+		return nil
+	}
+	l2, err := s.getLot(l.ID)
+	if err != nil {
+		return err
+	}
+	s.clk.Set(l2.PublicityUntil.Add(time.Hour))
+	r, err := s.report(l.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.ts.DecideAward(ctx, mgr, l.ID, tender.AwardInput{BidID: r.Candidates[0].BidID}); err != nil {
+		return err
+	}
+	if d.stage == "awarded" {
+		return nil
+	}
+	s.clk.Set(l2.PublicityUntil.Add(12 * day))
+	_, err = s.ts.RecordContract(ctx, mgr, l.ID, s.clk.Now(), r.Candidates[0].Price)
+	return err
+}
+
+func (s *seeder) getLot(id string) (tender.Lot, error) {
+	var l tender.Lot
+	err := s.a.DB.Read(s.ctx, func(tx *store.Tx) error {
+		var err error
+		l, err = tx.GetLot(s.ctx, id)
+		return err
+	})
+	return l, err
+}
+
+func (s *seeder) report(id string) (tender.Report, error) {
+	var r tender.Report
+	err := s.a.DB.Read(s.ctx, func(tx *store.Tx) error {
+		var err error
+		r, err = tx.GetReport(s.ctx, id)
+		return err
+	})
+	return r, err
+}

@@ -1,0 +1,148 @@
+// Package httpx is what the JSON API and the web UI share: their
+// dependencies, the client address, the login rate limit and the mapping of
+// apperr codes to HTTP statuses.
+package httpx
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"ggzy/internal/apperr"
+	"ggzy/internal/blob"
+	"ggzy/internal/calendar"
+	"ggzy/internal/clock"
+	"ggzy/internal/party"
+	"ggzy/internal/tender"
+)
+
+// Deps are the services an HTTP handler uses.
+type Deps struct {
+	Tender   *tender.Service
+	Party    *party.Service
+	Blobs    *blob.Store
+	Clock    clock.Clock
+	Calendar *calendar.Calendar
+	Log      *slog.Logger
+	Logins   *LoginLimiter
+	SiteName string // e.g. 南宁市公共资源交易平台
+	// TrustProxy makes X-Forwarded-For count as the client address (behind a reverse proxy only).
+	TrustProxy bool
+	// MaxUpload bounds one uploaded file.
+	MaxUpload int64
+}
+
+// ClientIP is the client's address, recorded in the ledger's private part.
+func (d Deps) ClientIP(r *http.Request) string {
+	if d.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			return strings.TrimSpace(strings.Split(xff, ",")[0])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Status maps an error code to an HTTP status.
+func Status(code apperr.Code) int {
+	switch code {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Deadline:
+		return http.StatusConflict
+	case apperr.RateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// LogError logs internal errors with their cause (never shown to users).
+func (d Deps) LogError(r *http.Request, err error) {
+	if e := apperr.As(err); e.Code == apperr.Internal && d.Log != nil {
+		d.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+}
+
+// LoginLimiter limits login attempts per client address: a burst of 10, then
+// one every 6 seconds. Entries idle for an hour are dropped.
+type LoginLimiter struct {
+	mu   sync.Mutex
+	m    map[string]*limEntry
+	rate rate.Limit
+	b    int
+}
+
+type limEntry struct {
+	l    *rate.Limiter
+	seen time.Time
+}
+
+// NewLoginLimiter makes a limiter.
+func NewLoginLimiter() *LoginLimiter {
+	return &LoginLimiter{m: map[string]*limEntry{}, rate: rate.Every(6 * time.Second), b: 10}
+}
+
+// Allow reports whether key may try now; if not, how long to wait.
+func (l *LoginLimiter) Allow(key string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if len(l.m) > 10000 {
+		for k, e := range l.m {
+			if now.Sub(e.seen) > time.Hour {
+				delete(l.m, k)
+			}
+		}
+	}
+	e, ok := l.m[key]
+	if !ok {
+		e = &limEntry{l: rate.NewLimiter(l.rate, l.b)}
+		l.m[key] = e
+	}
+	e.seen = now
+	r := e.l.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// RateLimitedError is the error for a refused login.
+func RateLimitedError(wait time.Duration) *apperr.Error {
+	secs := int(wait.Seconds()) + 1
+	return apperr.New(apperr.RateLimited, "登录尝试过于频繁：每个地址连续失败10次后每6秒可再试一次，请%d秒后重试。", secs)
+}
+
+type actorKey struct{}
+
+// WithActor stores the resolved actor for handlers of one request.
+func WithActor(ctx context.Context, a party.Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor resolved by the middleware (public if none).
+// It is read once by each handler and passed explicitly to domain code.
+func ActorFrom(ctx context.Context) party.Actor {
+	if a, ok := ctx.Value(actorKey{}).(party.Actor); ok {
+		return a
+	}
+	return party.Public("")
+}

@@ -1,0 +1,21 @@
+// Package jobs names the durable follow-up work that use cases enqueue inside
+// their transaction (the outbox). The runner (River) lives in package worker;
+// domain code sees only this plain data.
+package jobs
+
+import "time"
+
+// Kinds of jobs.
+const (
+	OpenBids     = "tender.open_bids"     // at the bid deadline
+	ContractDue  = "tender.contract_due"  // 30 days after the award notice
+	ObjectionDue = "tender.objection_due" // answer deadline of an objection
+	PublicityEnd = "tender.publicity_end" // end of candidate publicity
+)
+
+// Job is one unit of deferred work.
+type Job struct {
+	Kind    string
+	Subject string    // usually a lot ID
+	RunAt   time.Time // zero = now
+}

@@ -1,0 +1,107 @@
+// Package ledger defines the append-only record of every state change
+// (全过程留痕). An entry has a public part and a private part; the private part
+// is published only as a salted SM3 commitment, so the public log never leaks
+// what the law keeps secret (bidders before the opening, IPs, identities), while
+// auditors can read it and anyone can check a later reveal (DESIGN.md §6.1).
+package ledger
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/emmansun/gmsm/sm3"
+
+	"ggzy/internal/ids"
+)
+
+// Confidential is the public type of entries whose very kind is secret until
+// the law allows (a document download or a bid before the opening).
+const Confidential = "confidential.submission"
+
+// Entry is one ledger record.
+type Entry struct {
+	Index      int64           // 0-based position, final at commit
+	At         time.Time       // UTC
+	Type       string          // public type, e.g. "tender.published"
+	Subject    string          // public subject (lot code, project code), "" when confidential
+	Public     json.RawMessage // canonical JSON, published
+	Private    json.RawMessage // canonical JSON, auditors only
+	Salt       string          // random, kept with Private
+	Commitment string          // hex SM3(salt || private), published
+}
+
+// Draft is what a use case hands to AppendLedger.
+type Draft struct {
+	Type    string
+	Subject string
+	Public  any
+	Private any // actor, IP, and anything not yet public
+}
+
+// Seal turns a draft into an entry at time at (index is set by the store).
+func Seal(d Draft, at time.Time) (Entry, error) {
+	pub, err := Canonical(d.Public)
+	if err != nil {
+		return Entry{}, err
+	}
+	priv, err := Canonical(d.Private)
+	if err != nil {
+		return Entry{}, err
+	}
+	salt := ids.Token(16)
+	return Entry{At: at.UTC(), Type: d.Type, Subject: d.Subject, Public: pub, Private: priv, Salt: salt, Commitment: Commit(salt, priv)}, nil
+}
+
+// Commit is the salted commitment to private content.
+func Commit(salt string, private []byte) string {
+	h := sm3.New()
+	h.Write([]byte(salt))
+	h.Write([]byte{0})
+	h.Write(private)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Canonical encodes v as stable JSON: object keys sorted, no HTML escaping,
+// no insignificant whitespace. Equal values always give equal bytes, so a
+// leaf hash over it is reproducible by anyone.
+func Canonical(v any) (json.RawMessage, error) {
+	if v == nil {
+		return json.RawMessage("{}"), nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: encode: %w", err)
+	}
+	var generic any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&generic); err != nil {
+		return nil, fmt.Errorf("ledger: re-decode: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(generic); err != nil {
+		return nil, fmt.Errorf("ledger: canonical: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// LeafData is the canonical public content of an entry: what the Merkle leaf
+// will hash (issue 3). It covers the commitment, not the private part.
+func (e Entry) LeafData() ([]byte, error) {
+	return Canonical(map[string]any{
+		"index":      e.Index,
+		"at":         e.At.UTC().Format(time.RFC3339Nano),
+		"type":       e.Type,
+		"subject":    e.Subject,
+		"public":     e.Public,
+		"commitment": e.Commitment,
+	})
+}
+
+// Verify checks that the private part matches the commitment.
+func (e Entry) Verify() bool { return Commit(e.Salt, e.Private) == e.Commitment }

@@ -1,0 +1,39 @@
+package party
+
+import (
+	"context"
+	"time"
+
+	"ggzy/internal/ids"
+	"ggzy/internal/ledger"
+)
+
+// EntityReader reads registered entities (used by other contexts too).
+type EntityReader interface {
+	GetEntity(ctx context.Context, id ids.ID) (Entity, error)
+	GetEntityByUSCC(ctx context.Context, uscc string) (Entity, error)
+	ListEntities(ctx context.Context, kind EntityKind) ([]Entity, error) // kind "" = all; ordered by name
+}
+
+// Tx is what the party use cases need from a transaction. Not-found reads
+// return an apperr NotFound; a duplicate USCC or username an apperr Conflict.
+type Tx interface {
+	EntityReader
+	CreateEntity(ctx context.Context, e Entity) error
+	CreateUser(ctx context.Context, u User) error
+	UpdateUser(ctx context.Context, u User) error
+	GetUser(ctx context.Context, id ids.ID) (User, error)
+	GetUserByUsername(ctx context.Context, username string) (User, error)
+	ListUsers(ctx context.Context, role Role) ([]User, error) // role "" = all; ordered by username
+	CreateSession(ctx context.Context, s Session) error
+	GetSession(ctx context.Context, tokenHash string) (Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+	AppendLedger(ctx context.Context, e ledger.Entry) (int64, error)
+}
+
+// Store runs party transactions.
+type Store interface {
+	WithTx(ctx context.Context, fn func(Tx) error) error
+	Read(ctx context.Context, fn func(Tx) error) error
+}

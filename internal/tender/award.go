@@ -1,0 +1,194 @@
+package tender
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"ggzy/internal/apperr"
+	"ggzy/internal/clock"
+	"ggzy/internal/ids"
+	"ggzy/internal/jobs"
+	"ggzy/internal/money"
+	"ggzy/internal/party"
+	"ggzy/internal/rules"
+)
+
+// AwardInput is the principal's award decision (定标).
+type AwardInput struct {
+	BidID           ids.ID
+	ExceptionReason string // required to pass over the first candidate on a state-funded project (TBR 55)
+}
+
+// DecideAward decides the winner after the candidate publicity and issues the
+// award notice (中标通知书). Under state funding the first candidate wins unless
+// a lawful exception is recorded (TBR 55).
+func (s *Service) DecideAward(ctx context.Context, actor party.Actor, lotID ids.ID, in AwardInput) (Award, error) {
+	now := s.clock.Now()
+	var a Award
+	err := s.store.WithTx(ctx, func(tx Tx) error {
+		l, p, err := lotAndProject(ctx, tx, lotID)
+		if err != nil {
+			return err
+		}
+		if !manages(actor, p) {
+			return apperr.Forbiddenf("只有本项目的招标人或代理机构可以确定中标人。")
+		}
+		if l.Status != Publicity {
+			return apperr.New(apperr.Conflict, "该标段不在中标候选人公示阶段，不能定标。")
+		}
+		if now.Before(l.PublicityUntil) {
+			return s.ruleErr(apperr.Deadline, rules.PublicityMin, "中标候选人公示期至%s（北京时间）结束，公示期满后方可定标。", clock.Format(l.PublicityUntil))
+		}
+		if l.Suspended {
+			return s.ruleErr(apperr.Conflict, rules.PublicityObjectionAns, "有尚未答复的异议，作出答复前应当暂停招标投标活动。")
+		}
+		rep, err := tx.GetReport(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		var chosen *ReportRow
+		for i := range rep.Candidates {
+			if rep.Candidates[i].BidID == in.BidID {
+				chosen = &rep.Candidates[i]
+			}
+		}
+		if chosen == nil {
+			return apperr.New(apperr.Invalid, "中标人应当从评标委员会推荐的中标候选人中确定。").WithField("bid_id", "不是中标候选人。")
+		}
+		reason := strings.TrimSpace(in.ExceptionReason)
+		if chosen.Rank != 1 && p.StateFunded && utf8.RuneCountInString(reason) < 10 {
+			return apperr.Rule(apperr.Invalid, "《招标投标法实施条例》第五十五条",
+				"国有资金占控股或者主导地位的项目，应当确定排名第一的中标候选人为中标人；排名第一的中标候选人放弃中标、因不可抗力不能履行合同、不按要求提交履约保证金或被查实存在影响中标结果的违法行为的，方可依次确定其他候选人，请写明具体情形。").
+				WithField("exception_reason", "须写明法定情形（至少10个字）。")
+		}
+		a = Award{LotID: l.ID, BidID: chosen.BidID, EntityID: chosen.EntityID, EntityName: chosen.EntityName, Price: chosen.Price, Rank: chosen.Rank,
+			ExceptionReason: reason, NotifiedAt: now, DecidedBy: actor.UserID}
+		if err := tx.SaveAward(ctx, a); err != nil {
+			return err
+		}
+		l.Status, l.AwardedAt, l.UpdatedAt = Awarded, now, now
+		if err := tx.UpdateLot(ctx, &l); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]any{"winner": a.EntityName, "price": a.Price, "rank": a.Rank, "exception": a.ExceptionReason})
+		body := fmt.Sprintf("%s %s 经评标委员会评审、中标候选人公示期满，确定中标人为%s，中标价%s（%s）。", p.Name, l.Name, a.EntityName, a.Price, a.Price.Capital())
+		if a.ExceptionReason != "" {
+			body += "未确定排名第一的中标候选人的理由：" + a.ExceptionReason
+		}
+		if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeAward, Title: p.Name + l.Name + "中标结果公告",
+			Body: body, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+			return err
+		}
+		if _, err := record(ctx, tx, now, actor, "tender.awarded", l.Code, map[string]any{"lot": l.Code, "winner": a.EntityID, "winner_name": a.EntityName, "price": a.Price, "rank": a.Rank, "exception": a.ExceptionReason}, nil); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, jobs.ContractDue, l.ID, s.endOfPeriod(now, int(s.rules.Get(rules.ContractMax).Value)))
+	})
+	return a, err
+}
+
+// RecordContract records the signed contract (TBL 46). A contract signed
+// after the 30 days is recorded with a warning for the supervisor.
+func (s *Service) RecordContract(ctx context.Context, actor party.Actor, lotID ids.ID, signedAt time.Time, amount money.Fen) (Contract, error) {
+	now := s.clock.Now()
+	var c Contract
+	err := s.store.WithTx(ctx, func(tx Tx) error {
+		l, p, err := lotAndProject(ctx, tx, lotID)
+		if err != nil {
+			return err
+		}
+		if !manages(actor, p) {
+			return apperr.Forbiddenf("只有本项目的招标人或代理机构可以登记合同。")
+		}
+		if l.Status != Awarded {
+			return apperr.New(apperr.Conflict, "只有已发出中标通知书的标段可以登记合同。")
+		}
+		a, err := tx.GetAward(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		f := map[string]string{}
+		if signedAt.IsZero() || signedAt.After(now) || signedAt.Before(clock.Date(l.AwardedAt)) {
+			f["signed_at"] = "签订日期应在中标通知书发出之后、不晚于今天。"
+		}
+		if amount <= 0 {
+			f["amount"] = "合同金额应大于0。"
+		} else if amount != a.Price {
+			f["amount"] = fmt.Sprintf("合同金额应与中标价%s一致，不得订立背离合同实质性内容的协议（《招标投标法》第四十六条）。", a.Price)
+		}
+		if err := apperr.Fields("合同信息有误。", f); err != nil {
+			return err
+		}
+		c = Contract{LotID: l.ID, Amount: amount, SignedAt: signedAt.UTC(), RecordedAt: now, RecordedBy: actor.UserID}
+		if err := tx.SaveContract(ctx, c); err != nil {
+			return err
+		}
+		due := s.endOfPeriod(l.AwardedAt, int(s.rules.Get(rules.ContractMax).Value))
+		if !signedAt.Before(due) {
+			if err := tx.CreateWarning(ctx, Warning{ID: s.ids.New(now), LotID: l.ID, Kind: "contract.late",
+				Message: fmt.Sprintf("合同于%s签订，超过中标通知书发出之日起30日的期限（%s）。", signedAt.In(clock.Shanghai).Format("2006-01-02"), clock.Format(due)),
+				Basis:   s.rules.Get(rules.ContractMax).Basis, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		l.Status, l.UpdatedAt = Contracted, now
+		if err := tx.UpdateLot(ctx, &l); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(map[string]any{"winner": a.EntityName, "amount": amount, "signed_at": c.SignedAt})
+		if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeContract, Title: p.Name + l.Name + "合同订立信息",
+			Body: fmt.Sprintf("招标人与中标人%s于%s订立书面合同，合同金额%s。", a.EntityName, c.SignedAt.In(clock.Shanghai).Format("2006-01-02"), amount), Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+			return err
+		}
+		_, err = record(ctx, tx, now, actor, "contract.recorded", l.Code, map[string]any{"lot": l.Code, "amount": amount, "signed_at": c.SignedAt}, nil)
+		return err
+	})
+	return c, err
+}
+
+// CheckContractDue is the job at the end of the 30 days: still unsigned → warning.
+func (s *Service) CheckContractDue(ctx context.Context, lotID ids.ID) error {
+	now := s.clock.Now()
+	return s.store.WithTx(ctx, func(tx Tx) error {
+		l, err := tx.GetLot(ctx, lotID)
+		if err != nil || l.Status != Awarded {
+			return err
+		}
+		r := s.rules.Get(rules.ContractMax)
+		if now.Before(s.endOfPeriod(l.AwardedAt, int(r.Value))) {
+			return nil
+		}
+		if err := tx.CreateWarning(ctx, Warning{ID: s.ids.New(now), LotID: l.ID, Kind: "contract.overdue",
+			Message: fmt.Sprintf("中标通知书于%s发出，%s内尚未登记书面合同。", clock.Format(l.AwardedAt), r.Describe()), Basis: r.Basis, CreatedAt: now}); err != nil {
+			return err
+		}
+		_, err = record(ctx, tx, now, party.System(), "warning.contract_overdue", l.Code, map[string]any{"lot": l.Code, "basis": r.Basis}, nil)
+		return err
+	})
+}
+
+// CheckObjectionDue is the job at an objection's answer deadline.
+func (s *Service) CheckObjectionDue(ctx context.Context, objectionID ids.ID) error {
+	now := s.clock.Now()
+	return s.store.WithTx(ctx, func(tx Tx) error {
+		o, err := tx.GetObjection(ctx, objectionID)
+		if err != nil || !o.AnsweredAt.IsZero() || now.Before(o.DueAt) {
+			return err
+		}
+		l, err := tx.GetLot(ctx, o.LotID)
+		if err != nil {
+			return err
+		}
+		r := s.rules.Get(rules.ObjectionAnswer)
+		if err := tx.CreateWarning(ctx, Warning{ID: s.ids.New(now), LotID: l.ID, Kind: "objection.overdue",
+			Message: fmt.Sprintf("异议于%s提出，招标人未在%s内答复。", clock.Format(o.FiledAt), r.Describe()), Basis: r.Basis, CreatedAt: now}); err != nil {
+			return err
+		}
+		_, err = record(ctx, tx, now, party.System(), "warning.objection_overdue", l.Code, map[string]any{"lot": l.Code, "objection": o.ID}, nil)
+		return err
+	})
+}

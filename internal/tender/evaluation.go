@@ -1,0 +1,383 @@
+package tender
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+	"time"
+
+	"ggzy/internal/apperr"
+	"ggzy/internal/clock"
+	"ggzy/internal/ids"
+	"ggzy/internal/jobs"
+	"ggzy/internal/money"
+	"ggzy/internal/party"
+	"ggzy/internal/rules"
+)
+
+// DrawCommittee forms the evaluation committee: the principal's
+// representatives (users of the principal's organisation, by username) and
+// experts drawn at random by specialty (TBR 46: random draw, no designation).
+// Experts employed by the principal, the agency or any bidder on the lot are
+// excluded. The trading centre executes the draw. This is the spine's simple
+// draw; the verifiable draw of the unified pool replaces it.
+func (s *Service) DrawCommittee(ctx context.Context, actor party.Actor, lotID ids.ID, repUsernames []string, lookup func(ctx context.Context, username string) (party.User, error)) ([]Member, error) {
+	if actor.Role != party.RoleOperator {
+		return nil, apperr.Forbiddenf("专家抽取由交易中心工作人员执行。")
+	}
+	now := s.clock.Now()
+	var members []Member
+	err := s.store.WithTx(ctx, func(tx Tx) error {
+		l, p, err := lotAndProject(ctx, tx, lotID)
+		if err != nil {
+			return err
+		}
+		if l.Status != Evaluating {
+			return apperr.New(apperr.Conflict, "只有已开标、待评标的标段可以抽取评标专家。")
+		}
+		if ms, err := tx.ListMembers(ctx, l.ID); err != nil {
+			return err
+		} else if len(ms) > 0 {
+			return apperr.New(apperr.Conflict, "该标段的评标委员会已组建。")
+		}
+		if len(repUsernames) != l.PrincipalReps {
+			return apperr.New(apperr.Invalid, "本标段评标委员会应有招标人代表%d名，请指定相应人数。", l.PrincipalReps).WithField("reps", fmt.Sprintf("需 %d 名", l.PrincipalReps))
+		}
+		for _, u := range repUsernames {
+			usr, err := lookup(ctx, strings.TrimSpace(u))
+			if err != nil || usr.EntityID != p.PrincipalID || usr.Role != party.RolePrincipal {
+				return apperr.New(apperr.Invalid, "招标人代表“%s”不是本项目招标人的登记用户。", u).WithField("reps", "请填写招标人单位的用户名。")
+			}
+			members = append(members, Member{ID: s.ids.New(now), LotID: l.ID, Kind: MemberRep, UserID: usr.ID, Name: usr.Name})
+		}
+		need := l.CommitteeSize - l.PrincipalReps
+		excluded := map[ids.ID]bool{p.PrincipalID: true}
+		if p.AgencyID != "" {
+			excluded[p.AgencyID] = true
+		}
+		bids, err := tx.ListBids(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		for _, b := range bids {
+			excluded[b.EntityID] = true
+		}
+		pool, err := tx.ListExperts(ctx, specialtyPrefix(l.CategoryCode))
+		if err != nil {
+			return err
+		}
+		var eligible []Expert
+		for _, e := range pool {
+			if e.Active && e.UserID != "" && !(e.EmployerID != "" && excluded[e.EmployerID]) {
+				eligible = append(eligible, e)
+			}
+		}
+		if len(eligible) < need {
+			return apperr.Rule(apperr.Conflict, "《招标投标法实施条例》第四十六条", "专业“%s”下符合回避要求的可用专家仅%d名，不足所需的%d名，请扩大抽取专业或使用区域专家库。", specialtyPrefix(l.CategoryCode), len(eligible), need)
+		}
+		picked, err := pick(s.rand, eligible, need)
+		if err != nil {
+			return err
+		}
+		for i, e := range picked {
+			members = append(members, Member{ID: s.ids.New(now), LotID: l.ID, Kind: MemberExpert, ExpertID: e.ID, UserID: e.UserID, Name: e.Name, Chair: i == 0})
+		}
+		if err := tx.SaveMembers(ctx, l.ID, members); err != nil {
+			return err
+		}
+		names := make([]string, len(members))
+		for i, m := range members {
+			names[i] = m.Name
+		}
+		// Names stay sealed until the evaluation ends (TBR 41 forbids leaking them).
+		_, err = record(ctx, tx, now, actor, "evaluation.committee_formed", l.Code,
+			map[string]any{"lot": l.Code, "size": len(members), "experts": need, "reps": l.PrincipalReps, "eligible": len(eligible)},
+			map[string]any{"members": names})
+		return err
+	})
+	return members, err
+}
+
+func specialtyPrefix(code string) string {
+	if len(code) > 3 {
+		return code[:3]
+	}
+	return code
+}
+
+// pick draws n distinct items uniformly (partial Fisher–Yates on crypto randomness).
+func pick[T any](r interface{ Read([]byte) (int, error) }, xs []T, n int) ([]T, error) {
+	c := append([]T(nil), xs...)
+	for i := 0; i < n; i++ {
+		j, err := rand.Int(r, big.NewInt(int64(len(c)-i)))
+		if err != nil {
+			return nil, fmt.Errorf("draw: %w", err)
+		}
+		k := i + int(j.Int64())
+		c[i], c[k] = c[k], c[i]
+	}
+	return c[:n], nil
+}
+
+// SubmitScoreSheet stores a member's own sheet. When the last member has
+// submitted, the report is computed, candidates are ranked and the candidate
+// publicity starts at once (so it always starts within the 3 days of TBR 54).
+func (s *Service) SubmitScoreSheet(ctx context.Context, actor party.Actor, lotID ids.ID, lines []SheetLine) (ScoreSheet, error) {
+	now := s.clock.Now()
+	var sheet ScoreSheet
+	err := s.store.WithTx(ctx, func(tx Tx) error {
+		l, p, err := lotAndProject(ctx, tx, lotID)
+		if err != nil {
+			return err
+		}
+		members, err := tx.ListMembers(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		var me *Member
+		for i := range members {
+			if members[i].UserID == actor.UserID && actor.UserID != "" {
+				me = &members[i]
+			}
+		}
+		if me == nil {
+			return apperr.Forbiddenf("您不是本标段评标委员会成员。")
+		}
+		if l.Status != Evaluating {
+			return apperr.New(apperr.Conflict, "评标已结束，评分表不能再修改。")
+		}
+		bids, err := tx.ListBids(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		if err := checkSheet(l, evaluable(bids), lines); err != nil {
+			return err
+		}
+		sheet = ScoreSheet{LotID: l.ID, MemberID: me.ID, Lines: lines, SubmittedAt: now}
+		if err := tx.SaveSheet(ctx, sheet); err != nil {
+			return err
+		}
+		if _, err := record(ctx, tx, now, actor, "evaluation.sheet_submitted", l.Code, map[string]any{"lot": l.Code, "member": me.ID}, map[string]any{"lines": lines}); err != nil {
+			return err
+		}
+		sheets, err := tx.ListSheets(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		if len(sheets) < len(members) {
+			return nil
+		}
+		return s.finishEvaluation(ctx, tx, now, p, l, bids, members, sheets)
+	})
+	return sheet, err
+}
+
+// evaluable are the bids that were opened (not revoked at the opening).
+func evaluable(bids []Bid) []Bid {
+	var out []Bid
+	for _, b := range sortedBids(bids) {
+		if b.Status == BidOpened || b.Status == BidRejected {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func checkSheet(l Lot, bids []Bid, lines []SheetLine) error {
+	byBid := map[ids.ID]SheetLine{}
+	for _, ln := range lines {
+		if _, dup := byBid[ln.BidID]; dup {
+			return apperr.New(apperr.Invalid, "评分表中同一投标出现了两次。")
+		}
+		byBid[ln.BidID] = ln
+	}
+	if len(byBid) != len(bids) {
+		return apperr.New(apperr.Invalid, "评分表应对全部%d份有效开启的投标逐一评审。", len(bids))
+	}
+	f := map[string]string{}
+	for _, b := range bids {
+		ln, ok := byBid[b.ID]
+		if !ok {
+			return apperr.New(apperr.Invalid, "评分表缺少对部分投标的评审。")
+		}
+		if !ln.Pass && strings.TrimSpace(ln.Reason) == "" {
+			f[b.ID+".reason"] = "不通过符合性审查的，须写明理由（《招标投标法实施条例》第五十一条）。"
+		}
+		if l.Method == Comprehensive && ln.Pass {
+			for _, it := range l.Scoring {
+				if it.Price {
+					continue
+				}
+				v, ok := ln.Scores[it.Key]
+				if !ok || v < 0 || v > it.Max {
+					f[b.ID+"."+it.Key] = fmt.Sprintf("“%s”应在0至%s分之间。", it.Name, points(it.Max))
+				}
+			}
+		}
+		if l.Method == LowestPrice && ln.Pass && b.Opened != nil && int64(ln.Adjustment) < -int64(b.Opened.Price) {
+			f[b.ID+".adjustment"] = "价格调整不能使评审价为负。"
+		}
+	}
+	return apperr.Fields("评分表有误，请按提示修改。", f)
+}
+
+func (s *Service) finishEvaluation(ctx context.Context, tx Tx, now time.Time, p Project, l Lot, bids []Bid, members []Member, sheets []ScoreSheet) error {
+	names := map[ids.ID]string{}
+	for _, b := range bids {
+		e, err := tx.GetEntity(ctx, b.EntityID)
+		if err != nil {
+			return err
+		}
+		names[b.EntityID] = e.Name
+	}
+	rep := Evaluate(l, evaluable(bids), sheets, names, int(s.rules.Get(rules.CandidatesMax).Value))
+	rep.FinishedAt = now
+	for _, m := range members {
+		rep.Members = append(rep.Members, m.Name)
+	}
+	if err := tx.SaveReport(ctx, rep); err != nil {
+		return err
+	}
+	l.ReportAt, l.UpdatedAt = now, now
+	if rep.Failed {
+		l.Status = Failed
+		l.FailedReason = "评标委员会否决全部投标，招标人应当依法重新招标（《招标投标法》第四十二条）。"
+		if err := tx.UpdateLot(ctx, &l); err != nil {
+			return err
+		}
+		if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeFailed, Title: p.Name + l.Name + "流标公告",
+			Body: l.FailedReason, Public: true, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+			return err
+		}
+		_, err := record(ctx, tx, now, party.System(), "evaluation.all_rejected", l.Code, map[string]any{"lot": l.Code, "members": rep.Members}, nil)
+		return err
+	}
+	pub := s.rules.Get(rules.PublicityMin)
+	l.Status, l.PublicityFrom, l.PublicityUntil = Publicity, now, s.endOfPeriod(now, int(pub.Value))
+	if err := tx.UpdateLot(ctx, &l); err != nil {
+		return err
+	}
+	data, _ := json.Marshal(map[string]any{"candidates": rep.Candidates, "from": l.PublicityFrom, "until": l.PublicityUntil, "method": l.Method})
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s 评标工作已结束，现将中标候选人公示如下，公示期自%s至%s（北京时间）。", p.Name, l.Name, clock.Format(l.PublicityFrom), clock.Format(l.PublicityUntil))
+	fmt.Fprintf(&b, "投标人或者其他利害关系人对评标结果有异议的，应当在公示期间通过本平台提出（%s）。", pub.Basis)
+	if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeCandidates, Title: p.Name + l.Name + "中标候选人公示",
+		Body: b.String(), Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+		return err
+	}
+	if _, err := record(ctx, tx, now, party.System(), "evaluation.finished", l.Code, map[string]any{
+		"lot": l.Code, "candidates": rep.Candidates, "members": rep.Members, "publicity_until": l.PublicityUntil}, nil); err != nil {
+		return err
+	}
+	return s.enqueue(ctx, tx, jobs.PublicityEnd, l.ID, l.PublicityUntil)
+}
+
+// Evaluate computes the report from the members' sheets. Pure.
+//   - A bid fails compliance when a majority of members fail it (TBR 51(6)); it
+//     is also rejected for any automatic reason found at the opening.
+//   - Lowest evaluated price: price + mean adjustment of the members who
+//     passed the bid, ascending; ties by price, then earlier submission.
+//   - Comprehensive: price score = lowest valid price / price × weight; other
+//     items are the mean of the members who passed (and so scored) the bid;
+//     descending total; ties by lower price, then
+//     earlier submission.
+func Evaluate(l Lot, bids []Bid, sheets []ScoreSheet, names map[ids.ID]string, maxCandidates int) Report {
+	rep := Report{LotID: l.ID, Method: l.Method}
+	fails := map[ids.ID][]string{}
+	adj := map[ids.ID]int64{}
+	scores := map[ids.ID]map[string]int64{}
+	scored := map[ids.ID]int64{} // members who passed, so adjusted and scored, the bid
+	for _, sh := range sheets {
+		for _, ln := range sh.Lines {
+			if !ln.Pass {
+				fails[ln.BidID] = append(fails[ln.BidID], ln.Reason)
+				continue
+			}
+			scored[ln.BidID]++
+			adj[ln.BidID] += int64(ln.Adjustment)
+			if scores[ln.BidID] == nil {
+				scores[ln.BidID] = map[string]int64{}
+			}
+			for k, v := range ln.Scores {
+				scores[ln.BidID][k] += v
+			}
+		}
+	}
+	n := int64(len(sheets))
+	var valid []int
+	for _, b := range bids {
+		row := ReportRow{BidID: b.ID, EntityID: b.EntityID, EntityName: names[b.EntityID], Price: b.Opened.Price}
+		row.Reasons = append(row.Reasons, b.Reject...)
+		if n > 0 && int64(len(fails[b.ID]))*2 > n {
+			row.Reasons = append(row.Reasons, "未通过符合性审查（评标委员会多数意见）："+strings.Join(fails[b.ID], "；"))
+		}
+		row.Rejected = len(row.Reasons) > 0
+		rep.Rows = append(rep.Rows, row)
+		if !row.Rejected {
+			valid = append(valid, len(rep.Rows)-1)
+		}
+	}
+	var base money.Fen
+	for _, i := range valid {
+		if base == 0 || rep.Rows[i].Price < base {
+			base = rep.Rows[i].Price
+		}
+	}
+	for _, i := range valid {
+		r := &rep.Rows[i]
+		if l.Method == LowestPrice {
+			r.EvaluatedPrice = r.Price + money.Fen(divRound(adj[r.BidID], scored[r.BidID]))
+			continue
+		}
+		r.EvaluatedPrice = r.Price
+		for _, it := range l.Scoring {
+			if it.Price {
+				r.PriceScore = divRound(int64(base)*it.Max, int64(r.Price))
+			} else {
+				r.OtherScore += divRound(scores[r.BidID][it.Key], scored[r.BidID])
+			}
+		}
+		r.Total = r.PriceScore + r.OtherScore
+	}
+	order := map[ids.ID]int{}
+	for i, b := range bids {
+		order[b.ID] = i
+	}
+	sort.SliceStable(valid, func(a, b int) bool {
+		x, y := rep.Rows[valid[a]], rep.Rows[valid[b]]
+		if l.Method == LowestPrice {
+			if x.EvaluatedPrice != y.EvaluatedPrice {
+				return x.EvaluatedPrice < y.EvaluatedPrice
+			}
+		} else if x.Total != y.Total {
+			return x.Total > y.Total
+		}
+		if x.Price != y.Price {
+			return x.Price < y.Price
+		}
+		return order[x.BidID] < order[y.BidID]
+	})
+	for rank, i := range valid {
+		rep.Rows[i].Rank = rank + 1
+		if rank < maxCandidates {
+			rep.Candidates = append(rep.Candidates, rep.Rows[i])
+		}
+	}
+	rep.Failed = len(valid) == 0
+	return rep
+}
+
+// divRound divides rounding half away from zero.
+func divRound(a, b int64) int64 {
+	if b == 0 {
+		return 0
+	}
+	if (a < 0) != (b < 0) {
+		return -((abs(a) + abs(b)/2) / abs(b))
+	}
+	return (abs(a) + abs(b)/2) / abs(b)
+}

@@ -1,0 +1,137 @@
+package tender
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"time"
+
+	"github.com/emmansun/gmsm/sm3"
+
+	"ggzy/internal/apperr"
+	"ggzy/internal/calendar"
+	"ggzy/internal/clock"
+	"ggzy/internal/ids"
+	"ggzy/internal/jobs"
+	"ggzy/internal/ledger"
+	"ggzy/internal/party"
+	"ggzy/internal/rules"
+)
+
+// Opener turns a stored bid into its content. Check runs at submission and
+// must not need the plaintext (a sealed format verifies a signature); Open runs
+// only at the opening.
+type Opener interface {
+	Check(lot Lot, entityID ids.ID, content []byte) error
+	Open(ctx context.Context, lot Lot, b Bid) (BidContent, error)
+}
+
+// Service runs the tender use cases.
+type Service struct {
+	store   Store
+	clock   clock.Clock
+	ids     *ids.Generator
+	rules   rules.Set
+	cal     *calendar.Calendar
+	openers map[string]Opener
+	region  string
+	rand    io.Reader
+}
+
+// Config wires a Service.
+type Config struct {
+	Store    Store
+	Clock    clock.Clock
+	IDs      *ids.Generator
+	Rules    rules.Set
+	Calendar *calendar.Calendar
+	Region   string // GB/T 2260 of this platform, prefix of business codes
+	Openers  map[string]Opener
+	Rand     io.Reader // nil = crypto/rand
+}
+
+// New returns a Service. The plain-v1 opener is always present.
+func New(c Config) *Service {
+	op := map[string]Opener{PlainFormat: PlainOpener{}}
+	for k, v := range c.Openers {
+		op[k] = v
+	}
+	r := c.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	if c.IDs == nil {
+		c.IDs = &ids.Generator{}
+	}
+	return &Service{store: c.Store, clock: c.Clock, ids: c.IDs, rules: c.Rules, cal: c.Calendar, openers: op, region: c.Region, rand: r}
+}
+
+// Rules returns the rule set in force.
+func (s *Service) Rules() rules.Set { return s.rules }
+
+// Now is the service clock (for views that show remaining time).
+func (s *Service) Now() time.Time { return s.clock.Now() }
+
+// rule quotes a rule's basis into an error.
+func (s *Service) ruleErr(code apperr.Code, k rules.Key, format string, args ...any) *apperr.Error {
+	return apperr.Rule(code, s.rules.Get(k).Basis, format, args...)
+}
+
+// record appends a ledger entry inside tx.
+func record(ctx context.Context, tx Tx, now time.Time, actor party.Actor, typ, subject string, public, private map[string]any) (int64, error) {
+	if private == nil {
+		private = map[string]any{}
+	}
+	private["actor"] = actor.UserID
+	private["actor_name"] = actor.Name
+	private["role"] = string(actor.Role)
+	private["ip"] = actor.IP
+	if public == nil {
+		public = map[string]any{}
+	}
+	public["role"] = string(actor.Role)
+	e, err := ledger.Seal(ledger.Draft{Type: typ, Subject: subject, Public: public, Private: private}, now)
+	if err != nil {
+		return 0, err
+	}
+	return tx.AppendLedger(ctx, e)
+}
+
+// recordConfidential appends an entry whose type and subject are secret until
+// the opening (招标投标法第二十二条): the public part says only that a
+// confidential submission happened.
+func recordConfidential(ctx context.Context, tx Tx, now time.Time, actor party.Actor, typ string, private map[string]any) (int64, error) {
+	private["type"] = typ
+	private["actor"] = actor.UserID
+	private["role"] = string(actor.Role)
+	private["ip"] = actor.IP
+	e, err := ledger.Seal(ledger.Draft{Type: ledger.Confidential, Public: map[string]any{}, Private: private}, now)
+	if err != nil {
+		return 0, err
+	}
+	return tx.AppendLedger(ctx, e)
+}
+
+// sm3Hex hashes b.
+func sm3Hex(b []byte) string {
+	h := sm3.Sum(b)
+	return hex.EncodeToString(h[:])
+}
+
+// endOfPeriod returns the instant a period of n calendar days starting at t
+// ends: the end (24:00 Beijing time) of its last day (民法典第二百零一、二百零三条).
+func (s *Service) endOfPeriod(t time.Time, n int) time.Time {
+	end, _ := s.cal.PeriodEnd(t, n, calendar.CalendarDays)
+	return end.AddDate(0, 0, 1).UTC()
+}
+
+// daysBefore counts whole calendar days from t's date to deadline's date.
+func daysBefore(t, deadline time.Time) int {
+	a, b := clock.Date(t), clock.Date(deadline)
+	return int(b.Sub(a).Hours()+12) / 24
+}
+
+func (s *Service) enqueue(ctx context.Context, tx Tx, kind, subject string, at time.Time) error {
+	return tx.Enqueue(ctx, jobs.Job{Kind: kind, Subject: subject, RunAt: at})
+}

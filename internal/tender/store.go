@@ -1,0 +1,122 @@
+package tender
+
+import (
+	"context"
+	"time"
+
+	"ggzy/internal/ids"
+	"ggzy/internal/jobs"
+	"ggzy/internal/ledger"
+	"ggzy/internal/party"
+)
+
+// NoticeFilter selects notices for lists; all fields optional.
+type NoticeFilter struct {
+	Kind       NoticeKind
+	Category   string
+	Region     string
+	Q          string // substring of title or body
+	From, To   time.Time
+	ProjectID  ids.ID
+	LotID      ids.ID
+	PublicOnly bool
+	SortAsc    bool
+	Limit      int // 0 = 20
+	Offset     int
+}
+
+// LotFilter selects lots; all fields optional.
+type LotFilter struct {
+	ProjectID ids.ID
+	Status    Status
+	EntityID  ids.ID // lots of projects whose principal or agency is this entity
+	Limit     int    // 0 = no limit
+}
+
+// Tx is what tender use cases need from one database transaction.
+// Reads of a missing row return an apperr NotFound; UpdateLot whose Version
+// does not match the stored one returns an apperr Conflict (someone else
+// changed the lot meanwhile) and bumps Version on success.
+type Tx interface {
+	party.EntityReader
+
+	NextSeq(ctx context.Context, name string) (int64, error) // per-name counter starting at 1
+
+	CreateProject(ctx context.Context, p Project) error
+	GetProject(ctx context.Context, id ids.ID) (Project, error)
+	GetProjectByCode(ctx context.Context, code string) (Project, error)
+	ListProjects(ctx context.Context, entityID ids.ID) ([]Project, error) // "" = all; newest first
+
+	CreateLot(ctx context.Context, l Lot) error
+	GetLot(ctx context.Context, id ids.ID) (Lot, error)
+	UpdateLot(ctx context.Context, l *Lot) error
+	ListLots(ctx context.Context, f LotFilter) ([]Lot, error) // ordered by project, code
+
+	AddInvitee(ctx context.Context, inv Invitee) error
+	ListInvitees(ctx context.Context, lotID ids.ID) ([]ids.ID, error)
+
+	CreateNotice(ctx context.Context, n Notice) error
+	GetNotice(ctx context.Context, id ids.ID) (Notice, error)
+	ListNotices(ctx context.Context, f NoticeFilter) ([]Notice, int, error) // page and total count
+
+	CreateDocument(ctx context.Context, d Document) error
+	GetDocument(ctx context.Context, id ids.ID) (Document, error)
+	ListDocuments(ctx context.Context, lotID ids.ID) ([]Document, error)
+
+	RecordAccess(ctx context.Context, a DocumentAccess) error // idempotent per lot+entity
+	HasAccess(ctx context.Context, lotID, entityID ids.ID) (bool, error)
+	ListAccess(ctx context.Context, lotID ids.ID) ([]DocumentAccess, error)
+
+	PutDeposit(ctx context.Context, d Deposit) error // insert or replace per lot+entity
+	GetDeposit(ctx context.Context, lotID, entityID ids.ID) (Deposit, error)
+
+	CreateClarification(ctx context.Context, c Clarification) error
+	ListClarifications(ctx context.Context, lotID ids.ID) ([]Clarification, error)
+
+	CreateObjection(ctx context.Context, o Objection) error
+	UpdateObjection(ctx context.Context, o Objection) error
+	GetObjection(ctx context.Context, id ids.ID) (Objection, error)
+	ListObjections(ctx context.Context, lotID ids.ID) ([]Objection, error)
+
+	CreateBid(ctx context.Context, b Bid) error
+	UpdateBid(ctx context.Context, b Bid) error
+	GetBid(ctx context.Context, id ids.ID) (Bid, error)
+	GetBidByEntity(ctx context.Context, lotID, entityID ids.ID) (Bid, error)
+	ListBids(ctx context.Context, lotID ids.ID) ([]Bid, error) // ordered by SubmittedAt
+	ListBidsByEntity(ctx context.Context, entityID ids.ID) ([]Bid, error)
+
+	SaveOpening(ctx context.Context, o Opening) error // insert; a second one for a lot is a Conflict
+	GetOpening(ctx context.Context, lotID ids.ID) (Opening, error)
+
+	CreateExpert(ctx context.Context, e Expert) error
+	GetExpert(ctx context.Context, id ids.ID) (Expert, error)
+	ListExperts(ctx context.Context, specialty string) ([]Expert, error) // "" = all; prefix match on specialty; ordered by ID
+
+	SaveMembers(ctx context.Context, lotID ids.ID, ms []Member) error // replaces the lot's committee
+	ListMembers(ctx context.Context, lotID ids.ID) ([]Member, error)
+	ListLotsForMember(ctx context.Context, userID ids.ID) ([]ids.ID, error)
+
+	SaveSheet(ctx context.Context, s ScoreSheet) error // insert or replace per lot+member
+	ListSheets(ctx context.Context, lotID ids.ID) ([]ScoreSheet, error)
+
+	SaveReport(ctx context.Context, r Report) error
+	GetReport(ctx context.Context, lotID ids.ID) (Report, error)
+
+	SaveAward(ctx context.Context, a Award) error
+	GetAward(ctx context.Context, lotID ids.ID) (Award, error)
+	SaveContract(ctx context.Context, c Contract) error
+	GetContract(ctx context.Context, lotID ids.ID) (Contract, error)
+
+	CreateWarning(ctx context.Context, w Warning) error
+	ListWarnings(ctx context.Context, lotID ids.ID) ([]Warning, error) // "" = all; newest first
+
+	AppendLedger(ctx context.Context, e ledger.Entry) (int64, error)
+	ListLedger(ctx context.Context, subject string, from int64, limit int) ([]ledger.Entry, error) // subject "" = all
+	Enqueue(ctx context.Context, j jobs.Job) error
+}
+
+// Store runs tender transactions.
+type Store interface {
+	WithTx(ctx context.Context, fn func(Tx) error) error
+	Read(ctx context.Context, fn func(Tx) error) error
+}

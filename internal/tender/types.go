@@ -1,0 +1,452 @@
+// Package tender is the engineering-construction tender procedure
+// (工程建设项目公开招标 / 邀请招标): projects and lots, notices, documents,
+// clarifications, objections, bids, the opening, evaluation, candidate
+// publicity, award and contract. Rules come from package rules; every state
+// change is one use case in one transaction with its ledger entry and jobs.
+package tender
+
+import (
+	"encoding/json"
+	"time"
+
+	"ggzy/internal/ids"
+	"ggzy/internal/money"
+)
+
+// Procedure is the tender procedure.
+type Procedure string
+
+const (
+	Open    Procedure = "open"    // 公开招标
+	Invited Procedure = "invited" // 邀请招标
+)
+
+func (p Procedure) Label() string {
+	if p == Invited {
+		return "邀请招标"
+	}
+	return "公开招标"
+}
+
+// Method is the evaluation method (评标办法).
+type Method string
+
+const (
+	LowestPrice   Method = "lowest_price"  // 经评审的最低投标价法
+	Comprehensive Method = "comprehensive" // 综合评估法
+)
+
+func (m Method) Label() string {
+	if m == Comprehensive {
+		return "综合评估法"
+	}
+	return "经评审的最低投标价法"
+}
+
+// Status is a lot's place in the lifecycle.
+type Status string
+
+const (
+	Draft      Status = "draft"      // 未发布
+	Bidding    Status = "bidding"    // 投标中
+	Evaluating Status = "evaluating" // 评标中（已开标）
+	Publicity  Status = "publicity"  // 中标候选人公示中
+	Awarded    Status = "awarded"    // 已发中标通知书
+	Contracted Status = "contracted" // 已签订合同
+	Failed     Status = "failed"     // 流标
+)
+
+func (s Status) Label() string {
+	switch s {
+	case Draft:
+		return "未发布"
+	case Bidding:
+		return "投标中"
+	case Evaluating:
+		return "评标中"
+	case Publicity:
+		return "公示中"
+	case Awarded:
+		return "已定标"
+	case Contracted:
+		return "已签约"
+	case Failed:
+		return "流标"
+	}
+	return string(s)
+}
+
+// Project is a construction project registered by its principal.
+type Project struct {
+	ID             ids.ID
+	Code           string // human-readable: region-category-year-seq
+	Name           string
+	Region         string // GB/T 2260
+	PrincipalID    ids.ID // entity
+	AgencyID       ids.ID // entity, "" when self-run
+	StateFunded    bool   // 国有资金占控股或主导地位 (TBR 55)
+	Funding        string // 资金来源
+	SupervisorDept string // 行业监督部门: 住建 / 交通 / 水利 …
+	Description    string
+	CreatedBy      ids.ID
+	CreatedAt      time.Time
+}
+
+// ScoreItem is one line of a comprehensive scoring table.
+type ScoreItem struct {
+	Key   string `json:"key"`
+	Name  string `json:"name"`
+	Max   int64  `json:"max"`   // points ×100
+	Price bool   `json:"price"` // computed from the price, not typed
+}
+
+// Lot is a 标段: the unit that is tendered, opened and awarded.
+type Lot struct {
+	ID                ids.ID
+	ProjectID         ids.ID
+	Code              string
+	Name              string
+	Procedure         Procedure
+	Method            Method
+	Estimate          money.Fen // 估算价
+	Ceiling           money.Fen // 最高投标限价, 0 = none
+	Security          money.Fen // 投标保证金
+	CategoryCode      string    // 专业分类, e.g. A0801
+	Scoring           []ScoreItem
+	CommitteeSize     int
+	PrincipalReps     int // 招标人代表 on the committee
+	AllowAlternatives bool
+	Status            Status
+	Suspended         bool // 暂停 while an objection is unanswered
+	DocsFrom          time.Time
+	DocsUntil         time.Time
+	BidDeadline       time.Time
+	OpeningPlace      string
+	OpenedAt          time.Time // when the opening job actually ran
+	ReportAt          time.Time
+	PublicityFrom     time.Time
+	PublicityUntil    time.Time
+	AwardedAt         time.Time
+	RetenderOf        ids.ID
+	FailedReason      string
+	Version           int64 // optimistic lock
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// NoticeKind is the type of a published notice.
+type NoticeKind string
+
+const (
+	NoticeTender        NoticeKind = "tender"        // 招标公告 / 投标邀请书
+	NoticeClarification NoticeKind = "clarification" // 澄清修改
+	NoticeOpening       NoticeKind = "opening"       // 开标记录
+	NoticeFailed        NoticeKind = "failed"        // 流标公告
+	NoticeCandidates    NoticeKind = "candidates"    // 中标候选人公示
+	NoticeAward         NoticeKind = "award"         // 中标结果公告
+	NoticeContract      NoticeKind = "contract"      // 合同订立
+)
+
+// NoticeKinds lists kinds in lifecycle order.
+var NoticeKinds = []NoticeKind{NoticeTender, NoticeClarification, NoticeOpening, NoticeFailed, NoticeCandidates, NoticeAward, NoticeContract}
+
+func (k NoticeKind) Label() string {
+	switch k {
+	case NoticeTender:
+		return "招标公告"
+	case NoticeClarification:
+		return "澄清修改"
+	case NoticeOpening:
+		return "开标记录"
+	case NoticeFailed:
+		return "流标公告"
+	case NoticeCandidates:
+		return "中标候选人公示"
+	case NoticeAward:
+		return "中标结果公告"
+	case NoticeContract:
+		return "合同订立"
+	}
+	return string(k)
+}
+
+// Notice is a published notice. Public notices appear on the portal;
+// invitations to an invited tender are visible to the invitees only.
+type Notice struct {
+	ID          ids.ID
+	ProjectID   ids.ID
+	LotID       ids.ID
+	Kind        NoticeKind
+	Title       string
+	Body        string
+	Public      bool
+	Data        json.RawMessage // structured fields of the notice
+	PublishedAt time.Time
+	Region      string
+	Category    string
+}
+
+// Document is a tender document or attachment, stored as a content-addressed blob.
+type Document struct {
+	ID         ids.ID
+	LotID      ids.ID
+	NoticeID   ids.ID
+	Name       string
+	Size       int64
+	Hash       string // SM3 hex
+	UploadedAt time.Time
+}
+
+// Invitee is an entity invited to an invited tender.
+type Invitee struct {
+	LotID    ids.ID
+	EntityID ids.ID
+}
+
+// DocumentAccess records that an entity obtained the tender documents.
+type DocumentAccess struct {
+	LotID    ids.ID
+	EntityID ids.ID
+	UserID   ids.ID
+	At       time.Time
+}
+
+// Deposit records a bid security (投标保证金).
+type Deposit struct {
+	LotID      ids.ID
+	EntityID   ids.ID
+	Amount     money.Fen
+	Reference  string // bank reference or guarantee number
+	RecordedAt time.Time
+	RecordedBy ids.ID
+}
+
+// Clarification is a 澄清或修改 of the tender documents.
+type Clarification struct {
+	ID          ids.ID
+	LotID       ids.ID
+	Text        string
+	IssuedAt    time.Time
+	OldDeadline time.Time
+	NewDeadline time.Time
+	IssuedBy    ids.ID
+}
+
+// ObjectionStage says what an objection is about.
+type ObjectionStage string
+
+const (
+	ObjectDocuments ObjectionStage = "documents" // 对招标文件 (TBR 22)
+	ObjectPublicity ObjectionStage = "publicity" // 对评标结果 (TBR 54)
+)
+
+// Objection is an 异议.
+type Objection struct {
+	ID         ids.ID
+	LotID      ids.ID
+	Stage      ObjectionStage
+	EntityID   ids.ID
+	Text       string
+	FiledAt    time.Time
+	DueAt      time.Time
+	Answer     string
+	AnsweredAt time.Time
+	AnsweredBy ids.ID
+}
+
+// BidStatus is the state of a bid.
+type BidStatus string
+
+const (
+	BidSubmitted BidStatus = "submitted" // 已递交
+	BidWithdrawn BidStatus = "withdrawn" // 已撤回
+	BidOpened    BidStatus = "opened"    // 已开标
+	BidRevoked   BidStatus = "revoked"   // 解密失败（投标人原因）撤销
+	BidRejected  BidStatus = "rejected"  // 否决
+)
+
+// Bid is a bidder's submission to a lot. Content is opaque until the opening:
+// Format names how to open it ("plain-v1" now, a sealed format later), so no
+// step before the opening needs the plaintext.
+type Bid struct {
+	ID          ids.ID
+	LotID       ids.ID
+	EntityID    ids.ID
+	Version     int
+	Status      BidStatus
+	Format      string
+	Content     []byte
+	ContentHash string // SM3 hex of Content
+	Files       []BidFile
+	SubmittedAt time.Time // transfer-complete time of the current version
+	ReceiptSeq  int64     // ledger index of the current version's entry
+	Opened      *OpenedBid
+	Reject      []string // reasons (TBR 51)
+}
+
+// BidFile is a file of a bid (technical, commercial parts), by content hash.
+type BidFile struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+	Hash string `json:"hash"`
+}
+
+// BidContent is what an opened bid says.
+type BidContent struct {
+	Price             money.Fen   `json:"price"`
+	AlternativePrices []money.Fen `json:"alternative_prices,omitempty"`
+	DurationDays      int         `json:"duration_days"` // 工期
+	Quality           string      `json:"quality"`       // 质量标准
+	ProjectManager    string      `json:"project_manager"`
+}
+
+// OpenedBid is the opening-record view of a bid.
+type OpenedBid struct {
+	BidContent
+	Failure string `json:"failure,omitempty"` // why it could not be opened
+}
+
+// Receipt is what a bidder gets the moment a bid version is stored (回执).
+type Receipt struct {
+	BidID       ids.ID    `json:"bid_id"`
+	LotID       ids.ID    `json:"lot_id"`
+	LotCode     string    `json:"lot_code"`
+	EntityID    ids.ID    `json:"entity_id"`
+	Version     int       `json:"version"`
+	ContentHash string    `json:"content_hash"`
+	SubmittedAt time.Time `json:"submitted_at"`
+	LedgerIndex int64     `json:"ledger_index"`
+	Withdrawn   bool      `json:"withdrawn,omitempty"`
+}
+
+// OpeningRow is one line of the opening record.
+type OpeningRow struct {
+	BidID          ids.ID    `json:"bid_id"`
+	EntityID       ids.ID    `json:"entity_id"`
+	EntityName     string    `json:"entity_name"`
+	Price          money.Fen `json:"price"`
+	DurationDays   int       `json:"duration_days"`
+	Quality        string    `json:"quality"`
+	ProjectManager string    `json:"project_manager"`
+	SubmittedAt    time.Time `json:"submitted_at"`
+	Status         BidStatus `json:"status"`
+	Note           string    `json:"note,omitempty"`
+}
+
+// Opening is the opening record (开标记录).
+type Opening struct {
+	LotID       ids.ID       `json:"lot_id"`
+	AsOf        time.Time    `json:"as_of"`  // the bid deadline: the legal opening instant
+	RanAt       time.Time    `json:"ran_at"` // when the platform actually ran it
+	BidderCount int          `json:"bidder_count"`
+	Failed      bool         `json:"failed"`
+	Rows        []OpeningRow `json:"rows"`
+}
+
+// Expert is an evaluation expert in the pool (a simple pool; issue 4 grows it).
+type Expert struct {
+	ID           ids.ID
+	Name         string
+	Specialty    string // classification code, e.g. A0801
+	EmployerID   ids.ID // entity, "" if none registered
+	EmployerName string
+	Title        string
+	Years        int
+	City         string
+	Active       bool
+	UserID       ids.ID
+}
+
+// MemberKind distinguishes drawn experts from the principal's representatives.
+type MemberKind string
+
+const (
+	MemberExpert MemberKind = "expert"
+	MemberRep    MemberKind = "principal_rep"
+)
+
+// Member is a committee member.
+type Member struct {
+	ID       ids.ID     `json:"id"`
+	LotID    ids.ID     `json:"lot_id"`
+	Kind     MemberKind `json:"kind"`
+	ExpertID ids.ID     `json:"expert_id,omitempty"`
+	UserID   ids.ID     `json:"user_id"`
+	Name     string     `json:"name"`
+	Chair    bool       `json:"chair"`
+}
+
+// SheetLine is one member's verdict on one bid.
+type SheetLine struct {
+	BidID      ids.ID           `json:"bid_id"`
+	Pass       bool             `json:"pass"`             // 符合性审查
+	Reason     string           `json:"reason,omitempty"` // required when !Pass
+	Scores     map[string]int64 `json:"scores,omitempty"` // subjective items, points ×100
+	Adjustment money.Fen        `json:"adjustment"`       // 评审价格调整 (lowest-price method)
+}
+
+// ScoreSheet is one member's sheet.
+type ScoreSheet struct {
+	LotID       ids.ID      `json:"lot_id"`
+	MemberID    ids.ID      `json:"member_id"`
+	Lines       []SheetLine `json:"lines"`
+	SubmittedAt time.Time   `json:"submitted_at"`
+}
+
+// ReportRow is one bid in the evaluation report.
+type ReportRow struct {
+	BidID          ids.ID    `json:"bid_id"`
+	EntityID       ids.ID    `json:"entity_id"`
+	EntityName     string    `json:"entity_name"`
+	Price          money.Fen `json:"price"`
+	EvaluatedPrice money.Fen `json:"evaluated_price"`
+	PriceScore     int64     `json:"price_score"` // ×100
+	OtherScore     int64     `json:"other_score"` // ×100
+	Total          int64     `json:"total"`       // ×100
+	Rejected       bool      `json:"rejected"`
+	Reasons        []string  `json:"reasons,omitempty"`
+	Rank           int       `json:"rank"`
+}
+
+// Report is the evaluation report (评标报告).
+type Report struct {
+	LotID      ids.ID      `json:"lot_id"`
+	Method     Method      `json:"method"`
+	Rows       []ReportRow `json:"rows"`
+	Candidates []ReportRow `json:"candidates"`
+	Members    []string    `json:"members"`
+	FinishedAt time.Time   `json:"finished_at"`
+	Failed     bool        `json:"failed"` // no responsive bid: all rejected
+}
+
+// Award is the award decision (定标) and notice.
+type Award struct {
+	LotID           ids.ID
+	BidID           ids.ID
+	EntityID        ids.ID
+	EntityName      string
+	Price           money.Fen
+	Rank            int
+	ExceptionReason string // why not rank 1 under state funding (TBR 55)
+	NotifiedAt      time.Time
+	DecidedBy       ids.ID
+}
+
+// Contract is the signed contract.
+type Contract struct {
+	LotID      ids.ID
+	Amount     money.Fen
+	SignedAt   time.Time
+	RecordedAt time.Time
+	RecordedBy ids.ID
+}
+
+// Warning is an automatic early warning (预警) for supervisors.
+type Warning struct {
+	ID        ids.ID
+	LotID     ids.ID
+	Kind      string
+	Message   string
+	Basis     string
+	CreatedAt time.Time
+}
