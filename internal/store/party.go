@@ -13,9 +13,10 @@ import (
 
 // Tx is one database transaction; it implements party.Tx and tender.Tx.
 type Tx struct {
-	db *DB
-	tx *sql.Tx
-	pg bool
+	db   *DB
+	tx   *sql.Tx
+	pg   bool
+	pool *sql.DB
 }
 
 var (

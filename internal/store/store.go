@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -42,6 +43,8 @@ type DB struct {
 	writer   *sql.DB
 	reader   *sql.DB
 	enqueuer atomic.Pointer[EnqueueFunc]
+	stmts    sync.Map // SQLite: pool+query → *sql.Stmt, so SQL is parsed once per connection
+	pending  sync.Map // SQLite: statements to prepare before the next transaction
 }
 
 // sqlitePragmas are applied in order on every SQLite connection; busy_timeout
@@ -148,6 +151,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -196,6 +200,9 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
+	if db.dialect == SQLite {
+		db.prepare(ctx, pool)
+	}
 	stx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -206,7 +213,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 			_ = stx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{db: db, tx: stx, pg: db.dialect == Postgres}); err != nil {
+	if err := fn(&Tx{db: db, tx: stx, pg: db.dialect == Postgres, pool: pool}); err != nil {
 		return err
 	}
 	if err := stx.Commit(); err != nil {
