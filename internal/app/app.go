@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -54,6 +55,11 @@ type App struct {
 // services, the job runner and the HTTP handler. It starts nothing.
 func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clock) (*App, error) {
 	a := &App{Config: cfg, Log: log, Clock: clk, IDs: &ids.Generator{}}
+	if path, ok := strings.CutPrefix(cfg.DB, "sqlite:"); ok {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("创建数据目录失败: %w", err)
+		}
+	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, fmt.Errorf("打开数据库失败: %w", err)

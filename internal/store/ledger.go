@@ -13,6 +13,18 @@ import (
 // index is final and dense at commit. e.Index is ignored. Ledger rows are
 // never updated or deleted.
 func (tx *Tx) AppendLedger(ctx context.Context, e ledger.Entry) (int64, error) {
+	if tx.pg {
+		// One round trip: take the head and insert the entry in one statement.
+		var idx int64
+		err := tx.queryRow(ctx, `WITH h AS (UPDATE ledger_head SET size = size + 1 WHERE id = 1 RETURNING size - 1 AS idx)
+			INSERT INTO ledger (idx, at, type, subject, public, private, salt, commitment)
+			SELECT h.idx, ?::timestamptz, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text FROM h RETURNING idx`,
+			tx.t(e.At), e.Type, e.Subject, raw(e.Public), raw(e.Private), e.Salt, e.Commitment).Scan(&idx)
+		if err != nil {
+			return 0, fmt.Errorf("store: append ledger: %w", err)
+		}
+		return idx, nil
+	}
 	var size int64
 	if err := tx.queryRow(ctx, `UPDATE ledger_head SET size = size + 1 WHERE id = 1 RETURNING size`).Scan(&size); err != nil {
 		return 0, fmt.Errorf("store: ledger head: %w", err)
