@@ -33,7 +33,9 @@ func (PlainOpener) Check(_ Lot, _ ids.ID, content []byte) error {
 }
 
 // Open decodes the content.
-func (PlainOpener) Open(_ context.Context, _ Lot, b Bid) (BidContent, error) { return decodePlain(b.Content) }
+func (PlainOpener) Open(_ context.Context, _ Lot, b Bid) (BidContent, error) {
+	return decodePlain(b.Content)
+}
 
 func decodePlain(content []byte) (BidContent, error) {
 	var c BidContent

@@ -47,11 +47,16 @@ func (s *Service) DrawCommittee(ctx context.Context, actor party.Actor, lotID id
 		if len(repUsernames) != l.PrincipalReps {
 			return apperr.New(apperr.Invalid, "本标段评标委员会应有招标人代表%d名，请指定相应人数。", l.PrincipalReps).WithField("reps", fmt.Sprintf("需 %d 名", l.PrincipalReps))
 		}
+		seen := map[ids.ID]bool{}
 		for _, u := range repUsernames {
 			usr, err := lookup(ctx, strings.TrimSpace(u))
 			if err != nil || usr.EntityID != p.PrincipalID || usr.Role != party.RolePrincipal {
 				return apperr.New(apperr.Invalid, "招标人代表“%s”不是本项目招标人的登记用户。", u).WithField("reps", "请填写招标人单位的用户名。")
 			}
+			if seen[usr.ID] {
+				return apperr.New(apperr.Invalid, "招标人代表“%s”重复，一人只能担任一个评标委员会席位。", u).WithField("reps", "代表不得重复。")
+			}
+			seen[usr.ID] = true
 			members = append(members, Member{ID: s.ids.New(now), LotID: l.ID, Kind: MemberRep, UserID: usr.ID, Name: usr.Name})
 		}
 		need := l.CommitteeSize - l.PrincipalReps

@@ -170,7 +170,7 @@ func (s *Service) ValidateLot(in LotInput) error {
 	if in.CommitteeSize < minC || in.CommitteeSize%2 == 0 {
 		f["committee_size"] = fmt.Sprintf("评标委员会成员应为%d人以上单数（%s）。", minC, s.rules.Get(rules.CommitteeMin).Basis)
 		basis = s.rules.Get(rules.CommitteeMin).Basis
-	} else if in.PrincipalReps < 0 || int64(in.CommitteeSize-in.PrincipalReps)*10000 < int64(in.CommitteeSize)*s.rules.Get(rules.ExpertShare).Value {
+	} else if in.PrincipalReps < 0 || !expertsEnough(in.CommitteeSize, in.CommitteeSize-in.PrincipalReps, s.rules.Get(rules.ExpertShare).Value) {
 		f["principal_reps"] = fmt.Sprintf("专家不得少于成员总数的三分之二：%d人的委员会中招标人代表最多%d人（%s）。",
 			in.CommitteeSize, maxReps(in.CommitteeSize, s.rules.Get(rules.ExpertShare).Value), s.rules.Get(rules.ExpertShare).Basis)
 		basis = s.rules.Get(rules.ExpertShare).Basis
@@ -188,10 +188,18 @@ func (s *Service) ValidateLot(in LotInput) error {
 
 func maxReps(size int, shareBP int64) int {
 	r := 0
-	for int64(size-(r+1))*10000 >= int64(size)*shareBP {
+	for expertsEnough(size, size-(r+1), shareBP) {
 		r++
 	}
 	return r
+}
+
+// expertsEnough reports whether experts out of size members reach a share
+// given in basis points. A basis-point value is the share rounded to half a
+// basis point (2/3 is written 6667), so the comparison allows that half point:
+// 6 experts of 9 are exactly two thirds and enough.
+func expertsEnough(size, experts int, shareBP int64) bool {
+	return int64(experts)*20000 >= int64(size)*(2*shareBP-1)
 }
 
 func checkScoring(items []ScoreItem) string {

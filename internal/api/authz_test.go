@@ -1,0 +1,592 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"ggzy/internal/fixture"
+	"ggzy/internal/party"
+	"ggzy/internal/tender"
+)
+
+// role is a column of the authorisation matrix.
+type role string
+
+const (
+	rPublic      role = "public"
+	rBidder      role = "bidder"       // bidder1: has obtained, paid and bid on the lot
+	rOtherBidder role = "other_bidder" // bidder2: has done nothing on the lot
+	rPrincipal   role = "principal"
+	rAgency      role = "agency"
+	rMember      role = "expert_member" // a member of the lot's committee (when there is one)
+	rNonMember   role = "expert_non_member"
+	rOperator    role = "operator"
+	rSupervisor  role = "supervisor"
+	rAuditor     role = "auditor"
+	rAdmin       role = "admin"
+)
+
+var allRoles = []role{rPublic, rBidder, rOtherBidder, rPrincipal, rAgency, rMember, rNonMember, rOperator, rSupervisor, rAuditor, rAdmin}
+
+// state is where a lot must be for a case; phases follow the clock.
+type state string
+
+const (
+	sNone           state = "none"
+	sDraft          state = "draft"
+	sBidding        state = "bidding"         // bids from bidders 1, 3, 4
+	sObjection      state = "objection"       // bidding, suspended by bidder1's objection
+	sOpened         state = "opened"          // evaluating, no committee yet
+	sCommittee      state = "committee"       // committee drawn
+	sFailed         state = "failed"          // one bid at the deadline
+	sPublicity      state = "publicity"       // candidate publicity running
+	sPublicityEnded state = "publicity_ended" // publicity over, not awarded
+	sAwarded        state = "awarded"
+)
+
+var phaseOf = map[state]int{sNone: 1, sDraft: 1, sBidding: 1, sObjection: 1, sOpened: 2, sCommittee: 2, sFailed: 2, sPublicity: 2, sPublicityEnded: 3, sAwarded: 3}
+
+// lotState is one lot prepared in a state.
+type lotState struct {
+	kind        state
+	lot         tender.Lot
+	projectID   string
+	docID       string
+	noticeID    string
+	objectionID string
+	member      string // username of an expert member
+	nonMember   string // username of an expert who is not a member
+	bids        []string
+	candidate   string
+	awardPrice  int64
+}
+
+type mcase struct {
+	route string // "METHOD /api/... template", as registered
+	name  string
+	state state
+	path  func(st *lotState) string
+	body  func(m *matrix, st *lotState) any
+	want  map[role]int
+	def   int  // status for roles not in want
+	fresh bool // use a fresh token (logout)
+}
+
+func (c mcase) status(r role) int {
+	if s, ok := c.want[r]; ok {
+		return s
+	}
+	return c.def
+}
+
+type matrix struct {
+	e      *env
+	ctx    context.Context
+	pools  map[state][]*lotState
+	shared map[state]*lotState
+	seq    int
+}
+
+func lotPath(p string) func(st *lotState) string {
+	return func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + p }
+}
+
+func fixed(p string) func(*lotState) string { return func(*lotState) string { return p } }
+
+func jsonBody(v any) func(*matrix, *lotState) any { return func(*matrix, *lotState) any { return v } }
+
+// Expectation shorthands.
+// everyone: every role gets the case's default status.
+func everyone() map[role]int { return map[role]int{} }
+
+// signedIn: the public is told to log in; every user gets the default.
+func signedIn() map[role]int { return map[role]int{rPublic: 401} }
+
+func managers(code int) map[role]int {
+	return map[role]int{rPublic: 401, rPrincipal: code, rAgency: code}
+}
+func centre(code int) map[role]int {
+	return map[role]int{rPublic: 401, rOperator: code, rAdmin: code}
+}
+
+func cases() []mcase {
+	lotBody := LotInput{Name: "附属工程", Procedure: "open", Method: "lowest_price", EstimateFen: 5_000_000_00, SecurityFen: 50_000_00, CategoryCode: "A0801", CommitteeSize: 5, PrincipalReps: 1}
+	return []mcase{
+		{route: "GET /api/openapi.json", state: sNone, path: fixed("/api/openapi.json"), want: everyone(), def: 200},
+		{route: "POST /api/v1/auth/login", state: sNone, path: fixed("/api/v1/auth/login"), body: jsonBody(LoginRequest{Username: "bidder6", Password: fixture.Password}), want: everyone(), def: 200},
+		{route: "POST /api/v1/auth/logout", state: sNone, path: fixed("/api/v1/auth/logout"), want: signedIn(), def: 204, fresh: true},
+		{route: "GET /api/v1/me", state: sNone, path: fixed("/api/v1/me"), want: signedIn(), def: 200},
+		{route: "GET /api/v1/rules", state: sNone, path: fixed("/api/v1/rules"), want: everyone(), def: 200},
+		{route: "GET /api/v1/notices", state: sNone, path: fixed("/api/v1/notices?limit=5"), want: everyone(), def: 200},
+		{route: "GET /api/v1/notices/{id}", state: sBidding, path: func(st *lotState) string { return "/api/v1/notices/" + st.noticeID }, want: everyone(), def: 200},
+		{route: "POST /api/v1/projects", state: sNone, path: fixed("/api/v1/projects"),
+			body: func(m *matrix, _ *lotState) any {
+				return ProjectInput{Name: "南宁市江南区排水管网改造工程", PrincipalUSCC: m.e.w.Principal.USCC, AgencyUSCC: m.e.w.Agency.USCC, SupervisorDept: "住建"}
+			}, want: managers(201), def: 403},
+		{route: "GET /api/v1/projects/{id}", state: sBidding, path: func(st *lotState) string { return "/api/v1/projects/" + st.projectID }, want: everyone(), def: 200},
+		{route: "GET /api/v1/projects/{id}", name: "draft", state: sDraft, path: func(st *lotState) string { return "/api/v1/projects/" + st.projectID },
+			want: map[role]int{rPrincipal: 200, rAgency: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
+		{route: "POST /api/v1/projects/{id}/lots", state: sDraft, path: func(st *lotState) string { return "/api/v1/projects/" + st.projectID + "/lots" },
+			body: jsonBody(lotBody), want: managers(201), def: 403},
+		{route: "GET /api/v1/lots/{id}", state: sBidding, path: lotPath(""), want: everyone(), def: 200},
+		{route: "GET /api/v1/lots/{id}", name: "draft", state: sDraft, path: lotPath(""),
+			want: map[role]int{rPrincipal: 200, rAgency: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
+		{route: "POST /api/v1/lots/{id}/documents", state: sDraft, path: lotPath("/documents?name=" + url.QueryEscape("补充文件.pdf")),
+			body: func(*matrix, *lotState) any { return []byte("补充招标文件") }, want: managers(201), def: 403},
+		{route: "GET /api/v1/lots/{id}/documents/{docID}", state: sBidding, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/documents/" + st.docID },
+			want: everyone(), def: 200},
+		{route: "GET /api/v1/lots/{id}/documents/{docID}", name: "draft", state: sDraft, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/documents/" + st.docID },
+			want: map[role]int{rPrincipal: 200, rAgency: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
+		{route: "POST /api/v1/lots/{id}/publish", state: sDraft, path: lotPath("/publish"),
+			body: func(m *matrix, _ *lotState) any {
+				now := m.e.w.Clock.Now()
+				dl := m.e.w.Tender.EarliestDeadline(now, 9, 30)
+				return PublishInput{DocsFrom: now, DocsUntil: dl, BidDeadline: dl}
+			}, want: managers(201), def: 403},
+		{route: "POST /api/v1/lots/{id}/clarifications", state: sBidding, path: lotPath("/clarifications"),
+			body: jsonBody(ClarificationInput{Text: "招标文件第二章第3条更正如下。"}), want: managers(201), def: 403},
+		{route: "POST /api/v1/lots/{id}/objections", state: sBidding, path: lotPath("/objections"),
+			body: jsonBody(ObjectionInput{Stage: "documents", Text: "招标文件评标办法中的业绩要求明显超出项目需要。"}),
+			want: map[role]int{rPublic: 401, rBidder: 201}, def: 403},
+		{route: "POST /api/v1/lots/{id}/objections", name: "publicity", state: sPublicity, path: lotPath("/objections"),
+			body: jsonBody(ObjectionInput{Stage: "publicity", Text: "第一中标候选人的项目经理存在在建工程，请核查。"}),
+			want: map[role]int{rPublic: 401, rBidder: 201}, def: 403},
+		{route: "POST /api/v1/objections/{id}/answer", state: sObjection, path: func(st *lotState) string { return "/api/v1/objections/" + st.objectionID + "/answer" },
+			body: jsonBody(AnswerInput{Answer: "经核查，业绩要求与项目规模相适应。"}), want: managers(200), def: 403},
+		{route: "POST /api/v1/lots/{id}/obtain", state: sBidding, path: lotPath("/obtain"),
+			want: map[role]int{rPublic: 401, rBidder: 200, rOtherBidder: 200}, def: 403},
+		{route: "POST /api/v1/lots/{id}/deposit", state: sBidding, path: lotPath("/deposit"), body: jsonBody(DepositInput{AmountFen: 100_000_00, Reference: "GX-BANK-77"}),
+			want: map[role]int{rPublic: 401, rBidder: 200, rOtherBidder: 200}, def: 403},
+		{route: "PUT /api/v1/lots/{id}/bid", state: sBidding, path: lotPath("/bid"), body: jsonBody(plainBid(8_800_000_00, "新经理")),
+			want: map[role]int{rPublic: 401, rBidder: 201, rOtherBidder: 409}, def: 403},
+		{route: "PUT /api/v1/lots/{id}/bid", name: "after the deadline", state: sOpened, path: lotPath("/bid"), body: jsonBody(plainBid(8_800_000_00, "新经理")),
+			want: map[role]int{rPublic: 401, rBidder: 409, rOtherBidder: 409}, def: 403},
+		{route: "DELETE /api/v1/lots/{id}/bid", state: sBidding, path: lotPath("/bid"),
+			want: map[role]int{rPublic: 401, rBidder: 200, rOtherBidder: 404}, def: 403},
+		{route: "GET /api/v1/lots/{id}/bid", state: sBidding, path: lotPath("/bid"),
+			want: map[role]int{rPublic: 401, rBidder: 200}, def: 404},
+		{route: "POST /api/v1/files", state: sNone, path: fixed("/api/v1/files?name=a.pdf"), body: func(*matrix, *lotState) any { return []byte("附件") },
+			want: map[role]int{rPublic: 401}, def: 201},
+		{route: "POST /api/v1/lots/{id}/committee", state: sOpened, path: lotPath("/committee"), body: jsonBody(CommitteeInput{Reps: []string{"principal2"}}),
+			want: map[role]int{rPublic: 401, rOperator: 201}, def: 403},
+		{route: "PUT /api/v1/lots/{id}/sheet", state: sCommittee, path: lotPath("/sheet"),
+			body: func(_ *matrix, st *lotState) any {
+				var in SheetInput
+				for _, b := range st.bids {
+					in.Lines = append(in.Lines, SheetLine{BidID: b, Pass: true})
+				}
+				return in
+			}, want: map[role]int{rPublic: 401, rMember: 200}, def: 403},
+		{route: "POST /api/v1/lots/{id}/award", state: sPublicityEnded, path: lotPath("/award"),
+			body: func(_ *matrix, st *lotState) any { return AwardInput{BidID: st.candidate} }, want: managers(201), def: 403},
+		{route: "POST /api/v1/lots/{id}/award", name: "during publicity", state: sPublicity, path: lotPath("/award"),
+			body: func(_ *matrix, st *lotState) any { return AwardInput{BidID: st.candidate} }, want: managers(409), def: 403},
+		{route: "POST /api/v1/lots/{id}/contract", state: sAwarded, path: lotPath("/contract"),
+			body: func(m *matrix, st *lotState) any {
+				return ContractInput{SignedAt: m.e.w.Clock.Now(), AmountFen: st.awardPrice}
+			}, want: managers(201), def: 403},
+		{route: "POST /api/v1/lots/{id}/retender", state: sFailed, path: lotPath("/retender"), want: managers(201), def: 403},
+		{route: "GET /api/v1/lots/{id}/timeline", state: sBidding, path: lotPath("/timeline"), want: everyone(), def: 200},
+		{route: "GET /api/v1/console/lots", state: sNone, path: fixed("/api/v1/console/lots"), want: signedIn(), def: 200},
+		{route: "GET /api/v1/warnings", state: sNone, path: fixed("/api/v1/warnings"),
+			want: map[role]int{rPublic: 401, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 403},
+		{route: "GET /api/v1/entities", state: sNone, path: fixed("/api/v1/entities?kind=enterprise"), want: everyone(), def: 200},
+		{route: "POST /api/v1/entities", state: sNone, path: fixed("/api/v1/entities"),
+			body: func(m *matrix, _ *lotState) any {
+				m.seq++
+				code, err := party.MakeUSCC("91", fixture.Region, fmt.Sprintf("%08d", 50000000+m.seq))
+				if err != nil {
+					m.e.t.Fatal(err)
+				}
+				return EntityInput{USCC: code, Name: fmt.Sprintf("广西新登记建设有限公司%d", m.seq), LegalRep: "赵六", Kind: "enterprise", Region: fixture.Region}
+			}, want: centre(201), def: 403},
+		{route: "POST /api/v1/users", state: sNone, path: fixed("/api/v1/users"),
+			body: func(m *matrix, _ *lotState) any {
+				m.seq++
+				return UserInput{Username: fmt.Sprintf("auditor%d", m.seq), Name: "新审计员", Password: "Strong-pass-2026", Role: "auditor"}
+			}, want: centre(201), def: 403},
+	}
+}
+
+func mutates(method string) bool { return method != "GET" }
+
+func TestAuthorizationMatrix(t *testing.T) {
+	e := newEnv(t)
+	m := &matrix{e: e, ctx: context.Background(), pools: map[state][]*lotState{}, shared: map[state]*lotState{}}
+	cs := cases()
+
+	// Every registered route has at least one case.
+	covered := map[string]bool{}
+	for _, c := range cs {
+		covered[c.route] = true
+	}
+	for _, rt := range e.h.(*server).routes {
+		if !covered[rt.Method+" "+rt.Path] {
+			t.Errorf("route %s %s has no authorisation case", rt.Method, rt.Path)
+		}
+	}
+
+	// Prepare, at T0, one shared lot per state plus a fresh one for every
+	// expected success of a state-changing request.
+	need := map[state]int{}
+	for _, c := range cs {
+		if c.state == sNone {
+			continue
+		}
+		need[c.state] = max(need[c.state], 1)
+		if method, _, _ := strings.Cut(c.route, " "); mutates(method) {
+			for _, r := range allRoles {
+				if s := c.status(r); s >= 200 && s < 300 {
+					need[c.state]++
+				}
+			}
+		}
+	}
+	for st, n := range need {
+		for i := 0; i < n; i++ {
+			m.pools[st] = append(m.pools[st], m.prepare(t, st))
+		}
+		m.shared[st] = m.pools[st][0]
+		m.pools[st] = m.pools[st][1:]
+	}
+
+	for phase := 1; phase <= 3; phase++ {
+		m.advance(t, phase)
+		if phase == 1 {
+			m.checkSecrecyBeforeOpening(t)
+		}
+		if phase == 2 {
+			m.checkOpeningIsPublic(t)
+		}
+		for _, c := range cs {
+			if phaseOf[c.state] != phase {
+				continue
+			}
+			name := c.route
+			if c.name != "" {
+				name += " (" + c.name + ")"
+			}
+			t.Run(name, func(t *testing.T) {
+				method, _, _ := strings.Cut(c.route, " ")
+				for _, r := range allRoles {
+					want := c.status(r)
+					st := m.shared[c.state]
+					if c.state != sNone && mutates(method) && want >= 200 && want < 300 {
+						st = m.take(t, c.state)
+					}
+					if st == nil {
+						st = &lotState{}
+					}
+					user := m.username(r, st)
+					tok := ""
+					if user != "" {
+						tok = e.login(user)
+						if c.fresh {
+							tok = e.freshLogin(user)
+						}
+					}
+					var body any
+					if c.body != nil {
+						body = c.body(m, st)
+					}
+					ip := "203.0.113.9"
+					if user != "" {
+						ip = ipFor(user)
+					}
+					res := e.req(method, c.path(st), tok, body, ip)
+					if res.Code != want {
+						t.Errorf("%s as %s (%s): status %d, want %d: %.300s", c.route, r, user, res.Code, want, res.Body)
+						continue
+					}
+					if want >= 400 {
+						res.wantError(t, want, "")
+					}
+				}
+			})
+		}
+	}
+}
+
+func (m *matrix) take(t *testing.T, st state) *lotState {
+	if len(m.pools[st]) == 0 {
+		t.Fatalf("no fresh lot left in state %s", st)
+	}
+	x := m.pools[st][0]
+	m.pools[st] = m.pools[st][1:]
+	return x
+}
+
+func (m *matrix) username(r role, st *lotState) string {
+	switch r {
+	case rPublic:
+		return ""
+	case rBidder:
+		return "bidder1"
+	case rOtherBidder:
+		return "bidder2"
+	case rMember:
+		if st.member != "" {
+			return st.member
+		}
+		return "expert1"
+	case rNonMember:
+		if st.nonMember != "" {
+			return st.nonMember
+		}
+		return "expert2"
+	}
+	return string(r)
+}
+
+// prepare makes a lot at T0 that will reach state st in its phase.
+func (m *matrix) prepare(t *testing.T, st state) *lotState {
+	w := m.e.w
+	x := &lotState{kind: st}
+	if st == sDraft {
+		p, err := w.Tender.CreateProject(m.ctx, w.Actor("principal"), tender.ProjectInput{Name: "南宁市邕宁区道路提升工程", AgencyUSCC: w.Agency.USCC, SupervisorDept: "住建"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := w.Tender.AddLot(m.ctx, w.Actor("agency"), p.ID, tender.LotInput{Name: "第一标段", Procedure: tender.Open, Method: tender.LowestPrice,
+			Estimate: 10_000_000_00, Security: 100_000_00, CategoryCode: "A0801", CommitteeSize: 5, PrincipalReps: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hash, size, err := w.Blobs.Put(strings.NewReader("招标文件正文"), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := w.Tender.AddDocument(m.ctx, w.Actor("agency"), l.ID, "招标文件.pdf", size, hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.lot, x.projectID, x.docID = l, p.ID, d.ID
+		return x
+	}
+	x.lot = w.PublishedLot(t, fixture.LotOptions{})
+	x.projectID = x.lot.ProjectID
+	v, err := w.Tender.ViewLot(m.ctx, w.Actor("agency"), x.lot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.docID, x.noticeID = v.Documents[0].ID, v.Notices[0].ID
+	w.Bid(t, x.lot.ID, 0, 9_000_000_00)
+	if st != sFailed {
+		w.Bid(t, x.lot.ID, 2, 9_100_000_00)
+		w.Bid(t, x.lot.ID, 3, 9_200_000_00)
+	}
+	if st == sObjection {
+		o, err := w.Tender.FileObjection(m.ctx, w.Actor("bidder1"), x.lot.ID, tender.ObjectDocuments, "招标文件的资格条件设置不合理，请予以澄清。")
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.objectionID = o.ID
+	}
+	return x
+}
+
+// advance moves the clock into phase and brings every prepared lot of that
+// phase into its state.
+func (m *matrix) advance(t *testing.T, phase int) {
+	w := m.e.w
+	var lots []*lotState
+	for st, l := range m.pools {
+		if phaseOf[st] >= phase {
+			lots = append(lots, l...)
+		}
+		if s := m.shared[st]; s != nil && phaseOf[st] >= phase {
+			lots = append(lots, s)
+		}
+	}
+	switch phase {
+	case 2:
+		for _, x := range lots {
+			if !w.Clock.Now().After(x.lot.BidDeadline) {
+				w.Clock.Set(x.lot.BidDeadline.Add(time.Minute))
+			}
+		}
+		for _, x := range lots {
+			if _, err := w.Tender.OpenBids(m.ctx, x.lot.ID); err != nil {
+				t.Fatal(err)
+			}
+			switch x.kind {
+			case sCommittee:
+				ms, err := w.Tender.DrawCommittee(m.ctx, w.Actor("operator"), x.lot.ID, []string{"principal2"}, w.Party.UserByUsername)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m.setMembers(x, ms)
+				v, err := w.Tender.ViewLot(m.ctx, w.Actor("operator"), x.lot.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, b := range v.Bids {
+					x.bids = append(x.bids, b.ID)
+				}
+			case sPublicity, sPublicityEnded, sAwarded:
+				rep := w.Evaluate(t, x.lot.ID)
+				x.candidate, x.awardPrice = rep.Candidates[0].BidID, int64(rep.Candidates[0].Price)
+				v, err := w.Tender.ViewLot(m.ctx, w.Actor("operator"), x.lot.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m.setMembers(x, v.Committee)
+			}
+		}
+	case 3:
+		for _, x := range lots {
+			l, err := w.GetLot(x.lot.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Clock.Now().Before(l.PublicityUntil) {
+				w.Clock.Set(l.PublicityUntil.Add(time.Minute))
+			}
+		}
+		for _, x := range lots {
+			if x.kind == sAwarded {
+				if _, err := w.Tender.DecideAward(m.ctx, w.Actor("agency"), x.lot.ID, tender.AwardInput{BidID: x.candidate}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+}
+
+func (m *matrix) setMembers(x *lotState, ms []tender.Member) {
+	in := map[string]bool{}
+	for _, mem := range ms {
+		in[mem.UserID] = true
+		if mem.Kind == tender.MemberExpert && x.member == "" {
+			x.member = m.e.usernameOf(mem.UserID)
+		}
+	}
+	for i := 1; i <= 10; i++ {
+		name := fmt.Sprintf("expert%d", i)
+		if !in[m.e.w.Users[name].ID] {
+			x.nonMember = name
+			break
+		}
+	}
+}
+
+// checkSecrecyBeforeOpening: 招标投标法第二十二条 — before the opening no
+// one on the principal's side, the trading centre or the public learns who
+// or how many obtained the documents or bid; a bidder sees only its own bid.
+func (m *matrix) checkSecrecyBeforeOpening(t *testing.T) {
+	t.Run("Art22/BeforeTheOpeningNobodyLearnsTheBidders", func(t *testing.T) {
+		st := m.shared[sBidding]
+		w := m.e.w
+		secrets := func(idx ...int) []string {
+			var out []string
+			for _, i := range idx {
+				b := w.Bidders[i]
+				out = append(out, b.ID, b.Name, b.USCC)
+			}
+			return out
+		}
+		for _, r := range []role{rPublic, rPrincipal, rAgency, rOperator, rSupervisor, rNonMember, rOtherBidder} {
+			tok := ""
+			if u := m.username(r, st); u != "" {
+				tok = m.e.login(u)
+			}
+			res := m.e.do("GET", "/api/v1/lots/"+st.lot.ID, tok, nil)
+			res.want(t, 200, nil)
+			assertHidden(t, string(r), res.Body, secrets(0, 2, 3))
+			tl := m.e.do("GET", "/api/v1/lots/"+st.lot.ID+"/timeline", tok, nil)
+			tl.want(t, 200, nil)
+			assertHidden(t, string(r)+" timeline", tl.Body, secrets(0, 2, 3))
+			pv := m.e.do("GET", "/api/v1/projects/"+st.projectID, tok, nil)
+			pv.want(t, 200, nil)
+			assertHidden(t, string(r)+" project", pv.Body, secrets(0, 2, 3))
+		}
+		res := m.e.do("GET", "/api/v1/lots/"+st.lot.ID, m.e.login("bidder1"), nil)
+		var v LotView
+		res.want(t, 200, &v)
+		assertHidden(t, "bidder1", res.Body, secrets(2, 3))
+		if v.MyReceipt == nil || v.MyReceipt.EntityID != w.Bidders[0].ID || v.MyBid == nil || !v.MyAccess || v.MyDeposit == nil {
+			t.Fatalf("bidder1 does not see its own bid: %s", res.Body)
+		}
+		if strings.Contains(string(res.Body), `"content"`) {
+			t.Fatalf("bid content leaked: %s", res.Body)
+		}
+	})
+}
+
+// assertHidden checks a lot view JSON: no bidders, no access list, no
+// opening, no count of anything, none of the secret strings.
+func assertHidden(t *testing.T, who string, body []byte, secrets []string) {
+	t.Helper()
+	for _, s := range secrets {
+		if strings.Contains(string(body), s) {
+			t.Errorf("%s sees %q before the opening", who, s)
+		}
+	}
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	walkJSON(doc, func(key string, v any) {
+		if strings.Contains(key, "count") {
+			t.Errorf("%s sees a count %q = %v before the opening", who, key, v)
+		}
+	})
+	if obj, ok := doc.(map[string]any); ok && obj["lot"] != nil {
+		for _, k := range []string{"bids", "access"} {
+			if l, _ := obj[k].([]any); len(l) != 0 {
+				t.Errorf("%s sees %s before the opening: %v", who, k, l)
+			}
+		}
+		if obj["opening"] != nil {
+			t.Errorf("%s sees an opening record before the opening", who)
+		}
+	}
+}
+
+func walkJSON(v any, f func(key string, v any)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			f(k, c)
+			walkJSON(c, f)
+		}
+	case []any:
+		for _, c := range x {
+			walkJSON(c, f)
+		}
+	}
+}
+
+func (m *matrix) checkOpeningIsPublic(t *testing.T) {
+	t.Run("Art22/AfterTheOpeningTheRecordIsPublic", func(t *testing.T) {
+		st := m.shared[sOpened]
+		v := m.e.lotView(st.lot.ID, "")
+		if v.Opening == nil || v.Opening.BidderCount != 3 || len(v.Opening.Rows) != 3 {
+			t.Fatalf("public opening record = %+v", v.Opening)
+		}
+		names := map[string]bool{}
+		for _, r := range v.Opening.Rows {
+			names[r.EntityName] = true
+			if r.PriceFen <= 0 {
+				t.Fatalf("row without price: %+v", r)
+			}
+		}
+		for _, i := range []int{0, 2, 3} {
+			if !names[m.e.w.Bidders[i].Name] {
+				t.Fatalf("opening record lacks %s: %v", m.e.w.Bidders[i].Name, names)
+			}
+		}
+		if len(v.Bids) != 0 || len(v.Access) != 0 {
+			t.Fatalf("public sees the bid list or access list after the opening")
+		}
+		pv := m.e.lotView(st.lot.ID, m.e.login("principal"))
+		if len(pv.Bids) != 3 || len(pv.Access) != 3 {
+			t.Fatalf("principal after the opening: %d bids, %d access", len(pv.Bids), len(pv.Access))
+		}
+	})
+}

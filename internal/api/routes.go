@@ -1,0 +1,88 @@
+package api
+
+import "net/http"
+
+// route is one operation: it registers the handler and documents itself.
+type route struct {
+	Method  string
+	Path    string // full path template, e.g. /api/v1/lots/{id}
+	Summary string // Chinese, shown in the OpenAPI document
+	Tag     string
+	Auth    authMode
+	Query   []param
+	Body    any // request DTO (zero value); binaryBody for raw uploads; nil = none
+	Resp    any // response DTO (zero value); binaryBody for downloads; nil = 204
+	Status  int
+	h       handlerFunc
+}
+
+type param struct {
+	Name, Type, Doc string
+	Required        bool
+}
+
+// binaryBody marks a raw (application/octet-stream) body.
+type binaryBody struct{}
+
+const v1 = "/api/v1"
+
+func (s *server) table() []route {
+	lotID := func(p string) string { return v1 + "/lots/{id}" + p }
+	return []route{
+		{Method: "GET", Path: "/api/openapi.json", Summary: "本接口的 OpenAPI 3.1 文档", Tag: "meta", Auth: authNone, Resp: map[string]any{}, Status: 200, h: s.getOpenAPI},
+
+		{Method: "POST", Path: v1 + "/auth/login", Summary: "登录并获取接口令牌（按客户端地址限制频率）", Tag: "auth", Auth: authNone, Body: LoginRequest{}, Resp: LoginResponse{}, Status: 200, h: s.login},
+		{Method: "POST", Path: v1 + "/auth/logout", Summary: "注销当前令牌", Tag: "auth", Auth: authRequired, Status: http.StatusNoContent, h: s.logout},
+		{Method: "GET", Path: v1 + "/me", Summary: "当前登录用户及其所属主体", Tag: "auth", Auth: authRequired, Resp: Me{}, Status: 200, h: s.me},
+
+		{Method: "GET", Path: v1 + "/rules", Summary: "现行法定规则及法律依据", Tag: "rules", Resp: RuleSet{}, Status: 200, h: s.getRules},
+
+		{Method: "GET", Path: v1 + "/notices", Summary: "公告列表（筛选、游标分页）", Tag: "notices", Query: []param{
+			{Name: "kind", Type: "string", Doc: "公告类型：tender、clarification、opening、failed、candidates、award、contract"},
+			{Name: "region", Type: "string", Doc: "行政区划代码（GB/T 2260）"},
+			{Name: "category", Type: "string", Doc: "交易类别，如 works"},
+			{Name: "q", Type: "string", Doc: "标题或正文包含的文字"},
+			{Name: "from", Type: "date", Doc: "发布日期起（含），YYYY-MM-DD，北京时间"},
+			{Name: "to", Type: "date", Doc: "发布日期止（含），YYYY-MM-DD，北京时间"},
+			{Name: "cursor", Type: "string", Doc: "上一页返回的 next_cursor（须与相同筛选条件一起使用）"},
+			{Name: "limit", Type: "integer", Doc: "每页条数，1–100，默认 20"},
+		}, Resp: NoticePage{}, Status: 200, h: s.listNotices},
+		{Method: "GET", Path: v1 + "/notices/{id}", Summary: "公告详情", Tag: "notices", Resp: Notice{}, Status: 200, h: s.getNotice},
+
+		{Method: "POST", Path: v1 + "/projects", Summary: "登记招标项目（招标人或代理机构）", Tag: "projects", Auth: authRequired, Body: ProjectInput{}, Resp: Project{}, Status: 201, h: s.createProject},
+		{Method: "GET", Path: v1 + "/projects/{id}", Summary: "项目及其可见标段", Tag: "projects", Resp: ProjectView{}, Status: 200, h: s.getProject},
+		{Method: "POST", Path: v1 + "/projects/{id}/lots", Summary: "设置标段", Tag: "projects", Auth: authRequired, Body: LotInput{}, Resp: Lot{}, Status: 201, h: s.addLot},
+
+		{Method: "GET", Path: lotID(""), Summary: "标段详情（按当前用户可见范围）", Tag: "lots", Resp: LotView{}, Status: 200, h: s.getLot},
+		{Method: "POST", Path: lotID("/documents"), Summary: "上传招标文件（请求体为文件原始字节）", Tag: "lots", Auth: authRequired,
+			Query: []param{{Name: "name", Type: "string", Doc: "文件名", Required: true}}, Body: binaryBody{}, Resp: Document{}, Status: 201, h: s.uploadDocument},
+		{Method: "GET", Path: lotID("/documents/{docID}"), Summary: "下载招标文件", Tag: "lots", Resp: binaryBody{}, Status: 200, h: s.downloadDocument},
+		{Method: "POST", Path: lotID("/publish"), Summary: "发布招标公告（或投标邀请书）", Tag: "lots", Auth: authRequired, Body: PublishInput{}, Resp: Notice{}, Status: 201, h: s.publish},
+		{Method: "POST", Path: lotID("/clarifications"), Summary: "发出澄清或修改（不足15日须顺延截止时间）", Tag: "lots", Auth: authRequired, Body: ClarificationInput{}, Resp: Clarification{}, Status: 201, h: s.clarify},
+		{Method: "POST", Path: lotID("/objections"), Summary: "提出异议（对招标文件或评标结果）", Tag: "lots", Auth: authRequired, Body: ObjectionInput{}, Resp: Objection{}, Status: 201, h: s.fileObjection},
+		{Method: "POST", Path: v1 + "/objections/{id}/answer", Summary: "答复异议", Tag: "lots", Auth: authRequired, Body: AnswerInput{}, Resp: Objection{}, Status: 200, h: s.answerObjection},
+
+		{Method: "POST", Path: lotID("/obtain"), Summary: "获取招标文件（投标人）", Tag: "bids", Auth: authRequired, Resp: Obtained{}, Status: 200, h: s.obtain},
+		{Method: "POST", Path: lotID("/deposit"), Summary: "登记投标保证金", Tag: "bids", Auth: authRequired, Body: DepositInput{}, Resp: Deposit{}, Status: 200, h: s.deposit},
+		{Method: "PUT", Path: lotID("/bid"), Summary: "递交或修改投标文件，立即返回回执", Tag: "bids", Auth: authRequired, Body: BidInput{}, Resp: Receipt{}, Status: 201, h: s.submitBid},
+		{Method: "DELETE", Path: lotID("/bid"), Summary: "撤回投标文件", Tag: "bids", Auth: authRequired, Resp: Receipt{}, Status: 200, h: s.withdrawBid},
+		{Method: "GET", Path: lotID("/bid"), Summary: "本单位投标回执", Tag: "bids", Auth: authRequired, Resp: Receipt{}, Status: 200, h: s.myReceipt},
+		{Method: "POST", Path: v1 + "/files", Summary: "上传投标附件（请求体为文件原始字节）", Tag: "bids", Auth: authRequired,
+			Query: []param{{Name: "name", Type: "string", Doc: "文件名", Required: true}}, Body: binaryBody{}, Resp: FileRef{}, Status: 201, h: s.uploadFile},
+
+		{Method: "POST", Path: lotID("/committee"), Summary: "抽取评标专家、组建评标委员会（交易中心）", Tag: "evaluation", Auth: authRequired, Body: CommitteeInput{}, Resp: []Member{}, Status: 201, h: s.drawCommittee},
+		{Method: "PUT", Path: lotID("/sheet"), Summary: "提交本人评分表（评标委员会成员）", Tag: "evaluation", Auth: authRequired, Body: SheetInput{}, Resp: Sheet{}, Status: 200, h: s.submitSheet},
+		{Method: "POST", Path: lotID("/award"), Summary: "确定中标人并发出中标通知书", Tag: "award", Auth: authRequired, Body: AwardInput{}, Resp: Award{}, Status: 201, h: s.award},
+		{Method: "POST", Path: lotID("/contract"), Summary: "登记书面合同", Tag: "award", Auth: authRequired, Body: ContractInput{}, Resp: Contract{}, Status: 201, h: s.contract},
+		{Method: "POST", Path: lotID("/retender"), Summary: "流标后重新招标", Tag: "award", Auth: authRequired, Resp: Lot{}, Status: 201, h: s.retender},
+		{Method: "GET", Path: lotID("/timeline"), Summary: "标段的公开留痕记录", Tag: "lots", Resp: []TimelineEntry{}, Status: 200, h: s.timeline},
+
+		{Method: "GET", Path: v1 + "/console/lots", Summary: "我的工作台标段", Tag: "console", Auth: authRequired, Resp: []Lot{}, Status: 200, h: s.consoleLots},
+		{Method: "GET", Path: v1 + "/warnings", Summary: "预警信息（交易中心、监督部门）", Tag: "console", Auth: authRequired, Resp: []Warning{}, Status: 200, h: s.warnings},
+
+		{Method: "GET", Path: v1 + "/entities", Summary: "已登记的市场主体", Tag: "registry",
+			Query: []param{{Name: "kind", Type: "string", Doc: "enterprise | principal | agency；省略为全部"}}, Resp: []Entity{}, Status: 200, h: s.listEntities},
+		{Method: "POST", Path: v1 + "/entities", Summary: "登记市场主体（交易中心、管理员）", Tag: "registry", Auth: authRequired, Body: EntityInput{}, Resp: Entity{}, Status: 201, h: s.registerEntity},
+		{Method: "POST", Path: v1 + "/users", Summary: "开设用户（管理员、交易中心）", Tag: "registry", Auth: authRequired, Body: UserInput{}, Resp: User{}, Status: 201, h: s.createUser},
+	}
+}
