@@ -1,0 +1,770 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"ggzy/internal/apperr"
+	"ggzy/internal/clock"
+	"ggzy/internal/httpx"
+	"ggzy/internal/ids"
+	"ggzy/internal/ledger"
+	"ggzy/internal/money"
+	"ggzy/internal/party"
+	"ggzy/internal/rules"
+	"ggzy/internal/tender"
+)
+
+func isManagerRole(a party.Actor) bool {
+	return a.Role == party.RolePrincipal || a.Role == party.RoleAgency
+}
+
+// ---- console home
+
+type projGroup struct {
+	Project tender.Project
+	Lots    []*tender.LotView
+}
+
+type statusGroup struct {
+	Label string
+	Lots  []*tender.LotView
+}
+
+type warnRow struct {
+	W       tender.Warning
+	LotCode string
+	LotName string
+	LotID   ids.ID
+	Project ids.ID
+}
+
+type consoleData struct {
+	Role     party.Role
+	Groups   []projGroup
+	Lots     []*tender.LotView
+	ByStatus []statusGroup
+	Warnings []warnRow
+	Depts    []string
+	Todo     []string
+	Staff    bool
+	ReadOnly bool
+}
+
+func (s *server) console(w http.ResponseWriter, r *http.Request) {
+	if !s.requireLogin(w, r) {
+		return
+	}
+	s.consoleHome(w, r, nil)
+}
+
+func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr) {
+	ctx, a := r.Context(), s.actor(r)
+	lots, err := s.d.Tender.ConsoleLots(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := consoleData{Role: a.Role, Depts: tender.Departments, Staff: a.IsStaff(), ReadOnly: a.Role == party.RoleSupervisor || a.Role == party.RoleAuditor || a.Role == party.RoleAdmin}
+	byID := map[ids.ID]*tender.LotView{}
+	groupIdx := map[ids.ID]int{}
+	for _, l := range lots {
+		v, err := s.d.Tender.ViewLot(ctx, a, l.ID)
+		if apperr.Is(err, apperr.NotFound) {
+			continue
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		vp := &v
+		byID[l.ID] = vp
+		d.Lots = append(d.Lots, vp)
+		i, ok := groupIdx[v.Project.ID]
+		if !ok {
+			i = len(d.Groups)
+			groupIdx[v.Project.ID] = i
+			d.Groups = append(d.Groups, projGroup{Project: v.Project})
+		}
+		d.Groups[i].Lots = append(d.Groups[i].Lots, vp)
+		if isManagerRole(a) {
+			for _, wn := range v.Warnings {
+				d.Warnings = append(d.Warnings, warnRow{W: wn, LotCode: l.Code, LotName: l.Name, LotID: l.ID, Project: l.ProjectID})
+			}
+		}
+	}
+	now := s.d.Clock.Now()
+	switch {
+	case a.IsStaff():
+		order := []tender.Status{tender.Bidding, tender.Evaluating, tender.Publicity, tender.Awarded, tender.Contracted, tender.Failed, tender.Draft}
+		for _, st := range order {
+			g := statusGroup{Label: st.Label()}
+			for _, v := range d.Lots {
+				if v.Lot.Status == st {
+					g.Lots = append(g.Lots, v)
+				}
+			}
+			if len(g.Lots) > 0 {
+				d.ByStatus = append(d.ByStatus, g)
+			}
+		}
+		ws, err := s.d.Tender.Warnings(ctx, a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, wn := range ws {
+			row := warnRow{W: wn, LotID: wn.LotID}
+			if v := byID[wn.LotID]; v != nil {
+				row.LotCode, row.LotName, row.Project = v.Lot.Code, v.Lot.Name, v.Project.ID
+			}
+			d.Warnings = append(d.Warnings, row)
+		}
+		if a.Role == party.RoleOperator {
+			for _, v := range d.Lots {
+				if v.Lot.Status == tender.Evaluating && len(v.Committee) == 0 {
+					d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：已开标，待抽取评标专家")
+				}
+			}
+		}
+	case a.Role == party.RoleBidder:
+		for _, v := range d.Lots {
+			if v.Lot.Status == tender.Bidding && now.Before(v.Lot.BidDeadline) && v.MyAccess && (v.MyBid == nil || v.MyBid.Status == tender.BidWithdrawn) {
+				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：已获取招标文件，尚未递交投标文件（截止 "+clock.Format(v.Lot.BidDeadline)+"）")
+			}
+		}
+	case isManagerRole(a):
+		for _, v := range d.Lots {
+			for _, o := range v.Objections {
+				if o.AnsweredAt.IsZero() {
+					d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：有待答复的异议（应于 "+clock.Format(o.DueAt)+" 前答复）")
+				}
+			}
+			if v.Lot.Status == tender.Publicity && !now.Before(v.Lot.PublicityUntil) {
+				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：公示期已满，可以定标")
+			}
+			if v.Lot.Status == tender.Awarded {
+				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：已发中标通知书，请登记书面合同")
+			}
+		}
+	case a.Role == party.RoleExpert:
+		for _, v := range d.Lots {
+			if v.Lot.Status == tender.Evaluating && v.MySheet == nil {
+				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：请提交评审意见")
+			}
+		}
+	}
+	sortWarnings(d.Warnings)
+	p := s.newPage(r, "工作台", a.Role.Label(), d)
+	p.Nav = "console"
+	p.Form = fe
+	if fe != nil && fe.Err != nil {
+		p.Status = httpx.Status(fe.Err.Code)
+	}
+	s.render(w, r, "console", p)
+}
+
+// ---- principal / agency: projects and lots
+
+func (s *server) createProject(w http.ResponseWriter, r *http.Request) {
+	if !s.requireLogin(w, r) {
+		return
+	}
+	v := r.PostForm
+	in := tender.ProjectInput{Name: v.Get("name"), PrincipalUSCC: v.Get("principal_uscc"), AgencyUSCC: v.Get("agency_uscc"),
+		StateFunded: v.Get("state_funded") == "1", Funding: v.Get("funding"), SupervisorDept: v.Get("supervisor_dept"), Description: v.Get("description")}
+	p, err := s.d.Tender.CreateProject(r.Context(), s.actor(r), in)
+	if err != nil {
+		s.consoleHome(w, r, &formErr{Form: "project", Err: apperr.As(err), Vals: v})
+		return
+	}
+	s.redirect(w, r, "/console/projects/"+p.ID, "项目已登记，编号 "+p.Code+"。请继续设置标段。")
+}
+
+type consoleProjectData struct {
+	PV          tender.ProjectView
+	SecurityCap string
+	SecBasis    string
+	CommitteeM  int64
+}
+
+func (s *server) consoleProject(w http.ResponseWriter, r *http.Request) {
+	if !s.requireLogin(w, r) {
+		return
+	}
+	s.consoleProjectPage(w, r, r.PathValue("id"), nil)
+}
+
+func (s *server) consoleProjectPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *formErr) {
+	a := s.actor(r)
+	pv, err := s.d.Tender.ViewProject(r.Context(), a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	set := s.d.Tender.Rules()
+	d := consoleProjectData{PV: pv, SecurityCap: set.Get(rules.SecurityCap).Describe(), SecBasis: set.Get(rules.SecurityCap).Basis, CommitteeM: set.Get(rules.CommitteeMin).Value}
+	p := s.newPage(r, clip(pv.Project.Name, 30), "工作台", d)
+	p.Nav = "console"
+	p.Form = fe
+	if fe != nil && fe.Err != nil {
+		p.Status = httpx.Status(fe.Err.Code)
+	}
+	p.Crumbs = []crumb{{"工作台", "/console"}, {"项目 " + pv.Project.Code, ""}}
+	s.render(w, r, "console_project", p)
+}
+
+func (s *server) addLot(w http.ResponseWriter, r *http.Request) {
+	if !s.requireLogin(w, r) {
+		return
+	}
+	v := r.PostForm
+	pid := r.PathValue("id")
+	f := map[string]string{}
+	in := tender.LotInput{Name: v.Get("name"), Procedure: tender.Procedure(v.Get("procedure")), Method: tender.Method(v.Get("method")),
+		CategoryCode: strings.ToUpper(strings.TrimSpace(v.Get("category_code"))), AllowAlternatives: v.Get("allow_alternatives") == "1"}
+	if in.Method == tender.Comprehensive {
+		in.Scoring = tender.DefaultScoring()
+	}
+	in.Estimate = moneyField(v, "estimate", true, f)
+	in.Ceiling = moneyField(v, "ceiling", false, f)
+	in.Security = moneyField(v, "security", false, f)
+	in.CommitteeSize = intField(v, "committee_size", f)
+	in.PrincipalReps = intField(v, "principal_reps", f)
+	if err := s.d.Tender.ValidateLot(in); err != nil || len(f) > 0 {
+		e := mergeFields(err, f, "标段信息有误，请按提示修改。")
+		s.consoleProjectPage(w, r, pid, &formErr{Form: "lot", Err: e, Vals: v})
+		return
+	}
+	l, err := s.d.Tender.AddLot(r.Context(), s.actor(r), pid, in)
+	if err != nil {
+		s.consoleProjectPage(w, r, pid, &formErr{Form: "lot", Err: apperr.As(err), Vals: v})
+		return
+	}
+	s.redirect(w, r, "/console/lots/"+l.ID, "标段 "+l.Code+" 已设立。请上传招标文件并发布招标公告。")
+}
+
+// ---- one lot
+
+type sheetRow struct {
+	Bid    tender.Bid
+	Name   string
+	Pass   bool
+	Reason string
+	Scores map[string]string
+	Adj    string
+}
+
+type lotData struct {
+	V            tender.LotView
+	A            party.Actor
+	Names        map[ids.ID]string
+	Candidates   []tender.ReportRow
+	MyContent    *tender.BidContent
+	PubDocsFrom  time.Time
+	PubDeadline  time.Time
+	BeforeDL     bool
+	CanBid       bool
+	Bidder       bool
+	Manager      bool
+	Operator     bool
+	ReadOnly     bool
+	SheetRows    []sheetRow
+	Scoring      []tender.ScoreItem
+	Timeline     []ledger.Entry
+	Pending      []tender.Objection
+	CanDocObject bool
+	CanPubObject bool
+	PublicityEnd bool
+	NeedDeposit  bool
+	DocObjLead   string
+	MinInvitees  int64
+}
+
+func (s *server) consoleLot(w http.ResponseWriter, r *http.Request) {
+	if !s.requireLogin(w, r) {
+		return
+	}
+	s.lotPage(w, r, r.PathValue("id"), nil)
+}
+
+func (s *server) lotPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *formErr) {
+	ctx, a := r.Context(), s.actor(r)
+	v, err := s.d.Tender.ViewLot(ctx, a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.d.Clock.Now()
+	set := s.d.Tender.Rules()
+	d := lotData{V: v, A: a, Names: map[ids.ID]string{}, Bidder: a.Role == party.RoleBidder, Manager: v.CanManage, Operator: a.Role == party.RoleOperator,
+		ReadOnly:   a.Role == party.RoleSupervisor || a.Role == party.RoleAuditor || a.Role == party.RoleAdmin,
+		DocObjLead: set.Get(rules.DocObjectionLead).Describe(), MinInvitees: set.Get(rules.InviteesMin).Value}
+	d.BeforeDL = v.Lot.Status == tender.Bidding && now.Before(v.Lot.BidDeadline)
+	d.CanBid = d.BeforeDL && !v.Lot.Suspended && v.Invited
+	d.PublicityEnd = v.Lot.Status == tender.Publicity && !now.Before(v.Lot.PublicityUntil)
+	if v.Opening != nil {
+		for _, row := range v.Opening.Rows {
+			d.Names[row.BidID] = row.EntityName
+		}
+	}
+	if v.Report != nil {
+		d.Candidates = v.Report.Candidates
+	} else {
+		for _, n := range v.Notices {
+			if n.Kind == tender.NoticeCandidates {
+				d.Candidates, _, _ = candidatesOf(n)
+			}
+		}
+	}
+	if v.MyBid != nil && v.MyBid.Format == tender.PlainFormat && v.MyBid.Status != tender.BidWithdrawn {
+		if c, err := (tender.PlainOpener{}).Open(ctx, v.Lot, *v.MyBid); err == nil {
+			d.MyContent = &c
+		}
+	}
+	if v.CanManage && v.Lot.Status == tender.Draft {
+		d.PubDocsFrom = now.Truncate(time.Minute)
+		d.PubDeadline = s.d.Tender.EarliestDeadline(now, 9, 30)
+	}
+	d.NeedDeposit = v.Lot.Security > 0 && v.MyDeposit == nil
+	d.CanDocObject = d.Bidder && d.BeforeDL && v.MyAccess
+	d.CanPubObject = d.Bidder && v.Lot.Status == tender.Publicity && now.Before(v.Lot.PublicityUntil) && v.MyBid != nil
+	for _, o := range v.Objections {
+		if o.AnsweredAt.IsZero() && v.CanManage {
+			d.Pending = append(d.Pending, o)
+		}
+	}
+	for _, it := range v.Lot.Scoring {
+		if !it.Price {
+			d.Scoring = append(d.Scoring, it)
+		}
+	}
+	if v.IsMember {
+		mine := map[ids.ID]tender.SheetLine{}
+		if v.MySheet != nil {
+			for _, ln := range v.MySheet.Lines {
+				mine[ln.BidID] = ln
+			}
+		}
+		for _, b := range v.Bids {
+			row := sheetRow{Bid: b, Name: d.Names[b.ID], Pass: true, Scores: map[string]string{}}
+			if ln, ok := mine[b.ID]; ok {
+				row.Pass, row.Reason = ln.Pass, ln.Reason
+				for k, sc := range ln.Scores {
+					row.Scores[k] = points(sc)
+				}
+				if ln.Adjustment != 0 {
+					row.Adj = ln.Adjustment.Plain()
+				}
+			}
+			d.SheetRows = append(d.SheetRows, row)
+		}
+	}
+	if d.Timeline, err = s.d.Tender.Timeline(ctx, v.Lot.Code); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.newPage(r, v.Lot.Code+" "+clip(v.Lot.Name, 20), "工作台", d)
+	p.Nav = "console"
+	p.Form = fe
+	if fe != nil && fe.Err != nil {
+		p.Status = httpx.Status(fe.Err.Code)
+	}
+	p.Crumbs = []crumb{{"工作台", "/console"}}
+	if v.CanManage {
+		p.Crumbs = append(p.Crumbs, crumb{"项目 " + v.Project.Code, "/console/projects/" + v.Project.ID})
+	}
+	p.Crumbs = append(p.Crumbs, crumb{"标段 " + v.Lot.Code, ""})
+	s.render(w, r, "console_lot", p)
+}
+
+// lotAction runs one use case on a lot from a console form.
+func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
+	if !s.requireLogin(w, r) {
+		return
+	}
+	ctx, a := r.Context(), s.actor(r)
+	id, action := r.PathValue("id"), r.PathValue("action")
+	v := r.PostForm
+	if r.MultipartForm != nil {
+		v = url.Values(r.MultipartForm.Value)
+	}
+	back := "/console/lots/" + id
+	failed := func(form string, err error) {
+		s.lotPage(w, r, id, &formErr{Form: form, Err: apperr.As(err), Vals: v})
+	}
+	switch action {
+	case "documents":
+		file, hdr, err := r.FormFile("file")
+		if err != nil {
+			failed("doc", apperr.New(apperr.Invalid, "请选择要上传的招标文件。").WithField("file", "请选择文件。"))
+			return
+		}
+		defer file.Close()
+		if s.d.Blobs == nil {
+			failed("doc", apperr.New(apperr.Internal, "文件存储未配置，暂不能上传。"))
+			return
+		}
+		hash, size, err := s.d.Blobs.Put(file, s.d.MaxUpload)
+		if err != nil {
+			e := apperr.As(err)
+			if e.Code == apperr.Invalid {
+				e = &apperr.Error{Code: e.Code, Message: e.Message, Fields: map[string]string{"file": e.Message}}
+			}
+			failed("doc", e)
+			return
+		}
+		doc, err := s.d.Tender.AddDocument(ctx, a, id, hdr.Filename, size, hash)
+		if err != nil {
+			failed("doc", err)
+			return
+		}
+		s.redirect(w, r, back, "招标文件“"+doc.Name+"”已上传，SM3 "+doc.Hash[:16]+"…")
+	case "publish":
+		f := map[string]string{}
+		now := s.d.Clock.Now()
+		in := tender.PublishInput{OpeningPlace: v.Get("opening_place"), Body: v.Get("body"), Invitees: splitList(v.Get("invitees"))}
+		in.DocsFrom = timeField(v, "docs_from", f)
+		in.DocsUntil = timeField(v, "docs_until", f)
+		in.BidDeadline = timeField(v, "bid_deadline", f)
+		// A start time earlier today means "from publication": the form was prefilled a while ago.
+		if !in.DocsFrom.IsZero() && in.DocsFrom.Before(now) && clock.Date(in.DocsFrom).Equal(clock.Date(now)) {
+			in.DocsFrom = now
+		}
+		if len(f) > 0 {
+			failed("publish", mergeFields(nil, f, "请按提示填写时间。"))
+			return
+		}
+		n, err := s.d.Tender.PublishTender(ctx, a, id, in)
+		if err != nil {
+			failed("publish", err)
+			return
+		}
+		s.redirect(w, r, back, "招标公告已发布：“"+n.Title+"”。")
+	case "clarify":
+		f := map[string]string{}
+		var nd time.Time
+		if strings.TrimSpace(v.Get("new_deadline")) != "" {
+			nd = timeField(v, "new_deadline", f)
+		}
+		if len(f) > 0 {
+			failed("clarify", mergeFields(nil, f, "请按提示填写时间。"))
+			return
+		}
+		c, err := s.d.Tender.IssueClarification(ctx, a, id, v.Get("text"), nd)
+		if err != nil {
+			failed("clarify", err)
+			return
+		}
+		s.redirect(w, r, back, "澄清修改已发布，投标截止时间为 "+clock.Format(c.NewDeadline)+"（北京时间）。")
+	case "award":
+		aw, err := s.d.Tender.DecideAward(ctx, a, id, tender.AwardInput{BidID: v.Get("bid_id"), ExceptionReason: v.Get("exception_reason")})
+		if err != nil {
+			failed("award", err)
+			return
+		}
+		s.redirect(w, r, back, "已确定中标人："+aw.EntityName+"，中标价 "+aw.Price.String()+"，中标结果公告已发布。")
+	case "contract":
+		f := map[string]string{}
+		var signed time.Time
+		if t, ok := parseDay(strings.TrimSpace(v.Get("signed_at"))); ok {
+			signed = t
+		} else {
+			f["signed_at"] = "请按 YYYY-MM-DD 填写签订日期。"
+		}
+		amount := moneyField(v, "amount", true, f)
+		if len(f) > 0 {
+			failed("contract", mergeFields(nil, f, "合同信息有误。"))
+			return
+		}
+		if _, err := s.d.Tender.RecordContract(ctx, a, id, signed, amount); err != nil {
+			failed("contract", err)
+			return
+		}
+		s.redirect(w, r, back, "合同已登记，合同订立信息已公开。")
+	case "retender":
+		nl, err := s.d.Tender.Retender(ctx, a, id)
+		if err != nil {
+			failed("retender", err)
+			return
+		}
+		s.redirect(w, r, "/console/lots/"+nl.ID, "已重新招标，新标段 "+nl.Code+"。请上传招标文件并发布公告。")
+	case "obtain":
+		if err := s.d.Tender.ObtainDocuments(ctx, a, id); err != nil {
+			failed("obtain", err)
+			return
+		}
+		s.redirect(w, r, back, "已获取招标文件，可下载文件并准备投标。")
+	case "deposit":
+		f := map[string]string{}
+		amount := moneyField(v, "amount", true, f)
+		if len(f) > 0 {
+			failed("deposit", mergeFields(nil, f, "保证金信息有误。"))
+			return
+		}
+		if err := s.d.Tender.RecordDeposit(ctx, a, id, amount, v.Get("reference")); err != nil {
+			failed("deposit", err)
+			return
+		}
+		s.redirect(w, r, back, "投标保证金 "+amount.String()+" 已登记。")
+	case "bid":
+		f := map[string]string{}
+		c := tender.BidContent{Quality: strings.TrimSpace(v.Get("quality")), ProjectManager: strings.TrimSpace(v.Get("project_manager"))}
+		c.Price = moneyField(v, "price", true, f)
+		c.DurationDays = intField(v, "duration_days", f)
+		if c.Quality == "" {
+			f["quality"] = "请填写质量标准，如“合格”。"
+		}
+		if c.ProjectManager == "" {
+			f["project_manager"] = "请填写项目经理姓名。"
+		}
+		if len(f) > 0 {
+			failed("bid", mergeFields(nil, f, "投标文件内容不完整，请按提示修改。"))
+			return
+		}
+		var files []tender.BidFile
+		if file, hdr, err := r.FormFile("file"); err == nil {
+			defer file.Close()
+			if s.d.Blobs == nil {
+				failed("bid", apperr.New(apperr.Internal, "文件存储未配置，暂不能上传附件。"))
+				return
+			}
+			hash, size, err := s.d.Blobs.Put(file, s.d.MaxUpload)
+			if err != nil {
+				failed("bid", err)
+				return
+			}
+			files = append(files, tender.BidFile{Name: hdr.Filename, Size: size, Hash: hash})
+		} else if v.Get("keep_files") == "1" {
+			if cur, err := s.d.Tender.ViewLot(ctx, a, id); err == nil && cur.MyBid != nil {
+				files = cur.MyBid.Files
+			}
+		}
+		rc, err := s.d.Tender.SubmitBid(ctx, a, id, tender.BidInput{Format: tender.PlainFormat, Content: tender.EncodePlain(c), Files: files})
+		if err != nil {
+			failed("bid", err)
+			return
+		}
+		s.redirect(w, r, back+"/receipt", "投标文件第"+strconv.Itoa(rc.Version)+"版已完整接收。")
+	case "withdraw":
+		if _, err := s.d.Tender.WithdrawBid(ctx, a, id); err != nil {
+			failed("withdraw", err)
+			return
+		}
+		s.redirect(w, r, back+"/receipt", "投标文件已撤回。")
+	case "objection":
+		o, err := s.d.Tender.FileObjection(ctx, a, id, tender.ObjectionStage(v.Get("stage")), v.Get("text"))
+		if err != nil {
+			failed("objection", err)
+			return
+		}
+		s.redirect(w, r, back, "异议已提交，招标人应于 "+clock.Format(o.DueAt)+"（北京时间）前答复，答复前相关活动暂停。")
+	case "sheet":
+		cur, err := s.d.Tender.ViewLot(ctx, a, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f := map[string]string{}
+		var lines []tender.SheetLine
+		for _, b := range cur.Bids {
+			ln := tender.SheetLine{BidID: b.ID, Pass: v.Get("pass_"+b.ID) != "0", Reason: strings.TrimSpace(v.Get("reason_" + b.ID))}
+			if cur.Lot.Method == tender.Comprehensive && ln.Pass {
+				ln.Scores = map[string]int64{}
+				for _, it := range cur.Lot.Scoring {
+					if it.Price {
+						continue
+					}
+					sc, ok := parsePoints(v.Get("score_" + b.ID + "_" + it.Key))
+					if !ok {
+						f[b.ID+"."+it.Key] = "请填写“" + it.Name + "”得分，最多两位小数。"
+						continue
+					}
+					ln.Scores[it.Key] = sc
+				}
+			}
+			if cur.Lot.Method == tender.LowestPrice && strings.TrimSpace(v.Get("adj_"+b.ID)) != "" {
+				adj, err := money.Parse(v.Get("adj_" + b.ID))
+				if err != nil {
+					f[b.ID+".adjustment"] = "价格调整应为以元为单位的数字，可为负数。"
+				}
+				ln.Adjustment = adj
+			}
+			lines = append(lines, ln)
+		}
+		if len(f) > 0 {
+			failed("sheet", mergeFields(nil, f, "评分表有误，请按提示修改。"))
+			return
+		}
+		if _, err := s.d.Tender.SubmitScoreSheet(ctx, a, id, lines); err != nil {
+			failed("sheet", err)
+			return
+		}
+		s.redirect(w, r, back, "评审意见已提交。评标结束前可以修改。")
+	case "committee":
+		ms, err := s.d.Tender.DrawCommittee(ctx, a, id, splitList(v.Get("reps")), s.d.Party.UserByUsername)
+		if err != nil {
+			failed("committee", err)
+			return
+		}
+		s.redirect(w, r, back, "评标委员会已组建，共 "+strconv.Itoa(len(ms))+" 人（专家随机抽取，名单评标结束前保密）。")
+	default:
+		s.fail(w, r, apperr.New(apperr.NotFound, "没有这个操作。"))
+	}
+}
+
+func (s *server) answerObjection(w http.ResponseWriter, r *http.Request) {
+	if !s.requireLogin(w, r) {
+		return
+	}
+	id := r.PathValue("id")
+	lot := r.PostFormValue("lot")
+	o, err := s.d.Tender.AnswerObjection(r.Context(), s.actor(r), id, r.PostFormValue("answer"))
+	if err != nil {
+		if lot == "" {
+			s.fail(w, r, err)
+			return
+		}
+		s.lotPage(w, r, lot, &formErr{Form: "answer-" + id, Err: apperr.As(err), Vals: r.PostForm})
+		return
+	}
+	s.redirect(w, r, "/console/lots/"+o.LotID, "异议已答复。")
+}
+
+// ---- receipt
+
+type receiptData struct {
+	V       tender.LotView
+	R       tender.Receipt
+	Bid     tender.Bid
+	Content *tender.BidContent
+	Entity  string
+}
+
+func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
+	if !s.requireLogin(w, r) {
+		return
+	}
+	ctx, a := r.Context(), s.actor(r)
+	if a.Role != party.RoleBidder {
+		s.fail(w, r, apperr.Forbiddenf("投标回执仅向投标单位本身开放。"))
+		return
+	}
+	v, err := s.d.Tender.ViewLot(ctx, a, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v.MyReceipt == nil || v.MyBid == nil {
+		s.fail(w, r, apperr.NotFoundf("投标回执"))
+		return
+	}
+	d := receiptData{V: v, R: *v.MyReceipt, Bid: *v.MyBid, Entity: state(r).entity}
+	if v.MyBid.Format == tender.PlainFormat && !v.MyReceipt.Withdrawn {
+		if c, err := (tender.PlainOpener{}).Open(ctx, v.Lot, *v.MyBid); err == nil {
+			d.Content = &c
+		}
+	}
+	p := s.newPage(r, "投标回执", "工作台", d)
+	p.Nav = "console"
+	p.Crumbs = []crumb{{"工作台", "/console"}, {"标段 " + v.Lot.Code, "/console/lots/" + v.Lot.ID}, {"投标回执", ""}}
+	s.render(w, r, "receipt", p)
+}
+
+// ---- form parsing
+
+func moneyField(v url.Values, name string, required bool, f map[string]string) money.Fen {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		if required {
+			f[name] = "必填，以元为单位，如 1234567.89。"
+		}
+		return 0
+	}
+	m, err := money.Parse(s)
+	if err != nil {
+		f[name] = "金额应以元为单位、最多两位小数，如 1234567.89。"
+		return 0
+	}
+	return m
+}
+
+func intField(v url.Values, name string, f map[string]string) int {
+	s := strings.TrimSpace(v.Get(name))
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		f[name] = "请填写整数。"
+		return 0
+	}
+	return n
+}
+
+func timeField(v url.Values, name string, f map[string]string) time.Time {
+	s := strings.TrimSpace(v.Get(name))
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, clock.Shanghai); err == nil {
+			return t.UTC()
+		}
+	}
+	f[name] = "请按“YYYY-MM-DD HH:MM”（北京时间）填写。"
+	return time.Time{}
+}
+
+// parsePoints reads "24.5" into ×100 points.
+func parsePoints(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 2 {
+		return 0, false
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, err1 := strconv.ParseInt(whole, 10, 64)
+	c, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || w < 0 || w > 1000 {
+		return 0, false
+	}
+	return w*100 + c, true
+}
+
+func splitList(s string) []string {
+	fs := strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' || r == '\n' || r == '\r' || r == ' ' || r == '\t'
+	})
+	var out []string
+	for _, x := range fs {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// mergeFields joins the web layer's parse errors with a domain error.
+func mergeFields(err error, f map[string]string, msg string) *apperr.Error {
+	out := &apperr.Error{Code: apperr.Invalid, Message: msg, Fields: map[string]string{}}
+	if err != nil {
+		e := apperr.As(err)
+		out.Code, out.Message, out.Basis = e.Code, e.Message, e.Basis
+		for k, v := range e.Fields {
+			out.Fields[k] = v
+		}
+	}
+	for k, v := range f {
+		out.Fields[k] = v
+	}
+	return out
+}
+
+// sortWarnings puts the newest first.
+func sortWarnings(ws []warnRow) {
+	sort.SliceStable(ws, func(i, j int) bool { return ws[i].W.CreatedAt.After(ws[j].W.CreatedAt) })
+}

@@ -1,0 +1,300 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"ggzy/internal/clock"
+	"ggzy/internal/money"
+	"ggzy/internal/party"
+	"ggzy/internal/tender"
+)
+
+func (s *server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"money":   func(f money.Fen) string { return f.String() },
+		"capital": func(f money.Fen) string { return f.Capital() },
+		"yuan":    func(f money.Fen) string { return f.Plain() },
+		"ft":      fmtTime,
+		"fdate":   fmtDate,
+		"dtlocal": dtLocal,
+		"countdown": func(t time.Time) countdown {
+			return makeCountdown(s.d.Clock.Now(), t)
+		},
+		"badge": func(l any) template.HTML {
+			switch x := l.(type) {
+			case tender.Lot:
+				return statusBadge(x, s.d.Clock.Now())
+			case *tender.Lot:
+				if x != nil {
+					return statusBadge(*x, s.d.Clock.Now())
+				}
+			}
+			return ""
+		},
+		"kindBadge": kindBadge,
+		"mark":      mark,
+		"region":    regionName,
+		"size":      humanSize,
+		"short": func(h string) string {
+			if len(h) > 16 {
+				return h[:16] + "…"
+			}
+			return h
+		},
+		"event":     eventLabel,
+		"points":    points,
+		"roleLabel": func(r party.Role) string { return r.Label() },
+		"bidStatus": bidStatusLabel,
+		"stage": func(st tender.ObjectionStage) string {
+			if st == tender.ObjectPublicity {
+				return "对评标结果"
+			}
+			return "对招标文件"
+		},
+		"add":     func(a, b int) int { return a + b },
+		"isZero":  func(t time.Time) bool { return t.IsZero() },
+		"join":    strings.Join,
+		"deref":   func(b *tender.BidContent) tender.BidContent { return *b },
+		"fieldID": func(form, field string) string { return form + "-" + field },
+	}
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return clock.Format(t)
+}
+
+func fmtDate(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(clock.Shanghai).Format("2006-01-02")
+}
+
+func dtLocal(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(clock.Shanghai).Format("2006-01-02T15:04")
+}
+
+// countdown is the remaining time next to a deadline (UI.md §2.8.3).
+type countdown struct {
+	Text  string
+	Class string // "" | "soon" (< 24 h) | "urgent" (< 1 h) | "past"
+}
+
+func makeCountdown(now, t time.Time) countdown {
+	if t.IsZero() {
+		return countdown{}
+	}
+	d := t.Sub(now)
+	if d <= 0 {
+		return countdown{Text: "已截止", Class: "past"}
+	}
+	days := int(d / (24 * time.Hour))
+	hours := int(d%(24*time.Hour)) / int(time.Hour)
+	mins := int(d%time.Hour) / int(time.Minute)
+	switch {
+	case d < time.Hour:
+		if mins < 1 {
+			return countdown{Text: "剩不足 1 分钟", Class: "urgent"}
+		}
+		return countdown{Text: fmt.Sprintf("剩 %d 分钟", mins), Class: "urgent"}
+	case d < 24*time.Hour:
+		return countdown{Text: fmt.Sprintf("剩 %d 小时 %d 分", hours, mins), Class: "soon"}
+	default:
+		return countdown{Text: fmt.Sprintf("剩 %d 天 %d 小时", days, hours)}
+	}
+}
+
+// statusInfo is a lot's displayed status: text, colour class and icon (UI.md §2.5).
+type statusInfo struct{ Text, Class, Icon string }
+
+func lotStatus(l tender.Lot, now time.Time) statusInfo {
+	if l.Suspended && (l.Status == tender.Bidding || l.Status == tender.Publicity) {
+		return statusInfo{"暂停（异议处理中）", "st-paused", "❚❚"}
+	}
+	switch l.Status {
+	case tender.Draft:
+		return statusInfo{"未发布", "st-pending", "○"}
+	case tender.Bidding:
+		if d := l.BidDeadline.Sub(now); d > 0 && d < 24*time.Hour {
+			return statusInfo{"即将截止", "st-soon", "▲"}
+		}
+		if !now.Before(l.BidDeadline) {
+			return statusInfo{"已截止待开标", "st-eval", "◆"}
+		}
+		return statusInfo{"投标中", "st-open", "●"}
+	case tender.Evaluating:
+		return statusInfo{"评标中", "st-eval", "◆"}
+	case tender.Publicity:
+		return statusInfo{"公示中", "st-public", "◉"}
+	case tender.Awarded:
+		return statusInfo{"已定标", "st-done", "✓"}
+	case tender.Contracted:
+		return statusInfo{"已签约", "st-done", "✓"}
+	case tender.Failed:
+		return statusInfo{"流标", "st-failed", "✕"}
+	}
+	return statusInfo{l.Status.Label(), "st-archived", "■"}
+}
+
+func statusBadge(l tender.Lot, now time.Time) template.HTML {
+	si := lotStatus(l, now)
+	return template.HTML(fmt.Sprintf(`<span class="badge %s"><span class="badge-icon" aria-hidden="true">%s</span>%s</span>`,
+		si.Class, template.HTMLEscapeString(si.Icon), template.HTMLEscapeString(si.Text)))
+}
+
+func kindBadge(k tender.NoticeKind) template.HTML {
+	return template.HTML(fmt.Sprintf(`<span class="kind kind-%s">%s</span>`, template.HTMLEscapeString(string(k)), template.HTMLEscapeString(k.Label())))
+}
+
+// mark escapes text and wraps each case-insensitive occurrence of q in <mark>.
+func mark(text, q string) template.HTML {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return template.HTML(template.HTMLEscapeString(text))
+	}
+	lt, lq := strings.ToLower(text), strings.ToLower(q)
+	if len(lt) != len(text) {
+		// Lower-casing changed byte lengths (rare scripts): match exactly.
+		lt, lq = text, q
+	}
+	var b strings.Builder
+	i := 0
+	for {
+		j := strings.Index(lt[i:], lq)
+		if j < 0 {
+			break
+		}
+		b.WriteString(template.HTMLEscapeString(text[i : i+j]))
+		b.WriteString("<mark>")
+		b.WriteString(template.HTMLEscapeString(text[i+j : i+j+len(lq)]))
+		b.WriteString("</mark>")
+		i += j + len(lq)
+	}
+	b.WriteString(template.HTMLEscapeString(text[i:]))
+	return template.HTML(b.String())
+}
+
+// regions are the Guangxi divisions this platform shows by name (GB/T 2260).
+var regions = []struct{ Code, Name string }{
+	{"450000", "广西壮族自治区"}, {"450100", "南宁市"}, {"450200", "柳州市"}, {"450300", "桂林市"}, {"450400", "梧州市"},
+	{"450500", "北海市"}, {"450600", "防城港市"}, {"450700", "钦州市"}, {"450800", "贵港市"}, {"450900", "玉林市"},
+	{"451000", "百色市"}, {"451100", "贺州市"}, {"451200", "河池市"}, {"451300", "来宾市"}, {"451400", "崇左市"},
+}
+
+func regionName(code string) string {
+	for _, r := range regions {
+		if r.Code == code {
+			return r.Name
+		}
+	}
+	if code == "" {
+		return "—"
+	}
+	return code
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d 字节", n)
+}
+
+func points(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
+
+func bidStatusLabel(s tender.BidStatus) string {
+	switch s {
+	case tender.BidSubmitted:
+		return "已递交"
+	case tender.BidWithdrawn:
+		return "已撤回"
+	case tender.BidOpened:
+		return "已开启"
+	case tender.BidRevoked:
+		return "解密失败，按撤销处理"
+	case tender.BidRejected:
+		return "否决"
+	}
+	return string(s)
+}
+
+var events = map[string]string{
+	"project.created":             "项目登记",
+	"lot.created":                 "设立标段",
+	"document.uploaded":           "上传招标文件",
+	"tender.published":            "发布招标公告",
+	"tender.clarified":            "发布澄清修改",
+	"objection.filed":             "收到异议",
+	"objection.answered":          "答复异议",
+	"tender.opened":               "开标",
+	"tender.failed":               "流标（投标人不足）",
+	"evaluation.committee_formed": "组建评标委员会",
+	"evaluation.sheet_submitted":  "评委提交评审意见",
+	"evaluation.finished":         "评标结束，公示中标候选人",
+	"evaluation.all_rejected":     "全部投标被否决",
+	"tender.awarded":              "确定中标人，发出中标通知书",
+	"contract.recorded":           "登记书面合同",
+	"lot.retendered":              "重新招标",
+	"warning.contract_overdue":    "预警：合同逾期未订立",
+	"warning.objection_overdue":   "预警：异议逾期未答复",
+	"confidential.submission":     "保密事项（开标前不公开）",
+}
+
+func eventLabel(t string) string {
+	if l, ok := events[t]; ok {
+		return l
+	}
+	return t
+}
+
+var fieldLabels = map[string]string{
+	"name": "名称", "supervisor_dept": "行业监督部门", "principal_uscc": "招标人统一社会信用代码", "agency_uscc": "代理机构统一社会信用代码",
+	"procedure": "招标方式", "method": "评标办法", "estimate": "估算价", "ceiling": "最高投标限价", "security": "投标保证金",
+	"category_code": "专业分类代码", "committee_size": "评标委员会人数", "principal_reps": "招标人代表人数", "scoring": "评分表",
+	"documents": "招标文件", "file": "文件", "docs_from": "文件获取开始", "docs_until": "文件获取截止", "bid_deadline": "投标截止时间",
+	"invitees": "受邀单位", "text": "内容", "new_deadline": "新的投标截止时间", "answer": "答复内容", "bid_id": "中标人",
+	"exception_reason": "未选排名第一的理由", "signed_at": "签订日期", "amount": "金额", "reference": "凭证号",
+	"price": "投标报价", "duration_days": "工期", "quality": "质量标准", "project_manager": "项目经理", "alternative_prices": "备选报价",
+	"reps": "招标人代表", "username": "用户名", "password": "密码", "from": "开始日期", "to": "结束日期",
+}
+
+func fieldLabel(k string) string {
+	if l, ok := fieldLabels[k]; ok {
+		return l
+	}
+	if i := strings.LastIndexByte(k, '.'); i >= 0 {
+		if l, ok := fieldLabels[k[i+1:]]; ok {
+			return l
+		}
+		return "评审项"
+	}
+	return k
+}
+
+// clip shortens s to n runes.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}

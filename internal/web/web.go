@@ -1,0 +1,512 @@
+// Package web is the server-rendered Chinese web UI: the public portal
+// (notices, projects, rules, guide) and the consoles of every role. Pages are
+// html/template, embedded with their static files; every page works without
+// JavaScript, and every state has its own URL (UI.md).
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"ggzy/internal/apperr"
+	"ggzy/internal/httpx"
+	"ggzy/internal/ids"
+	"ggzy/internal/party"
+)
+
+//go:embed templates/*.html static/*
+var assets embed.FS
+
+// Cookie names.
+const (
+	SessionCookie  = "ggzy_session"
+	csrfCookie     = "ggzy_csrf"
+	flashCookie    = "ggzy_flash"
+	fontSizeCookie = "ggzy_fs"
+)
+
+// maxForm bounds a form body without files.
+const maxForm = 1 << 20
+
+type server struct {
+	d      httpx.Deps
+	pages  map[string]*template.Template
+	mux    *http.ServeMux
+	static http.Handler
+}
+
+// New returns the web UI handler. It serves every path it is given; the
+// caller mounts /api/, /healthz, /readyz and /metrics elsewhere.
+func New(d httpx.Deps) (http.Handler, error) {
+	if d.Tender == nil || d.Party == nil || d.Clock == nil {
+		return nil, errors.New("web: Deps.Tender, Deps.Party and Deps.Clock are required")
+	}
+	if d.Logins == nil {
+		d.Logins = httpx.NewLoginLimiter()
+	}
+	if d.MaxUpload <= 0 {
+		d.MaxUpload = 64 << 20
+	}
+	if strings.TrimSpace(d.SiteName) == "" {
+		d.SiteName = "公共资源交易平台"
+	}
+	s := &server{d: d, pages: map[string]*template.Template{}}
+	if err := s.parse(); err != nil {
+		return nil, err
+	}
+	sub, err := fs.Sub(assets, "static")
+	if err != nil {
+		return nil, err
+	}
+	files := http.FileServerFS(sub)
+	s.static = http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
+	s.routes()
+	return s, nil
+}
+
+func (s *server) parse() error {
+	entries, err := fs.ReadDir(assets, "templates")
+	if err != nil {
+		return err
+	}
+	funcs := s.funcs()
+	for _, e := range entries {
+		name := e.Name()
+		if name == "layout.html" || name == "partials.html" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html", "templates/"+name)
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", name, err)
+		}
+		s.pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return nil
+}
+
+func (s *server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /{$}", s.home)
+	m.HandleFunc("GET /notices", s.notices)
+	m.HandleFunc("GET /notices/{id}", s.notice)
+	m.HandleFunc("GET /projects/{id}", s.project)
+	m.HandleFunc("GET /lots/{lot}/documents/{doc}", s.document)
+	m.HandleFunc("GET /login", s.loginForm)
+	m.HandleFunc("POST /login", s.login)
+	m.HandleFunc("POST /logout", s.logout)
+	m.HandleFunc("GET /guide", s.simple("guide", "办事指南", "服务指南"))
+	m.HandleFunc("GET /rules", s.rulesPage)
+	m.HandleFunc("GET /accessibility", s.simple("accessibility", "无障碍说明", "网站服务"))
+	m.HandleFunc("GET /statement", s.simple("statement", "网站声明", "网站服务"))
+	m.HandleFunc("GET /fontsize", s.fontSize)
+	m.Handle("GET /static/", s.static)
+
+	m.HandleFunc("GET /console", s.console)
+	m.HandleFunc("POST /console/projects", s.createProject)
+	m.HandleFunc("GET /console/projects/{id}", s.consoleProject)
+	m.HandleFunc("POST /console/projects/{id}/lots", s.addLot)
+	m.HandleFunc("GET /console/lots/{id}", s.consoleLot)
+	m.HandleFunc("GET /console/lots/{id}/receipt", s.receipt)
+	m.HandleFunc("POST /console/lots/{id}/{action}", s.lotAction)
+	m.HandleFunc("POST /console/objections/{id}/answer", s.answerObjection)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, apperr.New(apperr.NotFound, "您访问的页面不存在，可能已被移动或地址有误。"))
+	})
+	s.mux = m
+}
+
+// ---- request state
+
+type reqState struct {
+	actor    party.Actor
+	sess     *party.Session
+	token    string
+	csrf     string
+	fontSize int
+	flash    string
+	entity   string
+	expired  bool // a session cookie came but no longer authenticates
+}
+
+type stateKey struct{}
+
+func state(r *http.Request) *reqState {
+	if st, ok := r.Context().Value(stateKey{}).(*reqState); ok {
+		return st
+	}
+	return &reqState{actor: party.Public(""), fontSize: 16}
+}
+
+func (s *server) actor(r *http.Request) party.Actor { return state(r).actor }
+
+// ServeHTTP resolves the session, enforces body limits and CSRF, and routes.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	if strings.HasPrefix(r.URL.Path, "/static/") {
+		h.Set("Cache-Control", "public, max-age=3600")
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	h.Set("Cache-Control", "no-store")
+
+	ip := s.d.ClientIP(r)
+	st := &reqState{actor: party.Public(ip), fontSize: 16}
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		sess, u, err := s.d.Party.Authenticate(r.Context(), c.Value, "web")
+		if err == nil {
+			st.actor, st.sess, st.token, st.csrf = u.Actor(ip), &sess, c.Value, sess.CSRF
+			if u.EntityID != "" {
+				if e, err := s.d.Party.Entity(r.Context(), u.EntityID); err == nil {
+					st.entity = e.Name
+				}
+			}
+		} else {
+			st.expired = true
+			s.clearCookie(w, r, SessionCookie)
+		}
+	}
+	if st.sess == nil {
+		if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 16 {
+			st.csrf = c.Value
+		} else {
+			st.csrf = ids.Token(16)
+			s.setCookie(w, r, csrfCookie, st.csrf, 0)
+		}
+	}
+	if c, err := r.Cookie(fontSizeCookie); err == nil {
+		switch c.Value {
+		case "20":
+			st.fontSize = 20
+		case "24":
+			st.fontSize = 24
+		}
+	}
+	if c, err := r.Cookie(flashCookie); err == nil && r.Method == http.MethodGet {
+		if b, err := base64.RawURLEncoding.DecodeString(c.Value); err == nil {
+			st.flash = string(b)
+		}
+		s.clearCookie(w, r, flashCookie)
+	}
+	r = r.WithContext(context.WithValue(httpx.WithActor(r.Context(), st.actor), stateKey{}, st))
+
+	if r.Method == http.MethodPost {
+		ct := r.Header.Get("Content-Type")
+		multipart := strings.HasPrefix(ct, "multipart/form-data")
+		limit := int64(maxForm)
+		if multipart {
+			limit = s.d.MaxUpload + maxForm
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		var err error
+		if multipart {
+			err = r.ParseMultipartForm(8 << 20)
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll()
+			}
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				s.failStatus(w, r, http.StatusRequestEntityTooLarge, apperr.New(apperr.Invalid, "提交的内容超过大小上限（表单 1 MB，单个文件 %d MB）。请压缩或拆分文件后重新提交。", s.d.MaxUpload>>20), "提交内容过大")
+				return
+			}
+			s.failStatus(w, r, http.StatusBadRequest, apperr.New(apperr.Invalid, "表单内容无法读取，请返回上一页重新提交。"), "请求无效")
+			return
+		}
+		if st.expired {
+			s.failStatus(w, r, http.StatusUnauthorized, apperr.New(apperr.Unauthorized, "登录已失效（超过8小时或已在其他地方退出），本次提交未被执行。请重新登录后再提交。"), "登录已失效")
+			return
+		}
+		if tok := r.PostFormValue("csrf"); tok == "" || !sameToken(st, tok) {
+			s.failStatus(w, r, http.StatusForbidden, apperr.New(apperr.Forbidden, "表单校验码缺失或已过期（防跨站请求伪造保护），本次提交未被执行。请返回上一页、刷新后重新提交。"), "表单已过期")
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func sameToken(st *reqState, tok string) bool {
+	if st.sess != nil {
+		return party.CheckCSRF(*st.sess, tok)
+	}
+	return party.CheckCSRF(party.Session{CSRF: st.csrf}, tok)
+}
+
+func (s *server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: maxAge})
+}
+
+func (s *server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: -1})
+}
+
+// ---- pages
+
+// page is what every template receives.
+type page struct {
+	Title   string // 页面名
+	Section string // 栏目
+	Site    string
+	Nav     string
+	Actor   party.Actor
+	Entity  string
+	In      bool
+	CSRF    string
+	FS      int
+	Flash   string
+	Path    string
+	Now     time.Time
+	Status  int
+	Form    *formErr
+	Crumbs  []crumb
+	Data    any
+}
+
+type crumb struct{ Name, Href string }
+
+// formErr is a failed form submission shown again with its values.
+type formErr struct {
+	Form string
+	Err  *apperr.Error
+	Vals url.Values
+}
+
+// FullTitle is 页面名_栏目_站名.
+func (p *page) FullTitle() string {
+	parts := []string{}
+	for i, x := range []string{p.Title, p.Section, p.Site} {
+		if x != "" && !(i == 1 && x == p.Title) {
+			parts = append(parts, x)
+		}
+	}
+	return strings.Join(parts, "_")
+}
+
+// FE is the inline message for a field of a form.
+func (p *page) FE(form, field string) string {
+	if p.Form == nil || p.Form.Form != form || p.Form.Err == nil {
+		return ""
+	}
+	return p.Form.Err.Fields[field]
+}
+
+// V is a submitted value (after an error) or def.
+func (p *page) V(form, field, def string) string {
+	if p.Form != nil && p.Form.Form == form && p.Form.Vals != nil {
+		if _, ok := p.Form.Vals[field]; ok {
+			return p.Form.Vals.Get(field)
+		}
+	}
+	return def
+}
+
+// Failed reports whether form is the one that failed.
+func (p *page) Failed(form string) bool { return p.Form != nil && p.Form.Form == form }
+
+type fieldLink struct{ ID, Label, Msg string }
+
+// FieldLinks lists the field errors for the summary, in a stable order.
+func (p *page) FieldLinks() []fieldLink {
+	if p.Form == nil || p.Form.Err == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(p.Form.Err.Fields))
+	for k := range p.Form.Err.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]fieldLink, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, fieldLink{ID: p.Form.Form + "-" + k, Label: fieldLabel(k), Msg: p.Form.Err.Fields[k]})
+	}
+	return out
+}
+
+func (s *server) newPage(r *http.Request, title, section string, data any) *page {
+	st := state(r)
+	path := r.URL.RequestURI()
+	if r.Method != http.MethodGet {
+		path = "/"
+		if strings.HasPrefix(r.URL.Path, "/console") {
+			path = "/console"
+		}
+	}
+	return &page{Title: title, Section: section, Site: s.d.SiteName, Actor: st.actor, Entity: st.entity, In: st.sess != nil,
+		CSRF: st.csrf, FS: st.fontSize, Flash: st.flash, Path: path, Now: s.d.Clock.Now(), Status: http.StatusOK, Data: data}
+}
+
+func (s *server) render(w http.ResponseWriter, r *http.Request, name string, p *page) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.fail(w, r, fmt.Errorf("web: no template %q", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.d.LogError(r, err)
+		if s.d.Log != nil {
+			s.d.Log.Error("render", "page", name, "err", err)
+		}
+		http.Error(w, "页面生成失败，请稍后重试。", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if p.Status == 0 {
+		p.Status = http.StatusOK
+	}
+	w.WriteHeader(p.Status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// errData is what the error page shows (UI.md §2.8.4).
+type errData struct {
+	Code    string
+	Status  int
+	Heading string
+	Err     *apperr.Error
+	Next    string
+	NextURL string
+	NextTxt string
+}
+
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.As(err)
+	s.failStatus(w, r, httpx.Status(e.Code), e, "")
+}
+
+func (s *server) failStatus(w http.ResponseWriter, r *http.Request, status int, e *apperr.Error, heading string) {
+	s.d.LogError(r, e)
+	d := errData{Code: fmt.Sprintf("%d-%s", status, e.Code), Status: status, Err: e, Heading: heading}
+	switch e.Code {
+	case apperr.NotFound:
+		d.Heading = firstNonEmpty(heading, "未找到")
+		d.Next, d.NextURL, d.NextTxt = "请检查网址，或在交易信息中搜索项目名称、编号。", "/notices", "搜索交易信息"
+	case apperr.Unauthorized:
+		d.Heading = firstNonEmpty(heading, "请先登录")
+		back := r.URL.RequestURI()
+		if r.Method != http.MethodGet {
+			back = "/console"
+		}
+		d.Next, d.NextURL, d.NextTxt = "登录后将回到工作台，请重新办理。", "/login?next="+url.QueryEscape(back), "登录"
+	case apperr.Forbidden:
+		d.Heading = firstNonEmpty(heading, "无权操作")
+		d.Next, d.NextURL, d.NextTxt = "如您认为应有此权限，请确认所用账号的单位和角色，或联系交易中心。", "/console", "返回工作台"
+	case apperr.RateLimited:
+		d.Heading = firstNonEmpty(heading, "操作过于频繁")
+		d.Next, d.NextURL, d.NextTxt = "请按提示的时间等待后再试。", "/", "返回首页"
+	case apperr.Internal:
+		d.Heading = firstNonEmpty(heading, "系统暂时无法处理")
+		d.Next, d.NextURL, d.NextTxt = "您的操作可能未完成，请稍后重试并在工作台核对结果。", "/", "返回首页"
+	default:
+		d.Heading = firstNonEmpty(heading, "无法完成操作")
+		d.Next, d.NextURL, d.NextTxt = "请返回上一页按提示修改后重试。", "/", "返回首页"
+	}
+	if e.Code == apperr.Forbidden && strings.Contains(e.Message, "表单校验码") {
+		d.Next, d.NextURL, d.NextTxt = "请返回上一页，刷新页面后重新提交。", r.URL.Path, "返回"
+		if r.Method == http.MethodPost {
+			d.NextURL = "/"
+			d.NextTxt = "返回首页"
+		}
+	}
+	p := s.newPage(r, d.Heading, "", d)
+	p.Status = status
+	if e.Code == apperr.RateLimited {
+		w.Header().Set("Retry-After", "60")
+	}
+	s.render(w, r, "error", p)
+}
+
+func firstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// redirect ends a successful POST (post-redirect-get) with a flash message.
+func (s *server) redirect(w http.ResponseWriter, r *http.Request, to, flash string) {
+	if flash != "" {
+		s.setCookie(w, r, flashCookie, base64.RawURLEncoding.EncodeToString([]byte(flash)), 60)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// requireLogin sends anonymous visitors to the login page.
+func (s *server) requireLogin(w http.ResponseWriter, r *http.Request) bool {
+	if state(r).sess != nil {
+		return true
+	}
+	if r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return false
+	}
+	s.fail(w, r, apperr.New(apperr.Unauthorized, "请先登录后再操作。"))
+	return false
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/console"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/console"
+	}
+	return path.Clean("/"+strings.TrimPrefix(strings.SplitN(next, "?", 2)[0], "/")) + queryOf(next)
+}
+
+func queryOf(s string) string {
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		return s[i:]
+	}
+	return ""
+}
+
+func (s *server) fontSize(w http.ResponseWriter, r *http.Request) {
+	size := r.URL.Query().Get("size")
+	switch size {
+	case "16", "20", "24":
+	default:
+		size = "16"
+	}
+	s.setCookie(w, r, fontSizeCookie, size, 365*24*3600)
+	back := r.URL.Query().Get("back")
+	if back == "" || !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+		back = "/"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+func (s *server) simple(name, title, section string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := s.newPage(r, title, section, nil)
+		p.Nav = name
+		s.render(w, r, name, p)
+	}
+}
