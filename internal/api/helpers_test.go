@@ -12,6 +12,7 @@ import (
 
 	"ggzy/internal/fixture"
 	"ggzy/internal/httpx"
+	"ggzy/internal/store"
 	"ggzy/internal/testkit"
 )
 
@@ -27,7 +28,13 @@ type env struct {
 
 func newEnv(t testing.TB, tweak ...func(*httpx.Deps)) *env {
 	t.Helper()
-	w := fixture.New(t, testkit.OpenSQLite(t))
+	return newEnvOn(t, testkit.OpenSQLite(t), tweak...)
+}
+
+// newEnvOn is newEnv on a given database (the lifecycle runs on both).
+func newEnvOn(t testing.TB, db *store.DB, tweak ...func(*httpx.Deps)) *env {
+	t.Helper()
+	w := fixture.New(t, db)
 	d := w.HTTPDeps()
 	for _, f := range tweak {
 		f(&d)

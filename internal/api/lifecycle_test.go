@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"ggzy/internal/store"
+	"ggzy/internal/testkit"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,7 +20,10 @@ func plainBid(price int64, pm string) map[string]any {
 }
 
 func TestLifecycleThroughAPI(t *testing.T) {
-	e := newEnv(t)
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) { lifecycleThroughAPI(t, newEnvOn(t, db)) })
+}
+
+func lifecycleThroughAPI(t *testing.T, e *env) {
 	ctx := context.Background()
 	agency, principal := e.login("agency"), e.login("principal")
 
