@@ -47,6 +47,9 @@ func (s *server) login(c *call) (any, error) {
 	}
 	token, sess, u, err := s.d.Party.Login(c.ctx(), in.Username, in.Password, "api", ip)
 	if err != nil {
+		if apperr.Is(err, apperr.Unauthorized) && s.d.Logins != nil {
+			s.d.Logins.Failed(ip)
+		}
 		return nil, err
 	}
 	return LoginResponse{Token: token, ExpiresAt: sess.ExpiresAt, User: userDTO(u)}, nil

@@ -80,8 +80,9 @@ func (d Deps) LogError(r *http.Request, err error) {
 	}
 }
 
-// LoginLimiter limits login attempts per client address: a burst of 10, then
-// one every 6 seconds. Entries idle for an hour are dropped.
+// LoginLimiter limits failed logins per client address: 10 failures in a
+// row, then one more every 6 seconds. Successful logins cost nothing.
+// Entries idle for an hour are dropped.
 type LoginLimiter struct {
 	mu   sync.Mutex
 	m    map[string]*limEntry
@@ -99,11 +100,7 @@ func NewLoginLimiter() *LoginLimiter {
 	return &LoginLimiter{m: map[string]*limEntry{}, rate: rate.Every(6 * time.Second), b: 10}
 }
 
-// Allow reports whether key may try now; if not, how long to wait.
-func (l *LoginLimiter) Allow(key string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
+func (l *LoginLimiter) entry(key string, now time.Time) *limEntry {
 	if len(l.m) > 10000 {
 		for k, e := range l.m {
 			if now.Sub(e.seen) > time.Hour {
@@ -117,12 +114,28 @@ func (l *LoginLimiter) Allow(key string) (bool, time.Duration) {
 		l.m[key] = e
 	}
 	e.seen = now
-	r := e.l.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return false, d
+	return e
+}
+
+// Allow reports whether key may try now (without using up a try); if not,
+// how long to wait.
+func (l *LoginLimiter) Allow(key string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	e := l.entry(key, now)
+	if tokens := e.l.TokensAt(now); tokens < 1 {
+		return false, time.Duration((1 - tokens) / float64(l.rate) * float64(time.Second))
 	}
 	return true, 0
+}
+
+// Failed records a failed attempt by key.
+func (l *LoginLimiter) Failed(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	l.entry(key, now).l.AllowN(now, 1)
 }
 
 // RateLimitedError is the error for a refused login.

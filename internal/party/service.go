@@ -226,6 +226,9 @@ func (s *Service) Authenticate(ctx context.Context, token, kind string) (Session
 		u, err = tx.GetUser(ctx, sess.UserID)
 		return err
 	})
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return Session{}, User{}, err // a database fault is not a logout
+	}
 	if err != nil || now.After(sess.ExpiresAt) || sess.Kind != kind || u.Disabled {
 		return Session{}, User{}, apperr.New(apperr.Unauthorized, "登录已失效，请重新登录。")
 	}

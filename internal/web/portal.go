@@ -533,6 +533,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code == apperr.Unauthorized {
+			s.d.Logins.Failed(ip)
 			e = &apperr.Error{Code: e.Code, Message: e.Message + "请核对后重试；连续失败将被暂时限制登录。", Fields: map[string]string{"password": "用户名或密码错误。"}}
 		}
 		s.d.LogError(r, err)
