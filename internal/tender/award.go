@@ -83,6 +83,9 @@ func (s *Service) DecideAward(ctx context.Context, actor party.Actor, lotID ids.
 			Body: body, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
 			return err
 		}
+		if _, err := record(ctx, tx, now, actor, "evaluation.committee_revealed", l.Code, map[string]any{"lot": l.Code, "members": rep.Members}, nil); err != nil {
+			return err
+		}
 		if _, err := record(ctx, tx, now, actor, "tender.awarded", l.Code, map[string]any{"lot": l.Code, "winner": a.EntityID, "winner_name": a.EntityName, "price": a.Price, "rank": a.Rank, "exception": a.ExceptionReason}, nil); err != nil {
 			return err
 		}

@@ -258,6 +258,7 @@ func (s *Service) finishEvaluation(ctx context.Context, tx Tx, now time.Time, p 
 			Body: l.FailedReason, Public: true, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
 			return err
 		}
+		// With no winner the result is settled: the committee may be named (TBL 37).
 		_, err := record(ctx, tx, now, party.System(), "evaluation.all_rejected", l.Code, map[string]any{"lot": l.Code, "members": rep.Members}, nil)
 		return err
 	}
@@ -275,7 +276,9 @@ func (s *Service) finishEvaluation(ctx context.Context, tx Tx, now time.Time, p 
 		return err
 	}
 	if _, err := record(ctx, tx, now, party.System(), "evaluation.finished", l.Code, map[string]any{
-		"lot": l.Code, "candidates": rep.Candidates, "members": rep.Members, "publicity_until": l.PublicityUntil}, nil); err != nil {
+		"lot": l.Code, "candidates": rep.Candidates, "publicity_until": l.PublicityUntil},
+		// Names stay secret until the award is decided (《招标投标法》第三十七条).
+		map[string]any{"members": rep.Members}); err != nil {
 		return err
 	}
 	return s.enqueue(ctx, tx, jobs.PublicityEnd, l.ID, l.PublicityUntil)

@@ -1,6 +1,9 @@
 package tender_test
 
 import (
+	"context"
+
+	"ggzy/internal/testkit"
 	"strings"
 	"testing"
 	"time"
@@ -329,4 +332,52 @@ func TestSubmitScoreSheet(t *testing.T) {
 			t.Errorf("re-tender after all bids rejected: %v", err)
 		}
 	})
+}
+
+// TestCommitteeNamesSecretUntilTheAward: during the candidate publicity an
+// objection can still send the bids back to the committee, so its names stay
+// secret until the award is decided (《招标投标法》第三十七条).
+func TestCommitteeNamesSecretUntilTheAward(t *testing.T) {
+	w := fixture.New(t, testkit.OpenSQLite(t))
+	ctx := context.Background()
+	l := w.PublishedLot(t, fixture.LotOptions{})
+	for i := 0; i < 3; i++ {
+		w.Bid(t, l.ID, i, money.Fen(9_000_000_00+i*10_000_00))
+	}
+	w.PassDeadline(t, l.ID)
+	rep := w.Evaluate(t, l.ID)
+	outsiders := map[string]party.Actor{"public": party.Public("1.2.3.4"), "supervisor": w.Actor("supervisor"), "bidder": bidder(w, 0)}
+	check := func(stage string, wantVisible bool) {
+		for name, a := range outsiders {
+			v, err := w.Tender.ViewLot(ctx, a, l.ID)
+			noErr(t, err)
+			if got := len(v.Committee) > 0; got != wantVisible {
+				t.Errorf("%s: %s sees the committee: %v, want %v", stage, name, got, wantVisible)
+			}
+			if !wantVisible {
+				js := toJSON(t, v)
+				for _, n := range rep.Members {
+					if strings.Contains(js, n) {
+						t.Errorf("%s: %s's view names member %s", stage, name, n)
+					}
+				}
+			}
+		}
+		named := false
+		for _, e := range ledgerAll(t, w) {
+			for _, n := range rep.Members {
+				named = named || strings.Contains(string(e.Public), n)
+			}
+		}
+		if named != wantVisible {
+			t.Errorf("%s: public ledger names the committee: %v, want %v", stage, named, wantVisible)
+		}
+	}
+	check("publicity", false)
+	lot, err := w.GetLot(l.ID)
+	noErr(t, err)
+	w.Clock.Set(lot.PublicityUntil)
+	_, err = w.Tender.DecideAward(ctx, w.Actor("agency"), l.ID, tender.AwardInput{BidID: rep.Candidates[0].BidID})
+	noErr(t, err)
+	check("after the award", true)
 }

@@ -139,11 +139,22 @@ func (s *Service) ViewLot(ctx context.Context, actor party.Actor, lotID ids.ID) 
 			if v.CanManage || staff || v.IsMember {
 				v.Report = &rep
 			}
-			v.Committee = members // names are revealed once the evaluation has ended
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return err
-		} else if v.IsMember || (staff && actor.Role != party.RoleSupervisor) {
+		}
+		// The committee's names are secret until the award is decided
+		// (《招标投标法》第三十七条), or the tender failed at evaluation; the
+		// members themselves and the trading centre that ran the draw know them.
+		settled := l.Status == Awarded || l.Status == Contracted || (l.Status == Failed && !l.ReportAt.IsZero())
+		knows := settled || v.IsMember || actor.Role == party.RoleOperator || actor.Role == party.RoleAuditor
+		if knows {
 			v.Committee = members
+		}
+		if v.Report != nil && !knows && !v.CanManage {
+			// The tenderer receives the signed report; nobody else learns the names early.
+			r := *v.Report
+			r.Members = nil
+			v.Report = &r
 		}
 		if v.Opening != nil && (v.CanManage || staff || v.IsMember) {
 			bids, err := tx.ListBids(ctx, l.ID)
