@@ -138,8 +138,9 @@ func cases() []mcase {
 			want: map[role]int{rPrincipal: 200, rAgency: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
 		{route: "POST /api/v1/lots/{id}/documents", state: sDraft, path: lotPath("/documents?name=" + url.QueryEscape("补充文件.pdf")),
 			body: func(*matrix, *lotState) any { return []byte("补充招标文件") }, want: managers(201), def: 403},
+		// Downloading is obtaining: only bidders who obtained the documents (recorded, secret), managers and staff.
 		{route: "GET /api/v1/lots/{id}/documents/{docID}", state: sBidding, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/documents/" + st.docID },
-			want: everyone(), def: 200},
+			want: map[role]int{rPublic: 401, rOtherBidder: 403, rMember: 403, rNonMember: 403}, def: 200},
 		{route: "GET /api/v1/lots/{id}/documents/{docID}", name: "draft", state: sDraft, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/documents/" + st.docID },
 			want: map[role]int{rPrincipal: 200, rAgency: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
 		{route: "POST /api/v1/lots/{id}/publish", state: sDraft, path: lotPath("/publish"),

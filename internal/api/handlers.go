@@ -270,18 +270,9 @@ func (s *server) uploadDocument(c *call) (any, error) {
 }
 
 func (s *server) downloadDocument(c *call) (any, error) {
-	v, err := s.view(c)
+	doc, err := s.d.Tender.Document(c.ctx(), c.actor, c.r.PathValue("id"), c.r.PathValue("docID"))
 	if err != nil {
 		return nil, err
-	}
-	var doc *tender.Document
-	for i := range v.Documents {
-		if v.Documents[i].ID == c.r.PathValue("docID") {
-			doc = &v.Documents[i]
-		}
-	}
-	if doc == nil {
-		return nil, apperr.NotFoundf("招标文件")
 	}
 	f, err := s.d.Blobs.Open(doc.Hash)
 	if err != nil {

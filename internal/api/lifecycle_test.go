@@ -62,9 +62,13 @@ func lifecycleThroughAPI(t *testing.T, e *env) {
 		}
 	}
 
-	// The published document can be downloaded by anyone who sees the lot.
+	// The published document's name and hash are public; its content goes to
+	// those who obtained the documents (and the project's managers).
 	lotDoc := e.lotView(lot.ID, "").Documents[0]
-	dl := e.do("GET", lotDoc.URL, "", nil)
+	if code := e.do("GET", lotDoc.URL, "", nil).Code; code != 401 {
+		t.Fatalf("anonymous download: %d, want 401", code)
+	}
+	dl := e.do("GET", lotDoc.URL, agency, nil)
 	if dl.Code != 200 || string(dl.Body) != string(docText) || dl.Header.Get("X-Content-SM3") != lotDoc.Hash {
 		t.Fatalf("download: %d %q", dl.Code, dl.Body)
 	}

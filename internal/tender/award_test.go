@@ -10,6 +10,7 @@ import (
 	"ggzy/internal/ids"
 	"ggzy/internal/jobs"
 	"ggzy/internal/money"
+	"ggzy/internal/party"
 	"ggzy/internal/tender"
 )
 
@@ -272,4 +273,26 @@ func TestCheckContractDue(t *testing.T) {
 			t.Errorf("%d warnings", n)
 		}
 	})
+}
+
+// TestWarningsBySupervisingDepartment: a supervisor sees the warnings of its
+// own department's projects only; bidders see none.
+func TestWarningsBySupervisingDepartment(t *testing.T) {
+	w, l, _ := awarded(t)
+	w.Clock.Set(bj(2026, 4, 28, 0, 0))
+	noErr(t, w.Tender.CheckContractDue(ctx, l.ID))
+	u, err := w.Party.CreateUser(ctx, party.System(), party.UserInput{Username: "shuili", Name: "水利监督员", Password: fixture.Password, Role: party.RoleSupervisor, Department: "水利"})
+	noErr(t, err)
+	own, err := w.Tender.Warnings(ctx, w.Actor("supervisor")) // 住建, the project's department
+	noErr(t, err)
+	other, err := w.Tender.Warnings(ctx, u.Actor("127.0.0.1"))
+	noErr(t, err)
+	ops, err := w.Tender.Warnings(ctx, w.Actor("operator"))
+	noErr(t, err)
+	if len(own) != 1 || len(other) != 0 || len(ops) != 1 {
+		t.Fatalf("住建 %d, 水利 %d, operator %d warnings; want 1, 0, 1", len(own), len(other), len(ops))
+	}
+	if _, err := w.Tender.Warnings(ctx, bidder(w, 0)); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("a bidder read the warnings: %v", err)
+	}
 }

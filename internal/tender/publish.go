@@ -112,7 +112,7 @@ func (s *Service) PublishTender(ctx context.Context, actor party.Actor, lotID id
 		return Notice{}, err
 	}
 	if strings.TrimSpace(in.OpeningPlace) == "" {
-		in.OpeningPlace = "南宁市公共资源交易中心开标大厅（线上开标）"
+		in.OpeningPlace = "本平台电子开标大厅（线上开标）"
 	}
 	var n Notice
 	err := s.store.WithTx(ctx, func(tx Tx) error {

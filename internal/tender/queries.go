@@ -330,7 +330,7 @@ func (s *Service) ConsoleLots(ctx context.Context, actor party.Actor) ([]Lot, er
 		switch {
 		case actor.Role == party.RolePrincipal || actor.Role == party.RoleAgency:
 			out, err = tx.ListLots(ctx, LotFilter{EntityID: actor.EntityID})
-		case actor.IsStaff():
+		case actor.IsStaff() || actor.Role == party.RoleObserver:
 			out, err = tx.ListLots(ctx, LotFilter{Limit: 500})
 		case actor.Role == party.RoleExpert:
 			idsList, err2 := tx.ListLotsForMember(ctx, actor.UserID)
@@ -397,9 +397,51 @@ func (s *Service) Warnings(ctx context.Context, actor party.Actor) ([]Warning, e
 	}
 	var out []Warning
 	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListWarnings(ctx, "")
-		return err
+		all, err := tx.ListWarnings(ctx, "")
+		if err != nil || actor.Role != party.RoleSupervisor {
+			out = all
+			return err
+		}
+		// A supervising department sees the warnings of its own category only.
+		depts := map[ids.ID]string{}
+		for _, w := range all {
+			if _, ok := depts[w.LotID]; !ok {
+				_, p, err := lotAndProject(ctx, tx, w.LotID)
+				if err != nil {
+					return err
+				}
+				depts[w.LotID] = p.SupervisorDept
+			}
+			if depts[w.LotID] == actor.Department {
+				out = append(out, w)
+			}
+		}
+		return nil
 	})
 	return out, err
+}
+
+// Document returns a tender document for download. Its name and SM3 hash are
+// public with the notice; its content goes only to those who obtained the
+// documents (so every bidder's download is the recorded 获取招标文件 that
+// nobody else may learn of before the opening), the project's managers, the
+// committee and staff.
+func (s *Service) Document(ctx context.Context, actor party.Actor, lotID, docID ids.ID) (Document, error) {
+	v, err := s.ViewLot(ctx, actor, lotID)
+	if err != nil {
+		return Document{}, err
+	}
+	for _, d := range v.Documents {
+		if d.ID != docID {
+			continue
+		}
+		if v.CanManage || v.IsMember || v.MyAccess || actor.IsStaff() {
+			return d, nil
+		}
+		if actor.Role == party.RoleBidder {
+			return Document{}, apperr.New(apperr.Forbidden, "请先在投标人工作台“获取招标文件”，获取后即可下载。")
+		}
+		return Document{}, apperr.New(apperr.Forbidden, "招标文件向获取文件的潜在投标人提供；公众可查看文件名称和SM3校验值。")
+	}
+	return Document{}, apperr.NotFoundf("招标文件")
 }

@@ -458,32 +458,21 @@ func (s *server) project(w http.ResponseWriter, r *http.Request) {
 
 // document streams a tender document that the actor may see on the lot.
 func (s *server) document(w http.ResponseWriter, r *http.Request) {
-	v, err := s.d.Tender.ViewLot(r.Context(), s.actor(r), r.PathValue("lot"))
+	d, err := s.d.Tender.Document(r.Context(), s.actor(r), r.PathValue("lot"), r.PathValue("doc"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	for _, d := range v.Documents {
-		if d.ID != r.PathValue("doc") {
-			continue
-		}
-		if s.d.Blobs == nil {
-			s.fail(w, r, apperr.NotFoundf("文件"))
-			return
-		}
-		f, err := s.d.Blobs.Open(d.Hash)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		defer f.Close()
-		w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(d.Name))
-		w.Header().Set("X-Content-SM3", d.Hash)
-		w.Header().Set("Content-Type", "application/octet-stream")
-		http.ServeContent(w, r, "", d.UploadedAt, f)
+	f, err := s.d.Blobs.Open(d.Hash)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	s.fail(w, r, apperr.NotFoundf("文件"))
+	defer f.Close()
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(d.Name))
+	w.Header().Set("X-Content-SM3", d.Hash)
+	w.Header().Set("Content-Type", "application/octet-stream")
+	http.ServeContent(w, r, "", d.UploadedAt, f)
 }
 
 // ---- login
