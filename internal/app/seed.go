@@ -65,16 +65,14 @@ func Seed(ctx context.Context, a *App) ([]Login, error) {
 		}
 		return err
 	})
-	if err != nil || seeded {
-		return demoLogins, err
+	if err != nil {
+		return nil, err
 	}
-	now := a.Clock.Now()
-	clk := clock.NewFake(now)
-	ts := tender.New(tender.Config{Store: store.Bind[tender.Tx](a.DB), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: a.Config.Region})
-	// Demo passwords use lighter argon2 parameters so seeding 100 users is quick.
-	ps := party.NewService(store.Bind[party.Tx](a.DB), clk, a.IDs, party.PasswordParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
-	s := &seeder{ctx: ctx, a: a, clk: clk, ts: ts, ps: ps, now: now, users: map[string]party.User{}}
-	clk.Set(now.AddDate(0, 0, -90))
+	s := newSeeder(ctx, a)
+	if seeded {
+		return demoLogins, s.liveOpening()
+	}
+	s.clk.Set(s.now.AddDate(0, 0, -90))
 	if err := s.parties(); err != nil {
 		return nil, fmt.Errorf("主体: %w", err)
 	}
@@ -83,6 +81,84 @@ func Seed(ctx context.Context, a *App) ([]Login, error) {
 	}
 	a.Log.Info("演示数据已生成", "bidders", len(s.bidders), "experts", len(s.experts))
 	return demoLogins, nil
+}
+
+func newSeeder(ctx context.Context, a *App) *seeder {
+	now := a.Clock.Now()
+	clk := clock.NewFake(now)
+	ts := tender.New(tender.Config{Store: store.Bind[tender.Tx](a.DB), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: a.Config.Region})
+	// Demo passwords use lighter argon2 parameters so seeding 100 users is quick.
+	ps := party.NewService(store.Bind[party.Tx](a.DB), clk, a.IDs, party.PasswordParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
+	return &seeder{ctx: ctx, a: a, clk: clk, ts: ts, ps: ps, now: now, users: map[string]party.User{}}
+}
+
+// liveOpening makes sure a visitor of a restarted demo can still watch an
+// opening: when no lot's deadline falls in the next half hour, it publishes
+// one more (lawfully back-dated) tender with four bids whose deadline is five
+// minutes away. The seed data itself is never duplicated.
+func (s *seeder) liveOpening() error {
+	var lots []tender.Lot
+	var projects int
+	err := s.a.DB.Read(s.ctx, func(tx *store.Tx) error {
+		var err error
+		if lots, err = tx.ListLots(s.ctx, tender.LotFilter{Status: tender.Bidding}); err != nil {
+			return err
+		}
+		ps, err := tx.ListProjects(s.ctx, "")
+		projects = len(ps)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, l := range lots {
+		if l.BidDeadline.After(s.now) && l.BidDeadline.Before(s.now.Add(30*time.Minute)) {
+			return nil
+		}
+	}
+	if err := s.load(); err != nil {
+		return err
+	}
+	d := demoProject{fmt.Sprintf("南宁市第一人民医院院区道路及管网维修工程（第%d批）", projects), "施工", "yiyuan", "daili", "A0802", "卫健", false,
+		tender.LowestPrice, tender.Open, 2_400_000_00, 4, "opening-soon", 25 * day}
+	return s.run(projects, d)
+}
+
+// load reads the demo's users and entities back from the database.
+func (s *seeder) load() error {
+	names := []string{"jsj", "jsj2", "yiyuan", "yiyuan2", "sanzhong", "sanzhong2", "daili", "operator"}
+	for i := range bidderNames {
+		names = append(names, fmt.Sprintf("bidder%02d", i+1))
+	}
+	for _, n := range names {
+		u, err := s.ps.UserByUsername(s.ctx, n)
+		if err != nil {
+			return fmt.Errorf("演示用户 %s: %w", n, err)
+		}
+		s.users[n] = u
+	}
+	ent := func(username string) (party.Entity, error) { return s.ps.Entity(s.ctx, s.users[username].EntityID) }
+	var err error
+	if s.bureau, err = ent("jsj"); err != nil {
+		return err
+	}
+	if s.hospital, err = ent("yiyuan"); err != nil {
+		return err
+	}
+	if s.school, err = ent("sanzhong"); err != nil {
+		return err
+	}
+	if s.agency, err = ent("daili"); err != nil {
+		return err
+	}
+	for i := range bidderNames {
+		e, err := ent(fmt.Sprintf("bidder%02d", i+1))
+		if err != nil {
+			return err
+		}
+		s.bidders = append(s.bidders, e)
+	}
+	return nil
 }
 
 type seeder struct {
