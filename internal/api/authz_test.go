@@ -118,6 +118,9 @@ func cases() []mcase {
 	lotBody := LotInput{Name: "附属工程", Procedure: "open", Method: "lowest_price", EstimateFen: 5_000_000_00, SecurityFen: 50_000_00, CategoryCode: "A0801", CommitteeSize: 5, PrincipalReps: 1}
 	return []mcase{
 		{route: "GET /api/openapi.json", state: sNone, path: fixed("/api/openapi.json"), want: everyone(), def: 200},
+		{route: "POST /api/v1/calendar", state: sNone, path: fixed("/api/v1/calendar"),
+			body: func(*matrix, *lotState) any { return []byte("date,kind,name\n2027-01-01,holiday,元旦\n") },
+			want: map[role]int{rPublic: 401, rOperator: 200, rAdmin: 200}, def: 403},
 		{route: "POST /api/v1/auth/login", state: sNone, path: fixed("/api/v1/auth/login"), body: jsonBody(LoginRequest{Username: "bidder6", Password: fixture.Password}), want: everyone(), def: 200},
 		{route: "POST /api/v1/auth/logout", state: sNone, path: fixed("/api/v1/auth/logout"), want: signedIn(), def: 204, fresh: true},
 		{route: "GET /api/v1/me", state: sNone, path: fixed("/api/v1/me"), want: signedIn(), def: 200},

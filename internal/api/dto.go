@@ -795,3 +795,9 @@ func timelineDTO(es []ledger.Entry) []TimelineEntry {
 }
 
 func fen(v int64) money.Fen { return money.Fen(v) }
+
+// CalendarLoaded reports a loaded holiday table.
+type CalendarLoaded struct {
+	Years []int `json:"years" doc:"表中包含的年份"`
+	Days  int   `json:"days" doc:"节假日和调休工作日的条数"`
+}

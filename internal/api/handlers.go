@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"ggzy/internal/apperr"
+	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
 	"ggzy/internal/httpx"
 	"ggzy/internal/money"
@@ -610,4 +611,21 @@ func (s *server) createUser(c *call) (any, error) {
 		return nil, err
 	}
 	return userDTO(u), nil
+}
+
+// ---- calendar
+
+func (s *server) loadCalendar(c *call) (any, error) {
+	if s.d.Holidays == nil {
+		return nil, apperr.New(apperr.Internal, "节假日表服务未启用。")
+	}
+	days, err := calendar.ParseCSV(http.MaxBytesReader(c.w, c.r.Body, MaxJSONBody))
+	if err != nil {
+		return nil, err
+	}
+	years, err := s.d.Holidays.Load(c.ctx(), c.actor, days)
+	if err != nil {
+		return nil, err
+	}
+	return CalendarLoaded{Years: years, Days: len(days)}, nil
 }

@@ -36,6 +36,8 @@ func (s *server) table() []route {
 		{Method: "GET", Path: v1 + "/me", Summary: "当前登录用户及其所属主体", Tag: "auth", Auth: authRequired, Resp: Me{}, Status: 200, h: s.me},
 
 		{Method: "GET", Path: v1 + "/rules", Summary: "现行法定规则及法律依据", Tag: "rules", Resp: RuleSet{}, Status: 200, h: s.getRules},
+		{Method: "POST", Path: v1 + "/calendar", Summary: "加载节假日表（CSV：date,kind,name；交易中心或系统管理员），立即生效并留痕", Tag: "rules", Auth: authRequired,
+			Body: binaryBody{}, Resp: CalendarLoaded{}, Status: 200, h: s.loadCalendar},
 
 		{Method: "GET", Path: v1 + "/notices", Summary: "公告列表（筛选、游标分页）", Tag: "notices", Query: []param{
 			{Name: "kind", Type: "string", Doc: "公告类型：tender、clarification、opening、failed、candidates、award、contract"},

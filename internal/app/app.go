@@ -90,7 +90,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	}
 	db.SetEnqueuer(a.Runner.Enqueue)
 	deps := httpx.Deps{Tender: a.Tender, Party: a.Party, Blobs: a.Blobs, Clock: clk, Calendar: a.Calendar, Log: log,
-		Logins: httpx.NewLoginLimiter(), SiteName: cfg.SiteName, TrustProxy: cfg.TrustProxy, MaxUpload: cfg.MaxUploadMB << 20}
+		Holidays: calendar.NewService(store.Bind[calendar.Tx](db), a.Calendar, clk),
+		Logins:   httpx.NewLoginLimiter(), SiteName: cfg.SiteName, TrustProxy: cfg.TrustProxy, MaxUpload: cfg.MaxUploadMB << 20}
 	webH, err := web.New(deps)
 	if err != nil {
 		db.Close()

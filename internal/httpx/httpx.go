@@ -29,6 +29,7 @@ type Deps struct {
 	Blobs    *blob.Store
 	Clock    clock.Clock
 	Calendar *calendar.Calendar
+	Holidays *calendar.Service // operators load a new year's table
 	Log      *slog.Logger
 	Logins   *LoginLimiter
 	SiteName string // e.g. 南宁市公共资源交易平台
