@@ -134,6 +134,7 @@ func TestConformance(t *testing.T) {
 		t.Run("Documents", func(t *testing.T) { testDocuments(t, db) })
 		t.Run("Access", func(t *testing.T) { testAccess(t, db) })
 		t.Run("Deposits", func(t *testing.T) { testDeposits(t, db) })
+		t.Run("Participation", func(t *testing.T) { testParticipation(t, db) })
 		t.Run("Clarifications", func(t *testing.T) { testClarifications(t, db) })
 		t.Run("Objections", func(t *testing.T) { testObjections(t, db) })
 		t.Run("Bids", func(t *testing.T) { testBids(t, db) })
@@ -568,6 +569,30 @@ func testDeposits(t *testing.T, db *store.DB) {
 		eq(t, "GetDeposit replaced", must[tender.Deposit](t)(tx.GetDeposit(ctx, d.LotID, d.EntityID)), d)
 		_, err := tx.GetDeposit(ctx, d.LotID, "nope")
 		isCode(t, "GetDeposit missing", err, apperr.NotFound)
+	})
+}
+
+func testParticipation(t *testing.T, db *store.DB) {
+	f := seed(t, db, "par-")
+	read(t, db, func(tx *store.Tx) {
+		p := must[tender.Participation](t)(tx.GetParticipation(ctx, f.lot.ID, f.bidder.ID))
+		eq(t, "Participation of nobody", p, tender.Participation{Lot: must[tender.Lot](t)(tx.GetLot(ctx, f.lot.ID))})
+		_, err := tx.GetParticipation(ctx, "nope", f.bidder.ID)
+		isCode(t, "GetParticipation missing lot", err, apperr.NotFound)
+	})
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.AddInvitee(ctx, tender.Invitee{LotID: f.lot.ID, EntityID: f.bidder.ID}))
+		ok(t, tx.RecordAccess(ctx, tender.DocumentAccess{LotID: f.lot.ID, EntityID: f.bidder.ID, UserID: "u", At: t0}))
+		ok(t, tx.PutDeposit(ctx, tender.Deposit{LotID: f.lot.ID, EntityID: f.bidder.ID, Amount: 1, Reference: "r", RecordedAt: t0}))
+		// Another entity's standing must not leak into this one's.
+		ok(t, tx.RecordAccess(ctx, tender.DocumentAccess{LotID: f.lot.ID, EntityID: "par-other", UserID: "u", At: t0}))
+	})
+	read(t, db, func(tx *store.Tx) {
+		p := must[tender.Participation](t)(tx.GetParticipation(ctx, f.lot.ID, f.bidder.ID))
+		eq(t, "Participation flags", [3]bool{p.Invited, p.Access, p.Deposited}, [3]bool{true, true, true})
+		eq(t, "Participation lot", p.Lot, must[tender.Lot](t)(tx.GetLot(ctx, f.lot.ID)))
+		q := must[tender.Participation](t)(tx.GetParticipation(ctx, f.lot.ID, "par-third"))
+		eq(t, "Participation of a third entity", [3]bool{q.Invited, q.Access, q.Deposited}, [3]bool{false, false, false})
 	})
 }
 

@@ -25,13 +25,13 @@ func (tx *Tx) AppendLedger(ctx context.Context, e ledger.Entry) (int64, error) {
 		}
 		return idx, nil
 	}
-	var size int64
-	if err := tx.queryRow(ctx, `UPDATE ledger_head SET size = size + 1 WHERE id = 1 RETURNING size`).Scan(&size); err != nil {
-		return 0, fmt.Errorf("store: ledger head: %w", err)
-	}
-	idx := size - 1
-	_, err := tx.exec(ctx, `INSERT INTO ledger (idx, at, type, subject, public, private, salt, commitment) VALUES (?,?,?,?,?,?,?,?)`,
-		idx, tx.t(e.At), e.Type, e.Subject, raw(e.Public), raw(e.Private), e.Salt, e.Commitment)
+	// SQLite serialises writers (BEGIN IMMEDIATE, across processes too), so
+	// the next index is simply one past the largest: one statement, and no
+	// head row to rewrite at every commit. ledger_head stays for PostgreSQL.
+	var idx int64
+	err := tx.queryRow(ctx, `INSERT INTO ledger (idx, at, type, subject, public, private, salt, commitment)
+		SELECT COALESCE(MAX(idx) + 1, 0), ?, ?, ?, ?, ?, ?, ? FROM ledger RETURNING idx`,
+		tx.t(e.At), e.Type, e.Subject, raw(e.Public), raw(e.Private), e.Salt, e.Commitment).Scan(&idx)
 	if err != nil {
 		return 0, fmt.Errorf("store: append ledger: %w", err)
 	}

@@ -95,6 +95,29 @@ func (tx *Tx) GetLot(ctx context.Context, id ids.ID) (tender.Lot, error) {
 	return l, nil
 }
 
+// extraScan appends destinations to a row scan.
+type extraScan struct {
+	r     rowScanner
+	extra []any
+}
+
+func (e extraScan) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extra...)...) }
+
+func (tx *Tx) GetParticipation(ctx context.Context, lotID, entityID ids.ID) (tender.Participation, error) {
+	var p tender.Participation
+	row := tx.queryRow(ctx, `SELECT `+lotCols+`,
+		EXISTS (SELECT 1 FROM invitees i WHERE i.lot_id = lots.id AND i.entity_id = ?),
+		EXISTS (SELECT 1 FROM document_access a WHERE a.lot_id = lots.id AND a.entity_id = ?),
+		EXISTS (SELECT 1 FROM deposits d WHERE d.lot_id = lots.id AND d.entity_id = ?)
+		FROM lots WHERE id = ?`, entityID, entityID, entityID, lotID)
+	l, err := scanLot(extraScan{row, []any{&p.Invited, &p.Access, &p.Deposited}})
+	if err != nil {
+		return tender.Participation{}, readErr("get participation", err, "标段")
+	}
+	p.Lot = l
+	return p, nil
+}
+
 // UpdateLot writes every field but ID, ProjectID and CreatedAt, provided the
 // stored version is l.Version; it then increments l.Version.
 func (tx *Tx) UpdateLot(ctx context.Context, l *tender.Lot) error {

@@ -65,34 +65,30 @@ func EncodePlain(c BidContent) []byte {
 	return b
 }
 
-// biddable loads the lot and checks that actor's entity may take part now.
-func (s *Service) biddable(ctx context.Context, tx Tx, actor party.Actor, lotID ids.ID, now time.Time) (Lot, error) {
+// biddable loads the lot with the entity's standing and checks that actor's
+// entity may take part now.
+func (s *Service) biddable(ctx context.Context, tx Tx, actor party.Actor, lotID ids.ID, now time.Time) (Participation, error) {
 	if actor.Role != party.RoleBidder || actor.EntityID == "" {
-		return Lot{}, apperr.Forbiddenf("请以投标单位账号登录后操作。")
+		return Participation{}, apperr.Forbiddenf("请以投标单位账号登录后操作。")
 	}
-	l, err := tx.GetLot(ctx, lotID)
+	p, err := tx.GetParticipation(ctx, lotID, actor.EntityID)
 	if err != nil {
-		return Lot{}, err
+		return Participation{}, err
 	}
+	l := p.Lot
 	if l.Status == Draft {
-		return Lot{}, apperr.NotFoundf("标段")
+		return p, apperr.NotFoundf("标段")
 	}
 	if l.Status != Bidding || !now.Before(l.BidDeadline) {
-		return l, apperr.Rule(apperr.Deadline, "《招标投标法》第二十八条", "投标截止时间（%s 北京时间）已过，投标文件不予接收。", clock.Format(l.BidDeadline))
+		return p, apperr.Rule(apperr.Deadline, "《招标投标法》第二十八条", "投标截止时间（%s 北京时间）已过，投标文件不予接收。", clock.Format(l.BidDeadline))
 	}
 	if l.Suspended {
-		return l, s.ruleErr(apperr.Conflict, rules.ObjectionAnswer, "该标段因异议处理暂停招标投标活动，答复后恢复。")
+		return p, s.ruleErr(apperr.Conflict, rules.ObjectionAnswer, "该标段因异议处理暂停招标投标活动，答复后恢复。")
 	}
-	if l.Procedure == Invited {
-		inv, err := tx.ListInvitees(ctx, l.ID)
-		if err != nil {
-			return l, err
-		}
-		if !contains(inv, actor.EntityID) {
-			return l, apperr.Rule(apperr.Forbidden, "《招标投标法》第十七条", "本标段为邀请招标，只有收到投标邀请书的单位可以参加。")
-		}
+	if l.Procedure == Invited && !p.Invited {
+		return p, apperr.Rule(apperr.Forbidden, "《招标投标法》第十七条", "本标段为邀请招标，只有收到投标邀请书的单位可以参加。")
 	}
-	return l, nil
+	return p, nil
 }
 
 // ObtainDocuments records that the bidder's entity obtained the tender
@@ -100,15 +96,16 @@ func (s *Service) biddable(ctx context.Context, tx Tx, actor party.Actor, lotID 
 func (s *Service) ObtainDocuments(ctx context.Context, actor party.Actor, lotID ids.ID) error {
 	now := s.clock.Now()
 	return s.store.WithTx(ctx, func(tx Tx) error {
-		l, err := s.biddable(ctx, tx, actor, lotID, now)
+		p, err := s.biddable(ctx, tx, actor, lotID, now)
 		if err != nil {
 			return err
 		}
+		l := p.Lot
 		if now.Before(l.DocsFrom) || now.After(l.DocsUntil) {
 			return s.ruleErr(apperr.Deadline, rules.DocsSaleMin, "招标文件获取时间为%s至%s（北京时间），当前不在获取期内。", clock.Format(l.DocsFrom), clock.Format(l.DocsUntil))
 		}
-		if ok, err := tx.HasAccess(ctx, l.ID, actor.EntityID); err != nil || ok {
-			return err
+		if p.Access {
+			return nil
 		}
 		if err := tx.RecordAccess(ctx, DocumentAccess{LotID: l.ID, EntityID: actor.EntityID, UserID: actor.UserID, At: now}); err != nil {
 			return err
@@ -126,10 +123,11 @@ func (s *Service) RecordDeposit(ctx context.Context, actor party.Actor, lotID id
 	}
 	now := s.clock.Now()
 	return s.store.WithTx(ctx, func(tx Tx) error {
-		l, err := s.biddable(ctx, tx, actor, lotID, now)
+		p, err := s.biddable(ctx, tx, actor, lotID, now)
 		if err != nil {
 			return err
 		}
+		l := p.Lot
 		if l.Security == 0 {
 			return apperr.New(apperr.Invalid, "本标段不要求投标保证金。")
 		}
@@ -173,24 +171,19 @@ func (s *Service) SubmitBid(ctx context.Context, actor party.Actor, lotID ids.ID
 	now := s.clock.Now()
 	var r Receipt
 	err := s.store.WithTx(ctx, func(tx Tx) error {
-		l, err := s.biddable(ctx, tx, actor, lotID, now)
+		p, err := s.biddable(ctx, tx, actor, lotID, now)
 		if err != nil {
 			return err
 		}
+		l := p.Lot
 		if err := op.Check(l, actor.EntityID, in.Content); err != nil {
 			return err
 		}
-		if ok, err := tx.HasAccess(ctx, l.ID, actor.EntityID); err != nil {
-			return err
-		} else if !ok {
+		if !p.Access {
 			return apperr.New(apperr.Conflict, "请先获取招标文件，再递交投标文件。")
 		}
-		if l.Security > 0 {
-			if _, err := tx.GetDeposit(ctx, l.ID, actor.EntityID); apperr.Is(err, apperr.NotFound) {
-				return s.ruleErr(apperr.Conflict, rules.SecurityCap, "本标段要求提交投标保证金%s，请先登记保证金缴纳信息。", l.Security)
-			} else if err != nil {
-				return err
-			}
+		if l.Security > 0 && !p.Deposited {
+			return s.ruleErr(apperr.Conflict, rules.SecurityCap, "本标段要求提交投标保证金%s，请先登记保证金缴纳信息。", l.Security)
 		}
 		b, err := tx.GetBidByEntity(ctx, l.ID, actor.EntityID)
 		isNew := apperr.Is(err, apperr.NotFound)
@@ -224,10 +217,11 @@ func (s *Service) WithdrawBid(ctx context.Context, actor party.Actor, lotID ids.
 	now := s.clock.Now()
 	var r Receipt
 	err := s.store.WithTx(ctx, func(tx Tx) error {
-		l, err := s.biddable(ctx, tx, actor, lotID, now)
+		p, err := s.biddable(ctx, tx, actor, lotID, now)
 		if err != nil {
 			return err
 		}
+		l := p.Lot
 		b, err := tx.GetBidByEntity(ctx, l.ID, actor.EntityID)
 		if err != nil {
 			return err

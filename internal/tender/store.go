@@ -33,6 +33,14 @@ type LotFilter struct {
 	Limit     int    // 0 = no limit
 }
 
+// Participation is a lot and one entity's standing on it.
+type Participation struct {
+	Lot       Lot
+	Invited   bool // on the invitation list (invited tender)
+	Access    bool // obtained the tender documents
+	Deposited bool // recorded its bid security
+}
+
 // Tx is what tender use cases need from one database transaction.
 // Reads of a missing row return an apperr NotFound; UpdateLot whose Version
 // does not match the stored one returns an apperr Conflict (someone else
@@ -49,6 +57,10 @@ type Tx interface {
 
 	CreateLot(ctx context.Context, l Lot) error
 	GetLot(ctx context.Context, id ids.ID) (Lot, error)
+	// GetParticipation reads a lot with one entity's standing on it in one
+	// query: the bid path is the hottest write, and on PostgreSQL each read
+	// is a round trip.
+	GetParticipation(ctx context.Context, lotID, entityID ids.ID) (Participation, error)
 	UpdateLot(ctx context.Context, l *Lot) error
 	ListLots(ctx context.Context, f LotFilter) ([]Lot, error) // ordered by project, code
 
