@@ -30,15 +30,9 @@ func (s *Service) DecideAward(ctx context.Context, actor party.Actor, lotID ids.
 	now := s.clock.Now()
 	var a Award
 	err := s.store.WithTx(ctx, func(tx Tx) error {
-		l, p, err := lotAndProject(ctx, tx, lotID)
+		l, p, err := managedLot(ctx, tx, actor, lotID, "确定中标人", Publicity, "该标段不在中标候选人公示阶段，不能定标。")
 		if err != nil {
 			return err
-		}
-		if !manages(actor, p) {
-			return apperr.Forbiddenf("只有本项目的招标人或代理机构可以确定中标人。")
-		}
-		if l.Status != Publicity {
-			return apperr.New(apperr.Conflict, "该标段不在中标候选人公示阶段，不能定标。")
 		}
 		if now.Before(l.PublicityUntil) {
 			return s.ruleErr(apperr.Deadline, rules.PublicityMin, "中标候选人公示期至%s（北京时间）结束，公示期满后方可定标。", clock.Format(l.PublicityUntil))
@@ -100,15 +94,9 @@ func (s *Service) RecordContract(ctx context.Context, actor party.Actor, lotID i
 	now := s.clock.Now()
 	var c Contract
 	err := s.store.WithTx(ctx, func(tx Tx) error {
-		l, p, err := lotAndProject(ctx, tx, lotID)
+		l, p, err := managedLot(ctx, tx, actor, lotID, "登记合同", Awarded, "只有已发出中标通知书的标段可以登记合同。")
 		if err != nil {
 			return err
-		}
-		if !manages(actor, p) {
-			return apperr.Forbiddenf("只有本项目的招标人或代理机构可以登记合同。")
-		}
-		if l.Status != Awarded {
-			return apperr.New(apperr.Conflict, "只有已发出中标通知书的标段可以登记合同。")
 		}
 		a, err := tx.GetAward(ctx, l.ID)
 		if err != nil {

@@ -188,15 +188,9 @@ func (s *Service) Retender(ctx context.Context, actor party.Actor, lotID ids.ID)
 	now := s.clock.Now()
 	var nl Lot
 	err := s.store.WithTx(ctx, func(tx Tx) error {
-		l, p, err := lotAndProject(ctx, tx, lotID)
+		l, p, err := managedLot(ctx, tx, actor, lotID, "重新招标", Failed, "只有流标的标段可以重新招标。")
 		if err != nil {
 			return err
-		}
-		if !manages(actor, p) {
-			return apperr.Forbiddenf("只有本项目的招标人或代理机构可以重新招标。")
-		}
-		if l.Status != Failed {
-			return apperr.New(apperr.Conflict, "只有流标的标段可以重新招标。")
 		}
 		existing, err := tx.ListLots(ctx, LotFilter{ProjectID: p.ID})
 		if err != nil {

@@ -26,15 +26,9 @@ func (s *Service) AddDocument(ctx context.Context, actor party.Actor, lotID ids.
 	now := s.clock.Now()
 	var d Document
 	err := s.store.WithTx(ctx, func(tx Tx) error {
-		l, p, err := lotAndProject(ctx, tx, lotID)
+		l, _, err := managedLot(ctx, tx, actor, lotID, "上传招标文件", Draft, "招标公告已发布，招标文件的修改请通过“澄清修改”发出。")
 		if err != nil {
 			return err
-		}
-		if !manages(actor, p) {
-			return apperr.Forbiddenf("只有本项目的招标人或代理机构可以上传招标文件。")
-		}
-		if l.Status != Draft {
-			return apperr.New(apperr.Conflict, "招标公告已发布，招标文件的修改请通过“澄清修改”发出。")
 		}
 		d = Document{ID: s.ids.New(now), LotID: l.ID, Name: name, Size: size, Hash: hash, UploadedAt: now}
 		if err := tx.CreateDocument(ctx, d); err != nil {
@@ -44,6 +38,22 @@ func (s *Service) AddDocument(ctx context.Context, actor party.Actor, lotID ids.
 		return err
 	})
 	return d, err
+}
+
+// managedLot loads a lot for a use case reserved to its project's principal
+// or agency, and checks the state the use case requires (want "" = any).
+func managedLot(ctx context.Context, tx Tx, actor party.Actor, lotID ids.ID, action string, want Status, wrongState string) (Lot, Project, error) {
+	l, p, err := lotAndProject(ctx, tx, lotID)
+	if err != nil {
+		return l, p, err
+	}
+	if !manages(actor, p) {
+		return l, p, apperr.Forbiddenf("只有本项目的招标人或代理机构可以%s。", action)
+	}
+	if want != "" && l.Status != want {
+		return l, p, apperr.New(apperr.Conflict, "%s", wrongState)
+	}
+	return l, p, nil
 }
 
 func lotAndProject(ctx context.Context, tx Tx, lotID ids.ID) (Lot, Project, error) {
@@ -116,15 +126,9 @@ func (s *Service) PublishTender(ctx context.Context, actor party.Actor, lotID id
 	}
 	var n Notice
 	err := s.store.WithTx(ctx, func(tx Tx) error {
-		l, p, err := lotAndProject(ctx, tx, lotID)
+		l, p, err := managedLot(ctx, tx, actor, lotID, "发布招标公告", Draft, "该标段的招标公告已发布。")
 		if err != nil {
 			return err
-		}
-		if !manages(actor, p) {
-			return apperr.Forbiddenf("只有本项目的招标人或代理机构可以发布招标公告。")
-		}
-		if l.Status != Draft {
-			return apperr.New(apperr.Conflict, "该标段的招标公告已发布。")
 		}
 		docs, err := tx.ListDocuments(ctx, l.ID)
 		if err != nil {
@@ -213,12 +217,9 @@ func (s *Service) IssueClarification(ctx context.Context, actor party.Actor, lot
 	now := s.clock.Now()
 	var c Clarification
 	err := s.store.WithTx(ctx, func(tx Tx) error {
-		l, p, err := lotAndProject(ctx, tx, lotID)
+		l, p, err := managedLot(ctx, tx, actor, lotID, "发出澄清修改", "", "")
 		if err != nil {
 			return err
-		}
-		if !manages(actor, p) {
-			return apperr.Forbiddenf("只有本项目的招标人或代理机构可以发出澄清修改。")
 		}
 		if l.Status != Bidding || !now.Before(l.BidDeadline) {
 			return apperr.New(apperr.Conflict, "只能在投标截止前对招标文件进行澄清或修改。")
@@ -354,12 +355,9 @@ func (s *Service) AnswerObjection(ctx context.Context, actor party.Actor, object
 		if err != nil {
 			return err
 		}
-		l, p, err := lotAndProject(ctx, tx, o.LotID)
+		l, _, err := managedLot(ctx, tx, actor, o.LotID, "答复异议", "", "")
 		if err != nil {
 			return err
-		}
-		if !manages(actor, p) {
-			return apperr.Forbiddenf("只有本项目的招标人或代理机构可以答复异议。")
 		}
 		if !o.AnsweredAt.IsZero() {
 			return apperr.New(apperr.Conflict, "该异议已答复。")
