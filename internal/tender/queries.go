@@ -445,3 +445,18 @@ func (s *Service) Document(ctx context.Context, actor party.Actor, lotID, docID 
 	}
 	return Document{}, apperr.NotFoundf("招标文件")
 }
+
+// ManagedProjects lists the projects an actor runs as principal or agency,
+// newest first (a project without lots yet is still the manager's work).
+func (s *Service) ManagedProjects(ctx context.Context, actor party.Actor) ([]Project, error) {
+	if (actor.Role != party.RolePrincipal && actor.Role != party.RoleAgency) || actor.EntityID == "" {
+		return nil, nil
+	}
+	var out []Project
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListProjects(ctx, actor.EntityID)
+		return err
+	})
+	return out, err
+}

@@ -97,6 +97,20 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 			}
 		}
 	}
+	if isManagerRole(a) {
+		// Projects registered but without lots yet still belong on the manager's desk.
+		projects, err := s.d.Tender.ManagedProjects(ctx, a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, p := range projects {
+			if _, ok := groupIdx[p.ID]; !ok {
+				groupIdx[p.ID] = len(d.Groups)
+				d.Groups = append(d.Groups, projGroup{Project: p})
+			}
+		}
+	}
 	now := s.d.Clock.Now()
 	switch {
 	case a.IsStaff():

@@ -402,6 +402,10 @@ func TestManagerRegistersAndPublishesThroughTheConsole(t *testing.T) {
 		t.Fatalf("project: %d %s", p.status, excerpt(p.body))
 	}
 	projPath := p.loc
+	// A project without lots yet stays on the manager's desk.
+	if home := b.get("/console"); !strings.Contains(home.body, "邕江大桥维修工程") || !strings.Contains(home.body, "尚未设置标段") {
+		t.Fatalf("console does not list the new project without lots: %s", excerpt(home.body))
+	}
 	// Security above 2% of the estimate names the rule.
 	p = b.post(projPath+"/lots", url.Values{"csrf": {tok}, "name": {"第一标段"}, "procedure": {"open"}, "method": {"comprehensive"}, "estimate": {"1000000"},
 		"security": {"50000"}, "category_code": {"A0801"}, "committee_size": {"5"}, "principal_reps": {"1"}})
