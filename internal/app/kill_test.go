@@ -22,6 +22,7 @@ import (
 	"ggzy/internal/fixture"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
+	"ggzy/internal/testkit"
 )
 
 // buildBinary compiles cmd/ggzy once per test run.
@@ -227,4 +228,28 @@ func TestKillDuringBidBurst(t *testing.T) {
 			t.Fatalf("opening notices %d, ledger %d, bidders %d", n, l, op.BidderCount)
 		}
 	})
+}
+
+// TestTwoServeProcessesOpenOnce: two `ggzy serve` processes on one
+// PostgreSQL database both run the job runner; the opening happens once.
+func TestTwoServeProcessesOpenOnce(t *testing.T) {
+	bin := ggzyBinary(t)
+	url := testkit.PostgresURL(t)
+	r := start(t, url, t.TempDir())
+	_, lot := seedLot(t, r.a, 3, 8*time.Second)
+	r.stop()
+	startProc(t, bin, url, t.TempDir())
+	startProc(t, bin, url, t.TempDir())
+	ctx := context.Background()
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	waitFor(t, "the opening", 40*time.Second, func() bool { return lotStatus(t, db, lot.ID) == tender.Evaluating })
+	time.Sleep(2 * time.Second) // let the other process try too
+	n, l, op := openingCount(t, db, lot)
+	if n != 1 || l != 1 || op.BidderCount != 3 {
+		t.Fatalf("opening notices %d, ledger %d, bidders %d; want 1, 1, 3", n, l, op.BidderCount)
+	}
 }
