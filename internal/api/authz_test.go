@@ -175,7 +175,7 @@ func cases() []mcase {
 		{route: "GET /api/v1/lots/{id}/bid", state: sBidding, path: lotPath("/bid"),
 			want: map[role]int{rPublic: 401, rBidder: 200}, def: 404},
 		{route: "POST /api/v1/files", state: sNone, path: fixed("/api/v1/files?name=a.pdf"), body: func(*matrix, *lotState) any { return []byte("附件") },
-			want: map[role]int{rPublic: 401}, def: 201},
+			want: map[role]int{rPublic: 401, rBidder: 201, rOtherBidder: 201}, def: 403},
 		{route: "POST /api/v1/lots/{id}/committee", state: sOpened, path: lotPath("/committee"), body: jsonBody(CommitteeInput{Reps: []string{"principal2"}}),
 			want: map[role]int{rPublic: 401, rOperator: 201}, def: 403},
 		{route: "PUT /api/v1/lots/{id}/sheet", state: sCommittee, path: lotPath("/sheet"),

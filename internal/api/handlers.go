@@ -259,6 +259,10 @@ func (s *server) upload(c *call) (FileRef, error) {
 }
 
 func (s *server) uploadDocument(c *call) (any, error) {
+	// Decide before storing, so a refused upload leaves no file behind.
+	if err := s.d.Tender.CheckDocumentUpload(c.ctx(), c.actor, c.r.PathValue("id")); err != nil {
+		return nil, err
+	}
 	f, err := s.upload(c)
 	if err != nil {
 		return nil, err
@@ -466,6 +470,9 @@ func (s *server) myReceipt(c *call) (any, error) {
 }
 
 func (s *server) uploadFile(c *call) (any, error) {
+	if c.actor.Role != party.RoleBidder {
+		return nil, apperr.Forbiddenf("投标附件由投标单位上传。")
+	}
 	f, err := s.upload(c)
 	if err != nil {
 		return nil, err

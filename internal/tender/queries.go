@@ -236,6 +236,7 @@ func (s *Service) ViewLot(ctx context.Context, actor party.Actor, lotID ids.ID) 
 // ProjectView is a project with the lots an actor may see.
 type ProjectView struct {
 	Project   Project
+	CanManage bool // the actor runs this project (its principal or agency)
 	Principal party.Entity
 	Agency    party.Entity
 	Lots      []LotView
@@ -250,7 +251,7 @@ func (s *Service) ViewProject(ctx context.Context, actor party.Actor, projectID 
 		if err != nil {
 			return err
 		}
-		pv.Project = p
+		pv.Project, pv.CanManage = p, manages(actor, p)
 		lots, err = tx.ListLots(ctx, LotFilter{ProjectID: p.ID})
 		return err
 	})
@@ -459,4 +460,23 @@ func (s *Service) ManagedProjects(ctx context.Context, actor party.Actor) ([]Pro
 		return err
 	})
 	return out, err
+}
+
+// CheckDocumentUpload tells, before a file is stored, whether actor may add a
+// tender document to the lot now (so refused uploads leave no file behind).
+func (s *Service) CheckDocumentUpload(ctx context.Context, actor party.Actor, lotID ids.ID) error {
+	return s.store.Read(ctx, func(tx Tx) error {
+		_, _, err := managedLot(ctx, tx, actor, lotID, "上传招标文件", Draft, "招标公告已发布，招标文件的修改请通过“澄清修改”发出。")
+		return err
+	})
+}
+
+// CheckBidUpload tells, before an attachment is stored, whether actor may
+// bid on the lot now.
+func (s *Service) CheckBidUpload(ctx context.Context, actor party.Actor, lotID ids.ID) error {
+	now := s.clock.Now()
+	return s.store.Read(ctx, func(tx Tx) error {
+		_, err := s.biddable(ctx, tx, actor, lotID, now)
+		return err
+	})
 }

@@ -423,6 +423,10 @@ func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
 			failed("doc", apperr.New(apperr.Internal, "文件存储未配置，暂不能上传。"))
 			return
 		}
+		if err := s.d.Tender.CheckDocumentUpload(ctx, a, id); err != nil {
+			failed("doc", err)
+			return
+		}
 		hash, size, err := s.d.Blobs.Put(file, s.d.MaxUpload)
 		if err != nil {
 			e := apperr.As(err)
@@ -545,6 +549,10 @@ func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
 			defer file.Close()
 			if s.d.Blobs == nil {
 				failed("bid", apperr.New(apperr.Internal, "文件存储未配置，暂不能上传附件。"))
+				return
+			}
+			if err := s.d.Tender.CheckBidUpload(ctx, a, id); err != nil {
+				failed("bid", err)
 				return
 			}
 			hash, size, err := s.d.Blobs.Put(file, s.d.MaxUpload)

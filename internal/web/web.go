@@ -471,12 +471,17 @@ func (s *server) requireLogin(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/console"
+func safeNext(next string) string { return safeLocal(next, "/console") }
+
+// safeLocal returns next if it is a path on this site, else fallback.
+// Browsers read a backslash as "/" and drop tabs and newlines, so a path
+// with either could leave the site.
+func safeLocal(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\t\r\n") {
+		return fallback
 	}
 	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/console"
+		return fallback
 	}
 	return path.Clean("/"+strings.TrimPrefix(strings.SplitN(next, "?", 2)[0], "/")) + queryOf(next)
 }
@@ -496,11 +501,7 @@ func (s *server) fontSize(w http.ResponseWriter, r *http.Request) {
 		size = "16"
 	}
 	s.setCookie(w, r, fontSizeCookie, size, 365*24*3600)
-	back := r.URL.Query().Get("back")
-	if back == "" || !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = "/"
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, safeLocal(r.URL.Query().Get("back"), "/"), http.StatusSeeOther)
 }
 
 func (s *server) simple(name, title, section string) http.HandlerFunc {

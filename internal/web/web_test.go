@@ -1,6 +1,10 @@
 package web_test
 
 import (
+	"encoding/hex"
+
+	"github.com/emmansun/gmsm/sm3"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -549,5 +553,58 @@ func TestEvaluationAwardAndContractThroughTheConsoles(t *testing.T) {
 	}
 	if p := sup.get(lotPath); strings.Contains(p.body, `action="/console/lots/`) {
 		t.Error("the supervisor sees a form that changes the lot")
+	}
+}
+
+func TestFontSizeRedirectStaysOnTheSite(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	for back, want := range map[string]string{
+		"/notices?type=tender": "/notices?type=tender",
+		"/%5Cevil.example":     "/", // a backslash is a slash to browsers
+		"/%09/evil.example":    "/", // browsers drop tabs
+		"//evil.example":       "/",
+		"https://evil.example": "/",
+	} {
+		p := b.get("/fontsize?size=20&back=" + back)
+		if p.status != http.StatusSeeOther || p.loc != want {
+			t.Errorf("back=%s: %d → %q, want %q", back, p.status, p.loc, want)
+		}
+	}
+}
+
+func TestOnlyManagersSeeTheAddLotForm(t *testing.T) {
+	e := newEnv(t)
+	l := e.w.PublishedLot(t, fixture.LotOptions{})
+	for user, want := range map[string]bool{"agency": true, "principal": true, "supervisor": false, "bidder1": false, "expert1": false} {
+		b := e.browser()
+		b.login(user)
+		p := b.get("/console/projects/" + l.ProjectID)
+		if got := strings.Contains(p.body, `action="/console/projects/`+l.ProjectID+`/lots"`); got != want {
+			t.Errorf("%s sees the add-lot form: %v, want %v (status %d)", user, got, want, p.status)
+		}
+	}
+}
+
+func TestRefusedUploadsStoreNoFile(t *testing.T) {
+	e := newEnv(t)
+	l := e.w.PublishedLot(t, fixture.LotOptions{})
+	for _, c := range []struct{ user, action, content string }{
+		{"expert1", "documents", "专家不能上传的招标文件"},
+		{"agency", "documents", "公告发布后不能再上传的文件"},
+		{"principal", "bid", "招标人不能递交的投标附件"},
+	} {
+		b := e.browser()
+		b.login(c.user)
+		tok := b.csrf("/console/lots/" + l.ID)
+		p := b.postMultipart("/console/lots/"+l.ID+"/"+c.action, url.Values{"csrf": {tok}, "price": {"9000000"}, "duration_days": {"300"}, "quality": {"合格"}, "project_manager": {"张工"}}, "file", "x.pdf", c.content)
+		if p.status == http.StatusSeeOther {
+			t.Errorf("%s %s accepted", c.user, c.action)
+		}
+		h := sm3.Sum([]byte(c.content))
+		if f, err := e.w.Blobs.Open(hex.EncodeToString(h[:])); err == nil {
+			f.Close()
+			t.Errorf("%s %s: the refused upload was stored", c.user, c.action)
+		}
 	}
 }

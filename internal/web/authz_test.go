@@ -1,0 +1,1082 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"html"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ggzy/internal/clock"
+	"ggzy/internal/fixture"
+	"ggzy/internal/money"
+	"ggzy/internal/tender"
+	"ggzy/internal/testkit"
+)
+
+// This file is the authorisation matrix of the web UI: every route that
+// web.go registers (and every action of lotAction) × every role, with the
+// outcome each role must get. It follows internal/api/authz_test.go: the lots
+// are prepared at T0 on one fake clock and moved through three phases
+// together; every expected success of a state-changing request gets a fresh
+// lot of its own, so the shared lot of a state stays as prepared.
+
+// azRole is a column of the matrix.
+type azRole string
+
+const (
+	azPublic      azRole = "public"
+	azBidder      azRole = "bidder"       // bidder1: obtained, paid and bid on the lot
+	azOtherBidder azRole = "other_bidder" // bidder2: has done nothing on the lot
+	azPrincipal   azRole = "principal"
+	azAgency      azRole = "agency"
+	azMember      azRole = "expert_member" // a member of the lot's committee (when there is one)
+	azNonMember   azRole = "expert_non_member"
+	azOperator    azRole = "operator"
+	azSupervisor  azRole = "supervisor"
+	azAuditor     azRole = "auditor"
+	azAdmin       azRole = "admin"
+)
+
+var azRoles = []azRole{azPublic, azBidder, azOtherBidder, azPrincipal, azAgency, azMember, azNonMember, azOperator, azSupervisor, azAuditor, azAdmin}
+
+// Outcomes. A 4xx is a rendered Chinese page carrying "错误代码 <status>-":
+// the error page, or the console page again with the form's error summary.
+const (
+	azOK      = http.StatusOK        // a page (or a file)
+	azPRG     = http.StatusSeeOther  // a redirect elsewhere than the login page: post-redirect-get
+	azToLogin = -http.StatusSeeOther // 303 to /login?next=<the page>: an anonymous GET of a console page
+)
+
+// azKind is the state a case needs its lot in.
+type azKind string
+
+const (
+	azNone           azKind = "none"
+	azDraft          azKind = "draft"
+	azBidding        azKind = "bidding"   // bids from bidders 1, 3, 4 (bidder2 has done nothing)
+	azObjection      azKind = "objection" // bidding, suspended by bidder1's objection to the documents
+	azOpened         azKind = "opened"    // evaluating, no committee yet
+	azCommittee      azKind = "committee" // committee drawn
+	azFailed         azKind = "failed"    // one bid at the deadline
+	azPublicity      azKind = "publicity" // candidate publicity running
+	azPublicityEnded azKind = "publicity_ended"
+	azAwarded        azKind = "awarded"
+)
+
+var azPhase = map[azKind]int{azNone: 1, azDraft: 1, azBidding: 1, azObjection: 1, azOpened: 2, azCommittee: 2, azFailed: 2, azPublicity: 2, azPublicityEnded: 3, azAwarded: 3}
+
+// azLot is one lot prepared in a state.
+type azLot struct {
+	kind        azKind
+	lot         tender.Lot
+	projectID   string
+	docID       string
+	noticeID    string
+	objectionID string
+	member      string // username of an expert on the committee
+	nonMember   string // username of an expert who is not
+	memberNames []string
+	candidate   string
+	awardPrice  money.Fen
+}
+
+type azFile struct{ field, name, content string }
+
+type azCase struct {
+	route  string // exactly as registered in web.go
+	action string // the {action} of POST /console/lots/{id}/{action}
+	name   string
+	kind   azKind
+	path   func(m *azMatrix, x *azLot) string
+	form   func(m *azMatrix, x *azLot) url.Values // POST fields (the CSRF token is added)
+	file   *azFile                                // sent as multipart/form-data
+	want   map[azRole]int
+	def    int                     // outcome for the roles not in want
+	loc    func(x *azLot) string   // prefix of the Location of a success
+	fresh  bool                    // a session of its own (logout ends it)
+	body   func(x *azLot) []string // the body of a 200 contains these
+}
+
+func (c azCase) outcome(r azRole) int {
+	if s, ok := c.want[r]; ok {
+		return s
+	}
+	return c.def
+}
+
+func (c azCase) method() string {
+	if m, _, ok := strings.Cut(c.route, " "); ok && !strings.HasPrefix(c.route, "/") {
+		return m
+	}
+	if c.form != nil || c.file != nil { // a pattern without a method: any
+		return http.MethodPost
+	}
+	return http.MethodGet
+}
+
+func (c azCase) label() string {
+	s := c.route
+	if c.action != "" {
+		s += " action=" + c.action
+	}
+	if c.name != "" {
+		s += " (" + c.name + ")"
+	}
+	return s
+}
+
+// Expectation shorthands.
+func azAll() map[azRole]int { return map[azRole]int{} }
+
+// azConsole: a console page; the public is sent to the login page.
+func azConsole(extra map[azRole]int) map[azRole]int {
+	m := map[azRole]int{azPublic: azToLogin}
+	for r, s := range extra {
+		m[r] = s
+	}
+	return m
+}
+
+// azPost: a console form; the public is told to log in first.
+func azPost(extra map[azRole]int) map[azRole]int {
+	m := map[azRole]int{azPublic: http.StatusUnauthorized}
+	for r, s := range extra {
+		m[r] = s
+	}
+	return m
+}
+
+func azManagers(s int) map[azRole]int { return map[azRole]int{azPrincipal: s, azAgency: s} }
+
+func azStaff(s int) map[azRole]int {
+	return map[azRole]int{azOperator: s, azSupervisor: s, azAuditor: s, azAdmin: s}
+}
+
+func azJoin(ms ...map[azRole]int) map[azRole]int {
+	out := map[azRole]int{}
+	for _, m := range ms {
+		for r, s := range m {
+			out[r] = s
+		}
+	}
+	return out
+}
+
+func azFixed(p string) func(*azMatrix, *azLot) string {
+	return func(*azMatrix, *azLot) string { return p }
+}
+
+func azLotPath(suffix string) func(*azMatrix, *azLot) string {
+	return func(_ *azMatrix, x *azLot) string { return "/console/lots/" + x.lot.ID + suffix }
+}
+
+func azLotLoc(suffix string) func(*azLot) string {
+	return func(x *azLot) string { return "/console/lots/" + x.lot.ID + suffix }
+}
+
+func azLocIs(p string) func(*azLot) string { return func(*azLot) string { return p } }
+
+func azShanghai(t time.Time) string { return t.In(clock.Shanghai).Format("2006-01-02T15:04") }
+
+const azUnknownAction = "nope"
+
+func azCases() []azCase {
+	const lotAction = "POST /console/lots/{id}/{action}"
+	act := func(action string, kind azKind, want map[azRole]int, def int) azCase {
+		return azCase{route: lotAction, action: action, kind: kind, path: azLotPath("/" + action), want: azPost(want), def: def, loc: azLotLoc("")}
+	}
+	bidForm := func(*azMatrix, *azLot) url.Values {
+		return url.Values{"price": {"8800000"}, "duration_days": {"300"}, "quality": {"合格"}, "project_manager": {"新经理"}}
+	}
+	docFile := &azFile{field: "file", name: "补充招标文件.pdf", content: "补充招标文件正文"}
+	projectPath := func(_ *azMatrix, x *azLot) string { return "/projects/" + x.projectID }
+	consoleProjectPath := func(_ *azMatrix, x *azLot) string { return "/console/projects/" + x.projectID }
+	docPath := func(_ *azMatrix, x *azLot) string { return "/lots/" + x.lot.ID + "/documents/" + x.docID }
+	docReaders := azJoin(azManagers(azOK), azStaff(azOK), map[azRole]int{azBidder: azOK})
+
+	cs := []azCase{
+		// ---- portal
+		{route: "GET /{$}", kind: azNone, path: azFixed("/"), want: azAll(), def: azOK, body: func(*azLot) []string { return []string{"首页"} }},
+		{route: "GET /notices", kind: azNone, path: azFixed("/notices?q=" + url.QueryEscape("道路")), want: azAll(), def: azOK},
+		{route: "GET /notices/{id}", kind: azBidding, path: func(_ *azMatrix, x *azLot) string { return "/notices/" + x.noticeID }, want: azAll(), def: azOK,
+			body: func(*azLot) []string { return []string{"招标公告"} }},
+		{route: "GET /projects/{id}", kind: azBidding, path: projectPath, want: azAll(), def: azOK, body: func(*azLot) []string { return []string{"尚未开标"} }},
+		{route: "GET /projects/{id}", name: "draft", kind: azDraft, path: projectPath, want: azJoin(azManagers(azOK), azStaff(azOK)), def: http.StatusNotFound},
+		{route: "GET /projects/{id}", name: "awarded", kind: azAwarded, path: projectPath, want: azAll(), def: azOK, body: func(*azLot) []string { return []string{"中标结果", "开标记录"} }},
+		{route: "GET /lots/{lot}/documents/{doc}", kind: azBidding, path: docPath, want: docReaders, def: http.StatusForbidden,
+			body: func(*azLot) []string { return []string{"招标文件正文"} }},
+		{route: "GET /lots/{lot}/documents/{doc}", name: "committee", kind: azCommittee, path: docPath,
+			want: azJoin(docReaders, map[azRole]int{azMember: azOK}), def: http.StatusForbidden},
+		{route: "GET /lots/{lot}/documents/{doc}", name: "draft", kind: azDraft, path: docPath, want: azJoin(azManagers(azOK), azStaff(azOK)), def: http.StatusNotFound},
+		{route: "GET /login", kind: azNone, path: azFixed("/login"), want: azAll(), def: azOK},
+		{route: "POST /login", kind: azNone, path: azFixed("/login"), want: azAll(), def: azPRG, loc: azLocIs("/console"),
+			form: func(*azMatrix, *azLot) url.Values {
+				return url.Values{"username": {"bidder6"}, "password": {fixture.Password}, "next": {"/console"}}
+			}},
+		{route: "POST /logout", kind: azNone, path: azFixed("/logout"), want: azAll(), def: azPRG, loc: azLocIs("/"), fresh: true},
+		{route: "GET /guide", kind: azNone, path: azFixed("/guide"), want: azAll(), def: azOK},
+		{route: "GET /rules", kind: azNone, path: azFixed("/rules"), want: azAll(), def: azOK},
+		{route: "GET /accessibility", kind: azNone, path: azFixed("/accessibility"), want: azAll(), def: azOK},
+		{route: "GET /statement", kind: azNone, path: azFixed("/statement"), want: azAll(), def: azOK},
+		{route: "GET /fontsize", kind: azNone, path: azFixed("/fontsize?size=20&back=/notices"), want: azAll(), def: azPRG, loc: azLocIs("/notices")},
+		{route: "GET /static/", kind: azNone, path: azFixed("/static/app.css"), want: azAll(), def: azOK},
+		{route: "/", kind: azNone, path: azFixed("/no/such/page"), want: azAll(), def: http.StatusNotFound},
+		{route: "/", name: "POST", kind: azNone, path: azFixed("/no/such/page"), want: azAll(), def: http.StatusNotFound,
+			form: func(*azMatrix, *azLot) url.Values { return url.Values{} }},
+
+		// ---- consoles: pages
+		{route: "GET /console", kind: azNone, path: azFixed("/console"), want: azConsole(nil), def: azOK, body: func(*azLot) []string { return []string{"工作台"} }},
+		{route: "GET /console/projects/{id}", kind: azBidding, path: consoleProjectPath, want: azConsole(nil), def: azOK},
+		{route: "GET /console/projects/{id}", name: "draft", kind: azDraft, path: consoleProjectPath,
+			want: azConsole(azJoin(azManagers(azOK), azStaff(azOK))), def: http.StatusNotFound},
+		{route: "GET /console/lots/{id}", kind: azBidding, path: azLotPath(""), want: azConsole(nil), def: azOK},
+		{route: "GET /console/lots/{id}", name: "draft", kind: azDraft, path: azLotPath(""),
+			want: azConsole(azJoin(azManagers(azOK), azStaff(azOK))), def: http.StatusNotFound},
+		{route: "GET /console/lots/{id}", name: "committee", kind: azCommittee, path: azLotPath(""), want: azConsole(nil), def: azOK,
+			body: func(*azLot) []string { return []string{"开标记录"} }},
+		{route: "GET /console/lots/{id}", name: "awarded", kind: azAwarded, path: azLotPath(""), want: azConsole(nil), def: azOK,
+			body: func(*azLot) []string { return []string{"中标结果"} }},
+		{route: "GET /console/lots/{id}/receipt", kind: azBidding, path: azLotPath("/receipt"),
+			want: azConsole(map[azRole]int{azBidder: azOK, azOtherBidder: http.StatusNotFound}), def: http.StatusForbidden,
+			body: func(*azLot) []string { return []string{"投标文件接收回执"} }},
+
+		// ---- consoles: forms
+		{route: "POST /console/projects", kind: azNone, path: azFixed("/console/projects"), want: azPost(azManagers(azPRG)), def: http.StatusForbidden,
+			loc: azLocIs("/console/projects/"),
+			form: func(m *azMatrix, _ *azLot) url.Values {
+				return url.Values{"name": {"南宁市江南区排水管网改造工程"}, "supervisor_dept": {"住建"}, "funding": {"财政资金"},
+					"principal_uscc": {m.w.Principal.USCC}, "agency_uscc": {m.w.Agency.USCC}}
+			}},
+		{route: "POST /console/projects/{id}/lots", kind: azDraft, path: func(_ *azMatrix, x *azLot) string { return "/console/projects/" + x.projectID + "/lots" },
+			// Staff see the draft project and get the project page with the
+			// refusal; for everyone else the draft project does not exist.
+			want: azPost(azJoin(azManagers(azPRG), azStaff(http.StatusForbidden))), def: http.StatusNotFound, loc: azLocIs("/console/lots/"),
+			form: func(*azMatrix, *azLot) url.Values {
+				return url.Values{"name": {"附属工程"}, "procedure": {"open"}, "method": {"lowest_price"}, "estimate": {"5000000"}, "security": {"50000"},
+					"category_code": {"A0801"}, "committee_size": {"5"}, "principal_reps": {"1"}}
+			}},
+		{route: "POST /console/objections/{id}/answer", kind: azObjection,
+			path: func(_ *azMatrix, x *azLot) string { return "/console/objections/" + x.objectionID + "/answer" },
+			form: func(_ *azMatrix, x *azLot) url.Values {
+				return url.Values{"answer": {"经核查，资格条件与项目规模相适应。"}, "lot": {x.lot.ID}}
+			}, want: azPost(azManagers(azPRG)), def: http.StatusForbidden, loc: azLotLoc("")},
+	}
+
+	// ---- POST /console/lots/{id}/{action}, every action of lotAction
+	draftAct := azPost(azJoin(azManagers(azPRG), azStaff(http.StatusForbidden)))
+	documents := act("documents", azDraft, draftAct, http.StatusNotFound)
+	documents.file = docFile
+	publish := act("publish", azDraft, draftAct, http.StatusNotFound)
+	publish.form = func(m *azMatrix, _ *azLot) url.Values {
+		now := m.w.Clock.Now()
+		dl := azShanghai(m.w.Tender.EarliestDeadline(now, 9, 30))
+		return url.Values{"docs_from": {azShanghai(now)}, "docs_until": {dl}, "bid_deadline": {dl}, "body": {"欢迎投标。"}}
+	}
+	clarify := act("clarify", azBidding, azManagers(azPRG), http.StatusForbidden)
+	clarify.form = func(*azMatrix, *azLot) url.Values {
+		return url.Values{"text": {"第三章工程量清单第12项数量更正为1200立方米。"}, "new_deadline": {""}}
+	}
+	awardForm := func(_ *azMatrix, x *azLot) url.Values { return url.Values{"bid_id": {x.candidate}} }
+	award := act("award", azPublicityEnded, azManagers(azPRG), http.StatusForbidden)
+	award.form = awardForm
+	awardEarly := act("award", azPublicity, azManagers(http.StatusConflict), http.StatusForbidden)
+	awardEarly.name, awardEarly.form = "during the publicity", awardForm
+	contract := act("contract", azAwarded, azManagers(azPRG), http.StatusForbidden)
+	contract.form = func(m *azMatrix, x *azLot) url.Values {
+		return url.Values{"signed_at": {m.w.Clock.Now().In(clock.Shanghai).Format("2006-01-02")}, "amount": {x.awardPrice.Plain()}}
+	}
+	retender := act("retender", azFailed, azManagers(azPRG), http.StatusForbidden)
+	retender.loc = func(*azLot) string { return "/console/lots/" } // the new lot's page
+	obtain := act("obtain", azBidding, map[azRole]int{azBidder: azPRG, azOtherBidder: azPRG}, http.StatusForbidden)
+	deposit := act("deposit", azBidding, map[azRole]int{azBidder: azPRG, azOtherBidder: azPRG}, http.StatusForbidden)
+	deposit.form = func(*azMatrix, *azLot) url.Values {
+		return url.Values{"amount": {"100000.00"}, "reference": {"GX-BANK-77"}}
+	}
+	bid := act("bid", azBidding, map[azRole]int{azBidder: azPRG, azOtherBidder: http.StatusConflict}, http.StatusForbidden)
+	bid.form, bid.file, bid.loc = bidForm, &azFile{field: "file", name: "商务标.pdf", content: "投标文件正文"}, azLotLoc("/receipt")
+	bidLate := act("bid", azOpened, map[azRole]int{azBidder: http.StatusConflict, azOtherBidder: http.StatusConflict}, http.StatusForbidden)
+	bidLate.name, bidLate.form, bidLate.file = "after the deadline", bidForm, &azFile{}
+	withdraw := act("withdraw", azBidding, map[azRole]int{azBidder: azPRG, azOtherBidder: http.StatusNotFound}, http.StatusForbidden)
+	withdraw.loc = azLotLoc("/receipt")
+	objection := act("objection", azBidding, map[azRole]int{azBidder: azPRG}, http.StatusForbidden)
+	objection.form = func(*azMatrix, *azLot) url.Values {
+		return url.Values{"stage": {"documents"}, "text": {"招标文件的业绩要求明显超出项目规模，排斥潜在投标人，请予以澄清。"}}
+	}
+	objectionPub := act("objection", azPublicity, map[azRole]int{azBidder: azPRG}, http.StatusForbidden)
+	objectionPub.name = "on the evaluation result"
+	objectionPub.form = func(*azMatrix, *azLot) url.Values {
+		return url.Values{"stage": {"publicity"}, "text": {"第一中标候选人的项目经理有在建工程，不符合招标文件要求，请核查。"}}
+	}
+	sheet := act("sheet", azCommittee, map[azRole]int{azMember: azPRG}, http.StatusForbidden)
+	committee := act("committee", azOpened, map[azRole]int{azOperator: azPRG}, http.StatusForbidden)
+	committee.form = func(*azMatrix, *azLot) url.Values { return url.Values{"reps": {"principal2"}} }
+	unknown := act(azUnknownAction, azBidding, nil, http.StatusNotFound)
+	unknown.name = "no such action"
+
+	return append(cs, documents, publish, clarify, award, awardEarly, contract, retender, obtain, deposit, bid, bidLate, withdraw,
+		objection, objectionPub, sheet, committee, unknown)
+}
+
+func azSuccess(s int) bool { return s >= 200 && s < 400 && s != azToLogin }
+
+// ---- the world
+
+type azSession struct {
+	user  string
+	token string // session cookie; empty for the public
+	csrf  string // the form token of this visitor
+}
+
+type azMatrix struct {
+	t        *testing.T
+	w        *fixture.World
+	h        http.Handler
+	ctx      context.Context
+	public   *azSession
+	sessions map[string]*azSession
+	pools    map[azKind][]*azLot
+	shared   map[azKind]*azLot
+	username map[string]string // user ID → username
+}
+
+var azCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+type azResp struct {
+	code int
+	loc  string
+	body string
+	ct   string
+	res  *http.Response
+}
+
+func (m *azMatrix) do(method, path string, who *azSession, form url.Values, file *azFile) azResp {
+	m.t.Helper()
+	var body io.Reader
+	ct := ""
+	if method == http.MethodPost {
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		f.Set("csrf", who.csrf)
+		if file != nil {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			for k, vs := range f {
+				for _, v := range vs {
+					_ = mw.WriteField(k, v)
+				}
+			}
+			if file.field != "" {
+				fw, _ := mw.CreateFormFile(file.field, file.name)
+				_, _ = io.WriteString(fw, file.content)
+			}
+			_ = mw.Close()
+			body, ct = &buf, mw.FormDataContentType()
+		} else {
+			body, ct = strings.NewReader(f.Encode()), "application/x-www-form-urlencoded"
+		}
+	}
+	req := httptest.NewRequest(method, path, body)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if who != nil {
+		if who.token != "" {
+			req.AddCookie(&http.Cookie{Name: SessionCookie, Value: who.token})
+		} else if who.csrf != "" {
+			req.AddCookie(&http.Cookie{Name: csrfCookie, Value: who.csrf})
+		}
+	}
+	rec := httptest.NewRecorder()
+	m.h.ServeHTTP(rec, req)
+	res := rec.Result()
+	return azResp{code: rec.Code, loc: rec.Header().Get("Location"), body: rec.Body.String(), ct: rec.Header().Get("Content-Type"), res: res}
+}
+
+// login signs user in through the login form and reads the session's form
+// token from a page.
+func (m *azMatrix) login(user string) *azSession {
+	m.t.Helper()
+	r := m.do(http.MethodPost, "/login", m.public, url.Values{"username": {user}, "password": {fixture.Password}, "next": {"/console"}}, nil)
+	if r.code != http.StatusSeeOther || r.loc != "/console" {
+		m.t.Fatalf("login %s: %d %s", user, r.code, azExcerpt(r.body))
+	}
+	s := &azSession{user: user}
+	for _, c := range r.res.Cookies() {
+		if c.Name == SessionCookie {
+			s.token = c.Value
+		}
+	}
+	if s.token == "" {
+		m.t.Fatalf("login %s: no session cookie", user)
+	}
+	pg := m.do(http.MethodGet, "/guide", s, nil, nil) // a light page; the logout form carries the token
+	mm := azCSRF.FindStringSubmatch(pg.body)
+	if pg.code != http.StatusOK || mm == nil || !strings.Contains(pg.body, `action="/logout"`) {
+		m.t.Fatalf("%s is not signed in: %d, no form token", user, pg.code)
+	}
+	s.csrf = html.UnescapeString(mm[1])
+	return s
+}
+
+// session is the cached session of user (the public when user is empty).
+func (m *azMatrix) session(user string) *azSession {
+	if user == "" {
+		return m.public
+	}
+	if s := m.sessions[user]; s != nil {
+		return s
+	}
+	s := m.login(user)
+	m.sessions[user] = s
+	return s
+}
+
+func (m *azMatrix) user(r azRole, x *azLot) string {
+	switch r {
+	case azPublic:
+		return ""
+	case azBidder:
+		return "bidder1"
+	case azOtherBidder:
+		return "bidder2"
+	case azMember:
+		if x != nil && x.member != "" {
+			return x.member
+		}
+		return "expert1"
+	case azNonMember:
+		if x != nil && x.nonMember != "" {
+			return x.nonMember
+		}
+		return "expert2"
+	}
+	return string(r)
+}
+
+func azExcerpt(s string) string {
+	if i := strings.Index(s, "<main"); i >= 0 {
+		s = s[i:]
+	}
+	if len(s) > 600 {
+		s = s[:600]
+	}
+	return s
+}
+
+// ---- the routes and actions in the code
+
+// azRegistered parses web.go and console.go: the patterns passed to
+// m.Handle/m.HandleFunc in routes, and the case values of lotAction's switch
+// on the action (and whether it has a default).
+func azRegistered(t *testing.T) (routes, actions []string, hasDefault bool) {
+	t.Helper()
+	fset := token.NewFileSet()
+	wf, err := parser.ParseFile(fset, "web.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := parser.ParseFile(fset, "console.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := func(f *ast.File, name string) *ast.FuncDecl {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name && fd.Recv != nil {
+				return fd
+			}
+		}
+		t.Fatalf("no method %s", name)
+		return nil
+	}
+	ast.Inspect(fn(wf, "routes").Body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || (sel.Sel.Name != "Handle" && sel.Sel.Name != "HandleFunc") || len(call.Args) == 0 {
+			return true
+		}
+		if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "m" {
+			return true
+		}
+		lit, ok := call.Args[0].(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			t.Fatalf("route pattern is not a literal at %s", fset.Position(call.Pos()))
+		}
+		p, err := strconv.Unquote(lit.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		routes = append(routes, p)
+		return true
+	})
+	ast.Inspect(fn(cf, "lotAction").Body, func(n ast.Node) bool {
+		sw, ok := n.(*ast.SwitchStmt)
+		if !ok {
+			return true
+		}
+		if id, ok := sw.Tag.(*ast.Ident); !ok || id.Name != "action" {
+			return true
+		}
+		for _, st := range sw.Body.List {
+			cc := st.(*ast.CaseClause)
+			if cc.List == nil {
+				hasDefault = true
+			}
+			for _, e := range cc.List {
+				lit, ok := e.(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					t.Fatalf("lotAction case is not a literal at %s", fset.Position(e.Pos()))
+				}
+				a, _ := strconv.Unquote(lit.Value)
+				actions = append(actions, a)
+			}
+		}
+		return false
+	})
+	if len(routes) < 20 || len(actions) < 10 {
+		t.Fatalf("parsed %d routes and %d actions: the guard would be vacuous", len(routes), len(actions))
+	}
+	return routes, actions, hasDefault
+}
+
+// ---- the test
+
+func TestWebAuthorizationMatrix(t *testing.T) {
+	w := fixture.New(t, testkit.OpenSQLite(t))
+	h, err := New(w.HTTPDeps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &azMatrix{t: t, w: w, h: h, ctx: context.Background(), sessions: map[string]*azSession{},
+		pools: map[azKind][]*azLot{}, shared: map[azKind]*azLot{}, username: map[string]string{}}
+	for name, u := range w.Users {
+		m.username[u.ID] = name
+	}
+	pg := m.do(http.MethodGet, "/login", nil, nil, nil)
+	mm := azCSRF.FindStringSubmatch(pg.body)
+	if mm == nil {
+		t.Fatalf("no form token on the login page")
+	}
+	m.public = &azSession{csrf: html.UnescapeString(mm[1])}
+	for _, c := range pg.res.Cookies() {
+		if c.Name == csrfCookie && c.Value != m.public.csrf {
+			t.Fatalf("the login form's token is not the csrf cookie")
+		}
+	}
+
+	cs := azCases()
+
+	// Guard: every route registered in web.go and every action of lotAction
+	// has a row; every row names a registered route and a real action.
+	routes, actions, hasDefault := azRegistered(t)
+	registered, isAction := map[string]bool{}, map[string]bool{}
+	for _, r := range routes {
+		registered[r] = true
+	}
+	for _, a := range actions {
+		isAction[a] = true
+	}
+	covered, coveredAct := map[string]bool{}, map[string]bool{}
+	for _, c := range cs {
+		if !registered[c.route] {
+			t.Errorf("row %s: no such route in web.go", c.label())
+		}
+		if c.action != "" {
+			if !isAction[c.action] && c.action != azUnknownAction {
+				t.Errorf("row %s: lotAction has no action %q", c.label(), c.action)
+			}
+			coveredAct[c.action] = true
+		}
+		if c.def == 0 {
+			t.Errorf("row %s: no default outcome", c.label())
+		}
+		covered[c.route] = true
+	}
+	for _, r := range routes {
+		if !covered[r] {
+			t.Errorf("route %q in web.go has no row in the authorisation matrix", r)
+		}
+	}
+	for _, a := range actions {
+		if !coveredAct[a] {
+			t.Errorf("lotAction action %q has no row in the authorisation matrix", a)
+		}
+	}
+	if isAction[azUnknownAction] {
+		t.Fatalf("%q became a real action: pick another unknown action", azUnknownAction)
+	}
+	if hasDefault != coveredAct[azUnknownAction] {
+		t.Errorf("lotAction default branch: %v, row for an unknown action: %v", hasDefault, coveredAct[azUnknownAction])
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	// Prepare, at T0, one shared lot per state plus a fresh one for every
+	// expected success of a state-changing request.
+	need := map[azKind]int{}
+	for _, c := range cs {
+		if c.kind == azNone {
+			continue
+		}
+		need[c.kind] = max(need[c.kind], 1)
+		if c.method() != http.MethodGet {
+			for _, r := range azRoles {
+				if azSuccess(c.outcome(r)) {
+					need[c.kind]++
+				}
+			}
+		}
+	}
+	kinds := make([]azKind, 0, len(need))
+	for k := range need {
+		kinds = append(kinds, k)
+	}
+	sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
+	for _, k := range kinds {
+		for i := 0; i < need[k]; i++ {
+			m.pools[k] = append(m.pools[k], m.prepare(k))
+		}
+		m.shared[k] = m.pools[k][0]
+		m.pools[k] = m.pools[k][1:]
+	}
+
+	cells := 0
+	for phase := 1; phase <= 3; phase++ {
+		m.advance(phase)
+		switch phase {
+		case 1:
+			m.checkSecrecyBeforeOpening(t)
+		case 2:
+			m.checkOpeningIsPublic(t)
+			m.checkCommitteeSecret(t)
+		}
+		for _, c := range cs {
+			if azPhase[c.kind] != phase {
+				continue
+			}
+			t.Run(c.label(), func(t *testing.T) {
+				for _, r := range azRoles {
+					cells++
+					m.run(t, c, r)
+				}
+			})
+		}
+	}
+	if cells != len(cs)*len(azRoles) {
+		t.Errorf("ran %d cells of %d", cells, len(cs)*len(azRoles))
+	}
+	t.Logf("authorisation matrix: %d rows × %d roles = %d cells", len(cs), len(azRoles), cells)
+}
+
+func (m *azMatrix) run(t *testing.T, c azCase, r azRole) {
+	t.Helper()
+	want := c.outcome(r)
+	x := m.shared[c.kind]
+	if c.kind != azNone && c.method() != http.MethodGet && azSuccess(want) {
+		x = m.take(t, c.kind)
+	}
+	if x == nil {
+		x = &azLot{}
+	}
+	user := m.user(r, x)
+	who := m.session(user)
+	if c.fresh && user != "" {
+		who = m.login(user)
+	}
+	var form url.Values
+	if c.form != nil {
+		form = c.form(m, x)
+	}
+	path := c.path(m, x)
+	res := m.do(c.method(), path, who, form, c.file)
+	as := fmt.Sprintf("%s %s as %s (%s)", c.method(), path, r, user)
+	got := res.code
+	if got == http.StatusSeeOther && strings.HasPrefix(res.loc, "/login") {
+		got = azToLogin
+	}
+	if got != want {
+		t.Errorf("%s: %s, want %s: %s", as, azName(got, res.loc), azName(want, ""), azExcerpt(res.body))
+		return
+	}
+	switch {
+	case want == azToLogin:
+		if exp := "/login?next=" + url.QueryEscape(path); res.loc != exp {
+			t.Errorf("%s: redirected to %q, want %q", as, res.loc, exp)
+		}
+	case want == azPRG:
+		if c.loc != nil && !strings.HasPrefix(res.loc, c.loc(x)) {
+			t.Errorf("%s: redirected to %q, want %q…", as, res.loc, c.loc(x))
+		}
+	case want == azOK:
+		if strings.HasPrefix(res.ct, "text/html") {
+			if !strings.Contains(res.body, `<html lang="zh-CN"`) || strings.Contains(res.body, `class="errsum"`) || strings.Contains(res.body, "错误代码") {
+				t.Errorf("%s: 200 but not a clean page: %s", as, azExcerpt(res.body))
+			}
+		}
+		if c.body != nil {
+			for _, s := range c.body(x) {
+				if !strings.Contains(res.body, s) {
+					t.Errorf("%s: page lacks %q", as, s)
+				}
+			}
+		}
+	case want >= 400:
+		if !strings.Contains(res.body, fmt.Sprintf("错误代码 %d-", want)) || !strings.Contains(res.body, `<html lang="zh-CN"`) {
+			t.Errorf("%s: %d without the Chinese error page or form summary: %s", as, want, azExcerpt(res.body))
+		}
+	}
+	if c.fresh && user != "" {
+		// The logout ended the session: the console asks to log in again.
+		if p := m.do(http.MethodGet, "/console", who, nil, nil); p.code != http.StatusSeeOther || !strings.HasPrefix(p.loc, "/login") {
+			t.Errorf("%s: the session still works after the logout (%d)", as, p.code)
+		}
+	}
+}
+
+func azName(s int, loc string) string {
+	switch s {
+	case azToLogin:
+		return "303 to the login page"
+	case azPRG:
+		if loc != "" {
+			return "303 to " + loc
+		}
+		return "303"
+	}
+	return strconv.Itoa(s)
+}
+
+func (m *azMatrix) take(t *testing.T, k azKind) *azLot {
+	if len(m.pools[k]) == 0 {
+		t.Fatalf("no fresh lot left in state %s", k)
+	}
+	x := m.pools[k][0]
+	m.pools[k] = m.pools[k][1:]
+	return x
+}
+
+// prepare makes a lot at T0 that reaches state k in its phase.
+func (m *azMatrix) prepare(k azKind) *azLot {
+	t, w := m.t, m.w
+	x := &azLot{kind: k}
+	if k == azDraft {
+		p, err := w.Tender.CreateProject(m.ctx, w.Actor("principal"), tender.ProjectInput{Name: "南宁市邕宁区道路提升工程", AgencyUSCC: w.Agency.USCC, SupervisorDept: "住建"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := w.Tender.AddLot(m.ctx, w.Actor("agency"), p.ID, tender.LotInput{Name: "第一标段", Procedure: tender.Open, Method: tender.LowestPrice,
+			Estimate: 10_000_000_00, Security: 100_000_00, CategoryCode: "A0801", CommitteeSize: 5, PrincipalReps: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hash, size, err := w.Blobs.Put(strings.NewReader("招标文件正文"), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := w.Tender.AddDocument(m.ctx, w.Actor("agency"), l.ID, "招标文件.pdf", size, hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.lot, x.projectID, x.docID = l, p.ID, d.ID
+		return x
+	}
+	x.lot = w.PublishedLot(t, fixture.LotOptions{})
+	x.projectID = x.lot.ProjectID
+	v, err := w.Tender.ViewLot(m.ctx, w.Actor("agency"), x.lot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.docID, x.noticeID = v.Documents[0].ID, v.Notices[0].ID
+	w.Bid(t, x.lot.ID, 0, 9_000_000_00)
+	if k != azFailed {
+		w.Bid(t, x.lot.ID, 2, 9_100_000_00)
+		w.Bid(t, x.lot.ID, 3, 9_200_000_00)
+	}
+	if k == azObjection {
+		o, err := w.Tender.FileObjection(m.ctx, w.Actor("bidder1"), x.lot.ID, tender.ObjectDocuments, "招标文件的资格条件设置不合理，请予以澄清。")
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.objectionID = o.ID
+	}
+	return x
+}
+
+// advance moves the clock into phase and brings every prepared lot of a
+// later state into it; the sessions end with the clock's jump.
+func (m *azMatrix) advance(phase int) {
+	t, w := m.t, m.w
+	var lots []*azLot
+	for k, l := range m.pools {
+		if azPhase[k] >= phase {
+			lots = append(lots, l...)
+			if s := m.shared[k]; s != nil {
+				lots = append(lots, s)
+			}
+		}
+	}
+	switch phase {
+	case 2:
+		for _, x := range lots {
+			if !w.Clock.Now().After(x.lot.BidDeadline) {
+				w.Clock.Set(x.lot.BidDeadline.Add(time.Minute))
+			}
+		}
+		for _, x := range lots {
+			if _, err := w.Tender.OpenBids(m.ctx, x.lot.ID); err != nil {
+				t.Fatal(err)
+			}
+			switch x.kind {
+			case azCommittee:
+				ms, err := w.Tender.DrawCommittee(m.ctx, w.Actor("operator"), x.lot.ID, []string{"principal2"}, w.Party.UserByUsername)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m.setMembers(x, ms)
+			case azPublicity, azPublicityEnded, azAwarded:
+				rep := w.Evaluate(t, x.lot.ID)
+				x.candidate, x.awardPrice = rep.Candidates[0].BidID, rep.Candidates[0].Price
+				v, err := w.Tender.ViewLot(m.ctx, w.Actor("operator"), x.lot.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m.setMembers(x, v.Committee)
+			}
+		}
+	case 3:
+		for _, x := range lots {
+			l, err := w.GetLot(x.lot.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Clock.Now().Before(l.PublicityUntil) {
+				w.Clock.Set(l.PublicityUntil.Add(time.Minute))
+			}
+		}
+		for _, x := range lots {
+			if x.kind == azAwarded {
+				if _, err := w.Tender.DecideAward(m.ctx, w.Actor("agency"), x.lot.ID, tender.AwardInput{BidID: x.candidate}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if phase > 1 {
+		m.sessions = map[string]*azSession{}
+	}
+}
+
+func (m *azMatrix) setMembers(x *azLot, ms []tender.Member) {
+	in := map[string]bool{}
+	for _, mem := range ms {
+		in[mem.UserID] = true
+		x.memberNames = append(x.memberNames, mem.Name)
+		if mem.Kind == tender.MemberExpert && x.member == "" {
+			x.member = m.username[mem.UserID]
+		}
+	}
+	for i := 1; i <= 10; i++ {
+		name := fmt.Sprintf("expert%d", i)
+		if !in[m.w.Users[name].ID] {
+			x.nonMember = name
+			break
+		}
+	}
+}
+
+// ---- 《招标投标法》第二十二条 in the pages
+
+// pages of a lot that a role can open (the public has no console).
+func (m *azMatrix) lotPages(x *azLot, r azRole) []string {
+	ps := []string{"/", "/notices", "/notices/" + x.noticeID, "/projects/" + x.projectID}
+	if r != azPublic {
+		ps = append(ps, "/console", "/console/lots/"+x.lot.ID, "/console/projects/"+x.projectID)
+	}
+	return ps
+}
+
+// checkSecrecyBeforeOpening: before the opening no one on the principal's
+// side, the trading centre, the public or another bidder learns from any page
+// who or how many obtained the documents or bid; a bidder sees only its own bid.
+func (m *azMatrix) checkSecrecyBeforeOpening(t *testing.T) {
+	t.Run("Art22/BeforeTheOpeningNoPageNamesTheBidders", func(t *testing.T) {
+		w := m.w
+		prices := []string{"9,000,000.00", "9000000.00", "9,100,000.00", "9100000.00", "9,200,000.00", "9200000.00"}
+		seen := map[string]bool{} // the home page and the notice list once per role
+		for _, x := range []*azLot{m.shared[azBidding], m.shared[azObjection]} {
+			for _, r := range []azRole{azPublic, azPrincipal, azAgency, azOperator, azSupervisor, azAuditor, azAdmin, azNonMember, azOtherBidder} {
+				user := m.user(r, x)
+				who := m.session(user)
+				own := ""
+				if u, ok := w.Users[user]; ok {
+					own = u.EntityID
+				}
+				for _, p := range m.lotPages(x, r) {
+					if seen[string(r)+" "+p] {
+						continue
+					}
+					seen[string(r)+" "+p] = true
+					res := m.do(http.MethodGet, p, who, nil, nil)
+					if res.code != http.StatusOK {
+						t.Errorf("%s %s as %s: %d", x.kind, p, r, res.code)
+						continue
+					}
+					for _, b := range w.Bidders {
+						if b.ID == own {
+							continue
+						}
+						for _, s := range []string{b.Name, b.USCC, b.ID} {
+							if strings.Contains(res.body, s) {
+								t.Errorf("%s %s as %s names bidder %s (%q) before the opening", x.kind, p, r, b.Name, s)
+							}
+						}
+					}
+					for _, s := range append([]string{"共 3 家", "3 家", "项目经理1", "项目经理3", "项目经理4", "开标记录</h2>", "GX-BANK", "BANK-0"}, prices...) {
+						if strings.Contains(res.body, s) {
+							t.Errorf("%s %s as %s leaks %q before the opening", x.kind, p, r, s)
+						}
+					}
+				}
+			}
+		}
+
+		// bidder1 sees its own bid and nobody else's.
+		x := m.shared[azBidding]
+		who := m.session("bidder1")
+		for _, p := range []string{"/console/lots/" + x.lot.ID, "/console/lots/" + x.lot.ID + "/receipt", "/console"} {
+			res := m.do(http.MethodGet, p, who, nil, nil)
+			if res.code != http.StatusOK {
+				t.Fatalf("%s as bidder1: %d %s", p, res.code, azExcerpt(res.body))
+			}
+			for _, i := range []int{1, 2, 3, 4, 5} {
+				if b := w.Bidders[i]; strings.Contains(res.body, b.Name) || strings.Contains(res.body, b.USCC) {
+					t.Errorf("%s as bidder1 names %s", p, b.Name)
+				}
+			}
+			for _, s := range []string{"9,100,000.00", "9100000.00", "9,200,000.00", "9200000.00", "项目经理3", "项目经理4", "共 3 家"} {
+				if strings.Contains(res.body, s) {
+					t.Errorf("%s as bidder1 leaks another bid: %q", p, s)
+				}
+			}
+		}
+		lotPage := m.do(http.MethodGet, "/console/lots/"+x.lot.ID, who, nil, nil).body
+		for _, s := range []string{"我的投标", "第1版", `value="9000000.00"`, "项目经理1", "/console/lots/" + x.lot.ID + "/receipt", w.Bidders[0].Name} {
+			if !strings.Contains(lotPage, s) {
+				t.Errorf("bidder1's lot page lacks its own bid: %q", s)
+			}
+		}
+		receipt := m.do(http.MethodGet, "/console/lots/"+x.lot.ID+"/receipt", who, nil, nil).body
+		for _, s := range []string{"投标文件接收回执", w.Bidders[0].Name, "¥9,000,000.00"} {
+			if !strings.Contains(receipt, s) {
+				t.Errorf("bidder1's receipt lacks %q", s)
+			}
+		}
+	})
+}
+
+// checkOpeningIsPublic: at the deadline the opening record is public.
+func (m *azMatrix) checkOpeningIsPublic(t *testing.T) {
+	t.Run("Art22/AfterTheOpeningTheRecordIsPublic", func(t *testing.T) {
+		x := m.shared[azOpened]
+		want := []string{"开标记录", "共 3 家投标人", "¥9,000,000.00", "¥9,100,000.00", "¥9,200,000.00", "项目经理1", "项目经理3", "项目经理4"}
+		for _, i := range []int{0, 2, 3} {
+			want = append(want, m.w.Bidders[i].Name)
+		}
+		ns, _, err := m.w.Tender.Notices(m.ctx, m.w.Actor("operator"), tender.NoticeFilter{LotID: x.lot.ID, Kind: tender.NoticeOpening})
+		if err != nil || len(ns) != 1 || !ns[0].Public {
+			t.Fatalf("opening notice: %v %+v", err, ns)
+		}
+		for _, p := range []string{"/projects/" + x.projectID, "/notices/" + ns[0].ID} {
+			res := m.do(http.MethodGet, p, m.public, nil, nil)
+			if res.code != http.StatusOK {
+				t.Fatalf("%s: %d", p, res.code)
+			}
+			for _, s := range want {
+				if !strings.Contains(res.body, s) {
+					t.Errorf("public %s lacks %q after the opening", p, s)
+				}
+			}
+			for _, i := range []int{1, 4, 5} {
+				if strings.Contains(res.body, m.w.Bidders[i].Name) {
+					t.Errorf("public %s names %s, who did not bid", p, m.w.Bidders[i].Name)
+				}
+			}
+		}
+		// Another bidder and the principal see the same record in the console.
+		for _, user := range []string{"bidder2", "principal"} {
+			res := m.do(http.MethodGet, "/console/lots/"+x.lot.ID, m.session(user), nil, nil)
+			for _, s := range want {
+				if !strings.Contains(res.body, s) {
+					t.Errorf("%s's console lacks %q after the opening", user, s)
+				}
+			}
+		}
+	})
+}
+
+// checkCommitteeSecret: 《招标投标法》第三十七条 — the committee's names stay
+// secret until the award, except to the members and the centre that drew them.
+func (m *azMatrix) checkCommitteeSecret(t *testing.T) {
+	t.Run("Art37/CommitteeNamesSecretBeforeTheAward", func(t *testing.T) {
+		// During the publicity the tenderer holds the signed report, which
+		// names the committee; nobody else does.
+		for _, st := range []struct {
+			x     *azLot
+			roles []azRole
+		}{
+			{m.shared[azCommittee], []azRole{azPublic, azBidder, azOtherBidder, azPrincipal, azAgency, azNonMember, azSupervisor, azAdmin}},
+			{m.shared[azPublicity], []azRole{azPublic, azBidder, azOtherBidder, azNonMember, azSupervisor, azAdmin}},
+		} {
+			x := st.x
+			if len(x.memberNames) == 0 {
+				t.Fatalf("%s: no committee", x.kind)
+			}
+			for _, r := range st.roles {
+				who := m.session(m.user(r, x))
+				for _, p := range m.lotPages(x, r) {
+					if p == "/" || p == "/notices" {
+						continue // lists of notices: no committee there
+					}
+					res := m.do(http.MethodGet, p, who, nil, nil)
+					if res.code != http.StatusOK {
+						t.Errorf("%s %s as %s: %d", x.kind, p, r, res.code)
+						continue
+					}
+					for _, n := range x.memberNames {
+						if strings.Contains(res.body, n) {
+							t.Errorf("%s %s as %s names committee member %s before the award", x.kind, p, r, n)
+						}
+					}
+				}
+			}
+		}
+		x := m.shared[azCommittee]
+		for _, r := range []azRole{azMember, azOperator} {
+			res := m.do(http.MethodGet, "/console/lots/"+x.lot.ID, m.session(m.user(r, x)), nil, nil)
+			for _, n := range x.memberNames {
+				if !strings.Contains(res.body, n) {
+					t.Errorf("%s does not see committee member %s", r, n)
+				}
+			}
+		}
+	})
+}
