@@ -593,6 +593,28 @@ func testParticipation(t *testing.T, db *store.DB) {
 		eq(t, "Participation lot", p.Lot, must[tender.Lot](t)(tx.GetLot(ctx, f.lot.ID)))
 		q := must[tender.Participation](t)(tx.GetParticipation(ctx, f.lot.ID, "par-third"))
 		eq(t, "Participation of a third entity", [3]bool{q.Invited, q.Access, q.Deposited}, [3]bool{false, false, false})
+		if p.Bid != nil || q.Bid != nil {
+			t.Error("a bid appeared before any was written")
+		}
+	})
+	b := tender.Bid{ID: "par-b1", LotID: f.lot.ID, EntityID: f.bidder.ID, Version: 3, Status: tender.BidSubmitted, Format: "plain-v1",
+		Content: []byte{0, 'x', 0xff}, ContentHash: "h", Files: []tender.BidFile{{Name: "技术标.pdf", Size: 2, Hash: "f"}}, SubmittedAt: at(time.Hour), ReceiptSeq: 7,
+		Reject: []string{"理由"}}
+	other := tender.Bid{ID: "par-b2", LotID: f.lot.ID, EntityID: "par-other", Version: 1, Status: tender.BidWithdrawn, Format: "plain-v1", Content: []byte("y"), SubmittedAt: t0}
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.CreateBid(ctx, b))
+		ok(t, tx.CreateBid(ctx, other))
+	})
+	read(t, db, func(tx *store.Tx) {
+		p := must[tender.Participation](t)(tx.GetParticipation(ctx, f.lot.ID, f.bidder.ID))
+		if p.Bid == nil {
+			t.Fatal("own bid missing from the participation")
+		}
+		eq(t, "Participation bid", *p.Bid, b)
+		q := must[tender.Participation](t)(tx.GetParticipation(ctx, f.lot.ID, "par-third"))
+		if q.Bid != nil {
+			t.Errorf("another entity's bid leaked: %+v", q.Bid)
+		}
 	})
 }
 

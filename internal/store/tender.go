@@ -105,17 +105,37 @@ func (e extraScan) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extr
 
 func (tx *Tx) GetParticipation(ctx context.Context, lotID, entityID ids.ID) (tender.Participation, error) {
 	var p tender.Participation
-	row := tx.queryRow(ctx, `SELECT `+lotCols+`,
-		EXISTS (SELECT 1 FROM invitees i WHERE i.lot_id = lots.id AND i.entity_id = ?),
-		EXISTS (SELECT 1 FROM document_access a WHERE a.lot_id = lots.id AND a.entity_id = ?),
-		EXISTS (SELECT 1 FROM deposits d WHERE d.lot_id = lots.id AND d.entity_id = ?)
-		FROM lots WHERE id = ?`, entityID, entityID, entityID, lotID)
-	l, err := scanLot(extraScan{row, []any{&p.Invited, &p.Access, &p.Deposited}})
+	var b tender.Bid
+	var hasBid bool
+	row := tx.queryRow(ctx, `SELECT `+prefixed("l.", lotCols)+`,
+		EXISTS (SELECT 1 FROM invitees i WHERE i.lot_id = l.id AND i.entity_id = ?),
+		EXISTS (SELECT 1 FROM document_access a WHERE a.lot_id = l.id AND a.entity_id = ?),
+		EXISTS (SELECT 1 FROM deposits d WHERE d.lot_id = l.id AND d.entity_id = ?),
+		b.id IS NOT NULL, COALESCE(b.id, ''), COALESCE(b.entity_id, ''), COALESCE(b.version, 0), COALESCE(b.status, ''), COALESCE(b.format, ''),
+		b.content, COALESCE(b.content_hash, ''), b.files, b.submitted_at, COALESCE(b.receipt_seq, 0), b.opened, b.reject
+		FROM lots l LEFT JOIN bids b ON b.lot_id = l.id AND b.entity_id = ?
+		WHERE l.id = ?`, entityID, entityID, entityID, entityID, lotID)
+	l, err := scanLot(extraScan{row, []any{&p.Invited, &p.Access, &p.Deposited,
+		&hasBid, &b.ID, &b.EntityID, &b.Version, &b.Status, &b.Format, &b.Content, &b.ContentHash,
+		nj{&b.Files}, tm(&b.SubmittedAt), &b.ReceiptSeq, nj{&b.Opened}, nj{&b.Reject}}})
 	if err != nil {
 		return tender.Participation{}, readErr("get participation", err, "标段")
 	}
 	p.Lot = l
+	if hasBid {
+		b.LotID = l.ID
+		p.Bid = &b
+	}
 	return p, nil
+}
+
+// prefixed qualifies a column list with a table alias.
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = alias + parts[i]
+	}
+	return strings.Join(parts, ", ")
 }
 
 // UpdateLot writes every field but ID, ProjectID and CreatedAt, provided the

@@ -185,13 +185,10 @@ func (s *Service) SubmitBid(ctx context.Context, actor party.Actor, lotID ids.ID
 		if l.Security > 0 && !p.Deposited {
 			return s.ruleErr(apperr.Conflict, rules.SecurityCap, "本标段要求提交投标保证金%s，请先登记保证金缴纳信息。", l.Security)
 		}
-		b, err := tx.GetBidByEntity(ctx, l.ID, actor.EntityID)
-		isNew := apperr.Is(err, apperr.NotFound)
-		if err != nil && !isNew {
-			return err
-		}
-		if isNew {
-			b = Bid{ID: s.ids.New(now), LotID: l.ID, EntityID: actor.EntityID}
+		isNew := p.Bid == nil
+		b := Bid{ID: s.ids.New(now), LotID: l.ID, EntityID: actor.EntityID}
+		if !isNew {
+			b = *p.Bid
 		}
 		b.Version++
 		b.Status, b.Format, b.Content, b.ContentHash, b.Files, b.SubmittedAt = BidSubmitted, in.Format, in.Content, sm3Hex(in.Content), in.Files, now
@@ -222,10 +219,10 @@ func (s *Service) WithdrawBid(ctx context.Context, actor party.Actor, lotID ids.
 			return err
 		}
 		l := p.Lot
-		b, err := tx.GetBidByEntity(ctx, l.ID, actor.EntityID)
-		if err != nil {
-			return err
+		if p.Bid == nil {
+			return apperr.NotFoundf("投标文件")
 		}
+		b := *p.Bid
 		if b.Status != BidSubmitted {
 			return apperr.New(apperr.Conflict, "投标文件已撤回。")
 		}

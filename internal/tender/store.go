@@ -39,6 +39,7 @@ type Participation struct {
 	Invited   bool // on the invitation list (invited tender)
 	Access    bool // obtained the tender documents
 	Deposited bool // recorded its bid security
+	Bid       *Bid // its bid, if any
 }
 
 // Tx is what tender use cases need from one database transaction.
