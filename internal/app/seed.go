@@ -30,6 +30,7 @@ var demoLogins = []Login{
 	{"评标专家", "expert01", "（另有 expert02…expert64）"},
 	{"交易中心", "operator", "南宁市公共资源交易中心"},
 	{"行政监督", "supervisor", "南宁市住房和城乡建设局"},
+	{"社会监督员", "observer", "（只读）"},
 	{"审计", "auditor", ""},
 	{"系统管理员", "admin", ""},
 }
