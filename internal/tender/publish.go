@@ -232,9 +232,10 @@ func (s *Service) IssueClarification(ctx context.Context, actor party.Actor, lot
 		if newDeadline.Before(l.BidDeadline) {
 			return apperr.New(apperr.Invalid, "澄清修改不能提前投标截止时间。").WithField("new_deadline", "不得早于原截止时间 "+clock.Format(l.BidDeadline)+"。")
 		}
-		if newDeadline.Before(earliest) {
+		// The lead is counted in days (TBR 21): any time on the lawful date will do.
+		if clock.Date(newDeadline).Before(clock.Date(earliest)) {
 			return s.ruleErr(apperr.Invalid, rules.ClarificationLead,
-				"澄清修改发出时距投标截止不足%s，应当顺延投标截止时间，最早可顺延至%s（北京时间）。", lead.Describe(), clock.Format(earliest)).
+				"澄清修改发出时距投标截止不足%s，应当顺延投标截止时间，最早可顺延至%s（北京时间，当日任一时间均可）。", lead.Describe(), clock.Format(earliest)).
 				WithField("new_deadline", "最早 "+clock.Format(earliest))
 		}
 		c = Clarification{ID: s.ids.New(now), LotID: l.ID, Text: text, IssuedAt: now, OldDeadline: l.BidDeadline, NewDeadline: newDeadline.UTC(), IssuedBy: actor.UserID}

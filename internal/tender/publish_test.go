@@ -267,6 +267,14 @@ func TestIssueClarification(t *testing.T) {
 		_, err := w.Tender.IssueClarification(ctx, w.Actor("agency"), l.ID, text, bj(2026, 3, 23, 17, 0))
 		wantErr(t, err, apperr.Invalid, "第二十一条")
 	})
+	t.Run("AnyTimeOnTheLawfulDateIsAccepted", func(t *testing.T) {
+		// The 15 days are counted in days: 2026-03-24 08:00 is as lawful as 09:30.
+		w := newWorld(t)
+		l := publishedT0(t, w)
+		w.Clock.Set(bj(2026, 3, 9, 10, 0))
+		_, err := w.Tender.IssueClarification(ctx, w.Actor("agency"), l.ID, text, bj(2026, 3, 24, 8, 0))
+		noErr(t, err)
+	})
 	t.Run("TheEarliestIsAcceptedAndMovesTheDeadlineAndTheOpening", func(t *testing.T) {
 		w := newWorld(t)
 		l := publishedT0(t, w)
