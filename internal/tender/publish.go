@@ -383,8 +383,14 @@ func (s *Service) AnswerObjection(ctx context.Context, actor party.Actor, object
 				return err
 			}
 		}
-		_, err = record(ctx, tx, now, actor, "objection.answered", l.Code, map[string]any{
-			"lot": l.Code, "objection": o.ID, "late": now.After(o.DueAt), "answer_sm3": sm3Hex([]byte(answer))}, nil)
+		fields := map[string]any{"lot": l.Code, "objection": o.ID, "late": now.After(o.DueAt), "answer_sm3": sm3Hex([]byte(answer))}
+		if o.Stage == ObjectDocuments && l.Status == Bidding {
+			// Like the objection itself, its answer is not tied to the lot in
+			// public before the opening (TBL 22).
+			_, err = recordConfidential(ctx, tx, now, actor, "objection.answered", fields)
+		} else {
+			_, err = record(ctx, tx, now, actor, "objection.answered", l.Code, fields, nil)
+		}
 		if err != nil {
 			return err
 		}

@@ -354,6 +354,14 @@ func TestFileObjection(t *testing.T) {
 		if a.AnsweredAt.IsZero() || lot(t, w, l.ID).Suspended {
 			t.Fatalf("answered %+v, lot still suspended %v", a, lot(t, w, l.ID).Suspended)
 		}
+		// Neither the objection nor its answer is tied to the lot in the public
+		// ledger before the opening: either would show that someone obtained
+		// the documents (TBL 22).
+		for _, typ := range ledgerTypes(t, w, l.Code) {
+			if strings.HasPrefix(typ, "objection.") {
+				t.Errorf("public ledger of the lot has %s before the opening", typ)
+			}
+		}
 		_, err = w.Tender.SubmitBid(ctx, bidder(w, 1), l.ID, tender.BidInput{Content: content(9_000_000_00)})
 		noErr(t, err)
 	})
