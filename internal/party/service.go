@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -23,10 +24,12 @@ const (
 
 // Service runs registration, login and sessions.
 type Service struct {
-	store    Store
-	clock    clock.Clock
-	ids      *ids.Generator
-	pwParams PasswordParams
+	store     Store
+	clock     clock.Clock
+	ids       *ids.Generator
+	pwParams  PasswordParams
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // NewService wires the party service.
@@ -173,7 +176,7 @@ func (s *Service) Login(ctx context.Context, username, password, kind, ip string
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			// Spend the same time as a real check so timing does not reveal usernames.
-			_, _ = CheckPassword(dummyHash, password)
+			_, _ = CheckPassword(s.dummyHash(), password)
 			return "", Session{}, User{}, ErrBadLogin
 		}
 		return "", Session{}, User{}, err
@@ -199,10 +202,12 @@ func (s *Service) Login(ctx context.Context, username, password, kind, ip string
 	return token, sess, u, err
 }
 
-var dummyHash = func() string {
-	h, _ := HashPassword("dummy-password-1", DefaultPasswordParams)
-	return h
-}()
+// dummyHash is hashed with the service's own parameters, once, on the first
+// unknown username.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("dummy-password-1", s.pwParams) })
+	return s.dummy
+}
 
 // HashToken is how tokens are stored.
 func HashToken(token string) string {
