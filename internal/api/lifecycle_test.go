@@ -159,7 +159,7 @@ func lifecycleThroughAPI(t *testing.T, e *env) {
 	if ec := e.lotView(lot.ID, agency).EarliestClarificationDeadline; !ec.Equal(offered) {
 		t.Fatalf("offered %v, lot view says %v", offered, ec)
 	}
-	e.do("POST", "/api/v1/lots/"+lot.ID+"/clarifications", agency, ClarificationInput{Text: "工程量清单第5项数量更正为1200立方米。", NewDeadline: offered.Add(-time.Minute)}).wantError(t, 422, "invalid")
+	e.do("POST", "/api/v1/lots/"+lot.ID+"/clarifications", agency, ClarificationInput{Text: "工程量清单第5项数量更正为1200立方米。", NewDeadline: offered.AddDate(0, 0, -1)}).wantError(t, 422, "invalid") // the day before the lawful date
 	var cl Clarification
 	e.do("POST", "/api/v1/lots/"+lot.ID+"/clarifications", agency, ClarificationInput{Text: "工程量清单第5项数量更正为1200立方米。", NewDeadline: offered}).want(t, 201, &cl)
 	if !cl.DeadlineMoved || !cl.NewDeadline.Equal(offered) || !e.lotView(lot.ID, "").Lot.BidDeadline.Equal(offered) {
