@@ -184,7 +184,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if e := srv.Shutdown(sctx); e != nil && err == nil {
 		err = e
 	}
-	if e := a.Runner.Stop(sctx); e != nil && err == nil && !strings.Contains(e.Error(), "not started") {
+	if e := a.Runner.Stop(sctx); e != nil && err == nil {
 		err = e
 	}
 	if errors.Is(err, http.ErrServerClosed) {
