@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,7 +92,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	db.SetEnqueuer(a.Runner.Enqueue)
 	deps := httpx.Deps{Tender: a.Tender, Party: a.Party, Blobs: a.Blobs, Clock: clk, Calendar: a.Calendar, Log: log,
 		Holidays: calendar.NewService(store.Bind[calendar.Tx](db), a.Calendar, clk),
-		Logins:   httpx.NewLoginLimiter(), SiteName: cfg.SiteName, TrustProxy: cfg.TrustProxy, MaxUpload: cfg.MaxUploadMB << 20}
+		Logins:   httpx.NewLoginLimiter(), SiteName: cfg.SiteName, Sponsor: cfg.Sponsor, TrustProxy: cfg.TrustProxy, MaxUpload: cfg.MaxUploadMB << 20}
 	webH, err := web.New(deps)
 	if err != nil {
 		db.Close()
@@ -102,7 +103,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", a.ready)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", onlyFrom(cfg.MetricsFrom, promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})))
 	mux.Handle("/api/", api.New(deps))
 	mux.Handle("/", webH)
 	a.Handler = instrument(a.Registry, mux)
@@ -119,24 +120,36 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ready")
 }
 
-// handlers maps job kinds to use cases.
+// handlers maps job kinds to use cases. A job can run a little before its
+// time (River on PostgreSQL compares with the database's clock): the use
+// cases check the clock themselves and say when to come back.
 func (a *App) handlers() map[string]worker.Handler {
+	notDue := func(err error) error {
+		var nd *tender.NotDueError
+		if errors.As(err, &nd) {
+			return worker.Retry(time.Until(nd.At) + 100*time.Millisecond)
+		}
+		return err
+	}
 	return map[string]worker.Handler{
 		jobs.OpenBids: func(ctx context.Context, lotID string) error {
 			_, err := a.Tender.OpenBids(ctx, lotID)
+			var early *tender.EarlyOpeningError
 			switch {
+			case errors.As(err, &early):
+				// Too early, or the deadline was moved: wait for the lot's
+				// current deadline (a duplicate run then finds it opened).
+				return worker.Retry(time.Until(early.Deadline) + 100*time.Millisecond)
 			case errors.Is(err, tender.ErrSuspended):
 				return worker.Retry(time.Minute) // objection pending: open once answered
-			case apperr.Is(err, apperr.Deadline):
-				return nil // the deadline was moved; a job at the new deadline exists
 			case apperr.Is(err, apperr.NotFound):
 				return nil
 			}
 			return err
 		},
-		jobs.ContractDue:  func(ctx context.Context, lotID string) error { return a.Tender.CheckContractDue(ctx, lotID) },
-		jobs.ObjectionDue: func(ctx context.Context, id string) error { return a.Tender.CheckObjectionDue(ctx, id) },
-		jobs.PublicityEnd: func(context.Context, string) error { return nil }, // the award use case checks the end itself
+		jobs.ContractDue:  func(ctx context.Context, lotID string) error { return notDue(a.Tender.CheckContractDue(ctx, lotID)) },
+		jobs.ObjectionDue: func(ctx context.Context, id string) error { return notDue(a.Tender.CheckObjectionDue(ctx, id)) },
+		jobs.PublicityEnd: func(ctx context.Context, lotID string) error { return notDue(a.Tender.CheckPublicityEnd(ctx, lotID)) },
 	}
 }
 
@@ -168,7 +181,9 @@ func loadCalendar(ctx context.Context, db *store.DB, dir string, log *slog.Logge
 // Serve runs the HTTP server and the job runner until ctx ends, then shuts
 // down gracefully: no new connections, in-flight requests finish.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	if err := a.Runner.Start(ctx); err != nil {
+	// River's Start context is a hard stop when cancelled; shutdown goes
+	// through Stop below so that a running opening finishes.
+	if err := a.Runner.Start(context.Background()); err != nil {
 		return fmt.Errorf("启动任务执行器失败: %w", err)
 	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
@@ -196,17 +211,35 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
 
-// instrument counts requests and their latency by route pattern.
+// instrument counts requests and their latency by status class only: a count
+// by method or route would show how many bids came in (PUT …/bid) before the
+// opening, which nobody may learn (招标投标法第二十二条).
 func instrument(reg *prometheus.Registry, next http.Handler) http.Handler {
-	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ggzy_http_requests_total", Help: "HTTP requests by method and status class."}, []string{"method", "code"})
-	lat := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ggzy_http_request_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
+	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ggzy_http_requests_total", Help: "HTTP requests by status class."}, []string{"code"})
+	lat := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ggzy_http_request_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets})
 	reg.MustRegister(reqs, lat)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: 200}
 		next.ServeHTTP(sw, r)
-		reqs.WithLabelValues(r.Method, fmt.Sprintf("%dxx", sw.code/100)).Inc()
-		lat.WithLabelValues(r.Method).Observe(time.Since(start).Seconds())
+		reqs.WithLabelValues(fmt.Sprintf("%dxx", sw.code/100)).Inc()
+		lat.Observe(time.Since(start).Seconds())
+	})
+}
+
+// onlyFrom serves h to clients in the given networks (by the connection's
+// address, never a forwarded header) and answers 404 to everyone else.
+func onlyFrom(nets []netip.Prefix, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+			for _, n := range nets {
+				if n.Contains(ap.Addr().Unmap()) {
+					h.ServeHTTP(w, r)
+					return
+				}
+			}
+		}
+		http.NotFound(w, r)
 	})
 }
 

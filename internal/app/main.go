@@ -7,9 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 
 	"ggzy/internal/clock"
 	"ggzy/internal/config"
@@ -155,15 +155,21 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	return nil
 }
 
-// redact hides a password in a database URL.
+// redact hides passwords in a database URL (user info and query).
 func redact(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		if at := strings.Index(u[i+3:], "@"); at >= 0 {
-			cred := u[i+3 : i+3+at]
-			if c := strings.Index(cred, ":"); c >= 0 {
-				return u[:i+3] + cred[:c] + ":***" + u[i+3+at:]
-			}
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "sqlite" || p.Opaque != "" {
+		return u
+	}
+	if p.User != nil {
+		if _, ok := p.User.Password(); ok {
+			p.User = url.UserPassword(p.User.Username(), "xxx")
 		}
 	}
-	return u
+	q := p.Query()
+	if q.Has("password") {
+		q.Set("password", "xxx")
+		p.RawQuery = q.Encode()
+	}
+	return p.String()
 }

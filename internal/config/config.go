@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,17 +17,19 @@ import (
 
 // Config is everything a process needs to start.
 type Config struct {
-	Addr        string        `json:"addr"`         // listen address
-	DB          string        `json:"db"`           // sqlite:PATH | postgres://…
-	DataDir     string        `json:"data_dir"`     // blobs (and the SQLite file in demo)
-	Region      string        `json:"region"`       // GB/T 2260 code of this platform
-	SiteName    string        `json:"site_name"`    // 南宁市公共资源交易平台
-	CalendarDir string        `json:"calendar_dir"` // holiday CSVs to load at start-up ("" = none)
-	LogLevel    string        `json:"log_level"`    // debug | info | warn | error
-	TrustProxy  bool          `json:"trust_proxy"`  // honour X-Forwarded-For
-	MaxUploadMB int64         `json:"max_upload_mb"`
-	JobPoll     time.Duration `json:"job_poll"` // job runner poll interval
-	ClockOffset time.Duration `json:"-"`        // demo acceleration only; never from file or env in serve
+	Addr        string         `json:"addr"`         // listen address
+	DB          string         `json:"db"`           // sqlite:PATH | postgres://…
+	DataDir     string         `json:"data_dir"`     // blobs (and the SQLite file in demo)
+	Region      string         `json:"region"`       // GB/T 2260 code of this platform
+	SiteName    string         `json:"site_name"`    // 南宁市公共资源交易平台
+	Sponsor     string         `json:"sponsor"`      // 主办单位, shown in the footer when set
+	CalendarDir string         `json:"calendar_dir"` // holiday CSVs to load at start-up ("" = none)
+	LogLevel    string         `json:"log_level"`    // debug | info | warn | error
+	TrustProxy  bool           `json:"trust_proxy"`  // honour X-Forwarded-For
+	MaxUploadMB int64          `json:"max_upload_mb"`
+	JobPoll     time.Duration  `json:"job_poll"`     // job runner poll interval
+	MetricsFrom []netip.Prefix `json:"metrics_from"` // networks allowed to read /metrics
+	ClockOffset time.Duration  `json:"-"`            // demo acceleration only; never from file or env in serve
 }
 
 // Defaults returns the built-in configuration.
@@ -34,6 +37,7 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DB: "sqlite:ggzy-data/ggzy.db", DataDir: "ggzy-data", Region: "450100",
 		SiteName: "南宁市公共资源交易平台", CalendarDir: defaultCalendarDir(), LogLevel: "info", MaxUploadMB: 512, JobPoll: 500 * time.Millisecond,
+		MetricsFrom: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	}
 }
 
@@ -83,6 +87,7 @@ func Load(name string, args []string, getenv func(string) string) (Config, *flag
 	env("GGZY_DATA_DIR", &c.DataDir)
 	env("GGZY_REGION", &c.Region)
 	env("GGZY_SITE_NAME", &c.SiteName)
+	env("GGZY_SPONSOR", &c.Sponsor)
 	env("GGZY_CALENDAR_DIR", &c.CalendarDir)
 	env("GGZY_LOG_LEVEL", &c.LogLevel)
 	if v := getenv("GGZY_TRUST_PROXY"); v != "" {
@@ -94,6 +99,16 @@ func Load(name string, args []string, getenv func(string) string) (Config, *flag
 			return c, fs, fmt.Errorf("GGZY_MAX_UPLOAD_MB 应为整数: %w", err)
 		}
 		c.MaxUploadMB = n
+	}
+	if v := getenv("GGZY_METRICS_FROM"); v != "" {
+		c.MetricsFrom = nil
+		for _, part := range strings.Split(v, ",") {
+			p, err := netip.ParsePrefix(strings.TrimSpace(part))
+			if err != nil {
+				return c, fs, fmt.Errorf("GGZY_METRICS_FROM 应为逗号分隔的网段，如 10.0.0.0/8: %w", err)
+			}
+			c.MetricsFrom = append(c.MetricsFrom, p)
+		}
 	}
 	if v := getenv("GGZY_JOB_POLL"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -4,7 +4,6 @@
 package httpx
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -33,6 +32,7 @@ type Deps struct {
 	Log      *slog.Logger
 	Logins   *LoginLimiter
 	SiteName string // e.g. 南宁市公共资源交易平台
+	Sponsor  string // 主办单位 for the footer; omitted when empty (never made up)
 	// TrustProxy makes X-Forwarded-For count as the client address (behind a reverse proxy only).
 	TrustProxy bool
 	// MaxUpload bounds one uploaded file.
@@ -40,10 +40,15 @@ type Deps struct {
 }
 
 // ClientIP is the client's address, recorded in the ledger's private part.
+// Behind a trusted reverse proxy it is the address that proxy saw: the
+// right-most X-Forwarded-For entry (the left ones are the client's to write).
 func (d Deps) ClientIP(r *http.Request) string {
 	if d.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			return strings.TrimSpace(strings.Split(xff, ",")[0])
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
+				return ip
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -51,6 +56,12 @@ func (d Deps) ClientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// IsTLS reports whether the client reached us over TLS (directly, or per a
+// trusted proxy's X-Forwarded-Proto), so cookies can be marked Secure.
+func (d Deps) IsTLS(r *http.Request) bool {
+	return r.TLS != nil || (d.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
 }
 
 // Status maps an error code to an HTTP status.
@@ -143,20 +154,4 @@ func (l *LoginLimiter) Failed(key string) {
 func RateLimitedError(wait time.Duration) *apperr.Error {
 	secs := int(wait.Seconds()) + 1
 	return apperr.New(apperr.RateLimited, "登录尝试过于频繁：每个地址连续失败10次后每6秒可再试一次，请%d秒后重试。", secs)
-}
-
-type actorKey struct{}
-
-// WithActor stores the resolved actor for handlers of one request.
-func WithActor(ctx context.Context, a party.Actor) context.Context {
-	return context.WithValue(ctx, actorKey{}, a)
-}
-
-// ActorFrom returns the actor resolved by the middleware (public if none).
-// It is read once by each handler and passed explicitly to domain code.
-func ActorFrom(ctx context.Context) party.Actor {
-	if a, ok := ctx.Value(actorKey{}).(party.Actor); ok {
-		return a
-	}
-	return party.Public("")
 }

@@ -150,8 +150,8 @@ func (s *Service) CheckContractDue(ctx context.Context, lotID ids.ID) error {
 			return err
 		}
 		r := s.rules.Get(rules.ContractMax)
-		if now.Before(s.endOfPeriod(l.AwardedAt, int(r.Value))) {
-			return nil
+		if due := s.endOfPeriod(l.AwardedAt, int(r.Value)); now.Before(due) {
+			return &NotDueError{At: due}
 		}
 		if err := tx.CreateWarning(ctx, Warning{ID: s.ids.New(now), LotID: l.ID, Kind: "contract.overdue",
 			Message: fmt.Sprintf("中标通知书于%s发出，%s内尚未登记书面合同。", clock.Format(l.AwardedAt), r.Describe()), Basis: r.Basis, CreatedAt: now}); err != nil {
@@ -167,8 +167,11 @@ func (s *Service) CheckObjectionDue(ctx context.Context, objectionID ids.ID) err
 	now := s.clock.Now()
 	return s.store.WithTx(ctx, func(tx Tx) error {
 		o, err := tx.GetObjection(ctx, objectionID)
-		if err != nil || !o.AnsweredAt.IsZero() || now.Before(o.DueAt) {
+		if err != nil || !o.AnsweredAt.IsZero() {
 			return err
+		}
+		if now.Before(o.DueAt) {
+			return &NotDueError{At: o.DueAt}
 		}
 		l, err := tx.GetLot(ctx, o.LotID)
 		if err != nil {
@@ -180,6 +183,44 @@ func (s *Service) CheckObjectionDue(ctx context.Context, objectionID ids.ID) err
 			return err
 		}
 		_, err = record(ctx, tx, now, party.System(), "warning.objection_overdue", l.Code, map[string]any{"lot": l.Code, "objection": o.ID}, nil)
+		return err
+	})
+}
+
+// NotDueError tells the job runner that a check ran before its time (the
+// database's clock may run ahead of ours) and should run again at At.
+type NotDueError struct{ At time.Time }
+
+func (e *NotDueError) Error() string { return "not due until " + e.At.UTC().Format(time.RFC3339Nano) }
+
+// CheckPublicityEnd is the job at the end of the candidate publicity: it
+// records in the ledger that the publicity ran its full period and how many
+// objections it drew, so the award that follows can be checked against it.
+func (s *Service) CheckPublicityEnd(ctx context.Context, lotID ids.ID) error {
+	now := s.clock.Now()
+	return s.store.WithTx(ctx, func(tx Tx) error {
+		l, err := tx.GetLot(ctx, lotID)
+		if err != nil || l.Status != Publicity {
+			return err
+		}
+		if now.Before(l.PublicityUntil) {
+			return &NotDueError{At: l.PublicityUntil}
+		}
+		objs, err := tx.ListObjections(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		n, open := 0, 0
+		for _, o := range objs {
+			if o.Stage == ObjectPublicity {
+				n++
+				if o.AnsweredAt.IsZero() {
+					open++
+				}
+			}
+		}
+		_, err = record(ctx, tx, now, party.System(), "publicity.ended", l.Code, map[string]any{
+			"lot": l.Code, "from": l.PublicityFrom, "until": l.PublicityUntil, "objections": n, "unanswered": open}, nil)
 		return err
 	})
 }

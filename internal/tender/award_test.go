@@ -1,6 +1,7 @@
 package tender_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"ggzy/internal/money"
 	"ggzy/internal/party"
 	"ggzy/internal/tender"
+	"ggzy/internal/testkit"
 )
 
 // inPublicity is a lot with four bids evaluated at the deadline (Monday
@@ -152,7 +154,7 @@ func TestCheckObjectionDue(t *testing.T) {
 	t.Run("UnansweredAtTheDueTimeWarns", func(t *testing.T) {
 		w, l, o := setup(t)
 		w.Clock.Set(o.DueAt.Add(-time.Second))
-		noErr(t, w.Tender.CheckObjectionDue(ctx, o.ID))
+		wantNotDue(t, w.Tender.CheckObjectionDue(ctx, o.ID), o.DueAt)
 		if n := len(warnings(t, w, l.ID)); n != 0 {
 			t.Fatalf("%d warnings before the due time", n)
 		}
@@ -248,7 +250,7 @@ func TestCheckContractDue(t *testing.T) {
 	t.Run("UnsignedAfterThirtyDaysWarns", func(t *testing.T) {
 		w, l, _ := awarded(t)
 		w.Clock.Set(bj(2026, 4, 27, 23, 59))
-		noErr(t, w.Tender.CheckContractDue(ctx, l.ID))
+		wantNotDue(t, w.Tender.CheckContractDue(ctx, l.ID), bj(2026, 4, 28, 0, 0))
 		if n := len(warnings(t, w, l.ID)); n != 0 {
 			t.Fatalf("%d warnings within the 30 days", n)
 		}
@@ -294,5 +296,36 @@ func TestWarningsBySupervisingDepartment(t *testing.T) {
 	}
 	if _, err := w.Tender.Warnings(ctx, bidder(w, 0)); !apperr.Is(err, apperr.Forbidden) {
 		t.Fatalf("a bidder read the warnings: %v", err)
+	}
+}
+
+// wantNotDue checks that a job that ran early asks to run again at the due time.
+func wantNotDue(t *testing.T, err error, at time.Time) {
+	t.Helper()
+	var nd *tender.NotDueError
+	if !errors.As(err, &nd) || !nd.At.Equal(at) {
+		t.Fatalf("early run: %v, want NotDueError at %v", err, at)
+	}
+}
+
+// TestCheckPublicityEnd: at the end of the publicity the ledger records that
+// it ran its full period and how many objections it drew; an early run asks
+// to come back at the end.
+func TestCheckPublicityEnd(t *testing.T) {
+	w := fixture.New(t, testkit.OpenSQLite(t))
+	l := w.PublishedLot(t, fixture.LotOptions{})
+	for i := 0; i < 3; i++ {
+		w.Bid(t, l.ID, i, money.Fen(9_000_000_00+i*10_000_00))
+	}
+	w.PassDeadline(t, l.ID)
+	w.Evaluate(t, l.ID)
+	lt, err := w.GetLot(l.ID)
+	noErr(t, err)
+	w.Clock.Set(lt.PublicityUntil.Add(-time.Minute))
+	wantNotDue(t, w.Tender.CheckPublicityEnd(ctx, l.ID), lt.PublicityUntil)
+	w.Clock.Set(lt.PublicityUntil)
+	noErr(t, w.Tender.CheckPublicityEnd(ctx, l.ID))
+	if types := ledgerTypes(t, w, l.Code); count(types, "publicity.ended") != 1 {
+		t.Fatalf("ledger %v", types)
 	}
 }

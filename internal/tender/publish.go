@@ -185,7 +185,9 @@ func (s *Service) PublishTender(ctx context.Context, actor party.Actor, lotID id
 		}
 		if _, err := record(ctx, tx, now, actor, "tender.published", l.Code, map[string]any{
 			"lot": l.Code, "notice": n.ID, "docs_from": l.DocsFrom, "docs_until": l.DocsUntil, "bid_deadline": l.BidDeadline,
-			"documents": docHashes, "procedure": l.Procedure, "invitees": len(invited)}, nil); err != nil {
+			"documents": docHashes, "procedure": l.Procedure},
+			// How many were invited tells a bidder how many rivals it may have.
+			map[string]any{"invitees": len(invited)}); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, jobs.OpenBids, l.ID, l.BidDeadline)

@@ -69,7 +69,9 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 		s.fail(w, r, err)
 		return
 	}
-	d := consoleData{Role: a.Role, Depts: tender.Departments, Staff: a.IsStaff(), ReadOnly: a.Role == party.RoleSupervisor || a.Role == party.RoleAuditor || a.Role == party.RoleAdmin}
+	observer := a.Role == party.RoleObserver // 社会监督员: everything staff sees of the lots, read-only, no warnings
+	d := consoleData{Role: a.Role, Depts: tender.Departments, Staff: a.IsStaff() || observer,
+		ReadOnly: a.Role == party.RoleSupervisor || a.Role == party.RoleAuditor || a.Role == party.RoleAdmin || observer}
 	byID := map[ids.ID]*tender.LotView{}
 	groupIdx := map[ids.ID]int{}
 	for _, l := range lots {
@@ -113,7 +115,7 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 	}
 	now := s.d.Clock.Now()
 	switch {
-	case a.IsStaff():
+	case d.Staff:
 		order := []tender.Status{tender.Bidding, tender.Evaluating, tender.Publicity, tender.Awarded, tender.Contracted, tender.Failed, tender.Draft}
 		for _, st := range order {
 			g := statusGroup{Label: st.Label()}
@@ -126,10 +128,13 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 				d.ByStatus = append(d.ByStatus, g)
 			}
 		}
-		ws, err := s.d.Tender.Warnings(ctx, a)
-		if err != nil {
-			s.fail(w, r, err)
-			return
+		var ws []tender.Warning
+		if !observer {
+			ws, err = s.d.Tender.Warnings(ctx, a)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
 		}
 		for _, wn := range ws {
 			row := warnRow{W: wn, LotID: wn.LotID}

@@ -252,6 +252,7 @@ var events = map[string]string{
 	"evaluation.finished":           "评标结束，公示中标候选人",
 	"evaluation.all_rejected":       "全部投标被否决",
 	"evaluation.committee_revealed": "定标后公布评标委员会名单",
+	"publicity.ended":               "中标候选人公示期满",
 	"tender.awarded":                "确定中标人，发出中标通知书",
 	"contract.recorded":             "登记书面合同",
 	"lot.retendered":                "重新招标",

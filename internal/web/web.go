@@ -209,11 +209,17 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.clearCookie(w, r, flashCookie)
 	}
-	r = r.WithContext(context.WithValue(httpx.WithActor(r.Context(), st.actor), stateKey{}, st))
+	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 
 	if r.Method == http.MethodPost {
 		ct := r.Header.Get("Content-Type")
 		multipart := strings.HasPrefix(ct, "multipart/form-data")
+		if multipart && st.sess == nil {
+			// Files come only from signed-in users: refuse before reading
+			// (and spooling to disk) a body of up to MaxUpload.
+			s.failStatus(w, r, http.StatusUnauthorized, apperr.New(apperr.Unauthorized, "上传文件需要先登录。请登录后重新提交。"), "请先登录")
+			return
+		}
 		limit := int64(maxForm)
 		if multipart {
 			limit = s.d.MaxUpload + maxForm
@@ -257,11 +263,11 @@ func sameToken(st *reqState, tok string) bool {
 }
 
 func (s *server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: maxAge})
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.d.IsTLS(r), MaxAge: maxAge})
 }
 
 func (s *server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.d.IsTLS(r), MaxAge: -1})
 }
 
 // ---- pages
@@ -271,6 +277,7 @@ type page struct {
 	Title   string // 页面名
 	Section string // 栏目
 	Site    string
+	Sponsor string
 	Nav     string
 	Actor   party.Actor
 	Entity  string
@@ -355,7 +362,7 @@ func (s *server) newPage(r *http.Request, title, section string, data any) *page
 			path = "/console"
 		}
 	}
-	return &page{Title: title, Section: section, Site: s.d.SiteName, Actor: st.actor, Entity: st.entity, In: st.sess != nil,
+	return &page{Title: title, Section: section, Site: s.d.SiteName, Sponsor: s.d.Sponsor, Actor: st.actor, Entity: st.entity, In: st.sess != nil,
 		CSRF: st.csrf, FS: st.fontSize, Flash: st.flash, Path: path, Now: s.d.Clock.Now(), Status: http.StatusOK, Data: data}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"ggzy/internal/apperr"
 	"ggzy/internal/jobs"
 )
 
@@ -66,6 +67,11 @@ func (w *taskWorker) Work(ctx context.Context, job *river.Job[Task]) error {
 	}
 	if err != nil {
 		w.r.log.Error("job failed", "name", job.Args.Name, "subject", job.Args.Subject, "attempt", job.Attempt, "err", err)
+		// A refusal of the use case will not change on a retry.
+		switch apperr.CodeOf(err) {
+		case apperr.NotFound, apperr.Invalid, apperr.Forbidden:
+			return river.JobCancel(err)
+		}
 	}
 	return err
 }
@@ -128,7 +134,12 @@ func (r *Runner) Migrate(ctx context.Context) error {
 // Enqueue inserts j inside tx. The same job (name, subject, time) is inserted
 // once however often it is asked for.
 func (r *Runner) Enqueue(ctx context.Context, tx *sql.Tx, j jobs.Job) error {
+	// Round up: River keeps milliseconds, and a job must never be due
+	// before the instant it stands for.
 	at := j.RunAt.UTC().Truncate(time.Millisecond)
+	if at.Before(j.RunAt) {
+		at = at.Add(time.Millisecond)
+	}
 	_, err := r.client.InsertTx(ctx, tx, Task{Name: j.Kind, Subject: j.Subject, RunAt: at}, &river.InsertOpts{
 		ScheduledAt: at,
 		UniqueOpts:  river.UniqueOpts{ByArgs: true},
