@@ -31,7 +31,8 @@ type LotView struct {
 	Committee      []Member // after the evaluation, or to the members themselves
 	Bids           []Bid    // opened bids, to the committee and after the opening to managers and staff
 	Access         []DocumentAccess
-	Invitees       []party.Entity // managers and staff only
+	AccessNames    map[ids.ID]string // entity names of Access
+	Invitees       []party.Entity    // managers and staff only
 
 	CanManage  bool
 	IsMember   bool
@@ -168,6 +169,14 @@ func (s *Service) ViewLot(ctx context.Context, actor party.Actor, lotID ids.ID) 
 			if v.CanManage || staff {
 				if v.Access, err = tx.ListAccess(ctx, l.ID); err != nil {
 					return err
+				}
+				v.AccessNames = map[ids.ID]string{}
+				for _, a := range v.Access {
+					e, err := tx.GetEntity(ctx, a.EntityID)
+					if err != nil {
+						return err
+					}
+					v.AccessNames[a.EntityID] = e.Name
 				}
 			}
 		}

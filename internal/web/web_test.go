@@ -326,7 +326,7 @@ func TestPrincipalConsoleHidesBiddersUntilTheOpening(t *testing.T) {
 	e.w.PassDeadline(t, l.ID)
 	b.login("agency") // the session ended while the clock moved 20 days on
 	p := b.get("/console/lots/" + l.ID)
-	for _, want := range []string{"开标记录", e.w.Bidders[0].Name, e.w.Bidders[2].Name, "¥8,000,000.00", "共 3 家投标人"} {
+	for _, want := range []string{"开标记录", e.w.Bidders[0].Name, e.w.Bidders[2].Name, "¥8,000,000.00", "共 3 家投标人", "招标文件获取记录"} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("after the opening the console lacks %q: %s", want, excerpt(p.body))
 		}
