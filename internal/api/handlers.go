@@ -279,17 +279,9 @@ func (s *server) downloadDocument(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.d.Blobs.Open(doc.Hash)
-	if err != nil {
+	if err := s.d.ServeDocument(c.w, c.r, doc); err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	h := c.w.Header()
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(doc.Name))
-	h.Set("X-Content-SM3", doc.Hash)
-	h.Set("Cache-Control", "private, no-cache")
-	http.ServeContent(c.w, c.r, "", doc.UploadedAt, f)
 	c.done = true
 	return nil, nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -154,4 +155,22 @@ func (l *LoginLimiter) Failed(key string) {
 func RateLimitedError(wait time.Duration) *apperr.Error {
 	secs := int(wait.Seconds()) + 1
 	return apperr.New(apperr.RateLimited, "登录尝试过于频繁：每个地址连续失败10次后每6秒可再试一次，请%d秒后重试。", secs)
+}
+
+// ServeDocument streams a stored tender document as a download, with its SM3
+// hash in a header so a client can check what it received. Errors come back
+// before anything is written.
+func (d Deps) ServeDocument(w http.ResponseWriter, r *http.Request, doc tender.Document) error {
+	f, err := d.Blobs.Open(doc.Hash)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(doc.Name))
+	h.Set("X-Content-SM3", doc.Hash)
+	h.Set("Cache-Control", "private, no-cache")
+	http.ServeContent(w, r, "", doc.UploadedAt, f)
+	return nil
 }

@@ -463,16 +463,9 @@ func (s *server) document(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.d.Blobs.Open(d.Hash)
-	if err != nil {
+	if err := s.d.ServeDocument(w, r, d); err != nil {
 		s.fail(w, r, err)
-		return
 	}
-	defer f.Close()
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(d.Name))
-	w.Header().Set("X-Content-SM3", d.Hash)
-	w.Header().Set("Content-Type", "application/octet-stream")
-	http.ServeContent(w, r, "", d.UploadedAt, f)
 }
 
 // ---- login
