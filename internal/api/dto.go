@@ -408,7 +408,7 @@ func depositDTO(d tender.Deposit) Deposit {
 type BidInput struct {
 	Format  string          `json:"format,omitempty" doc:"投标文件格式，默认 plain-v1"`
 	Content json.RawMessage `json:"content" doc:"投标文件内容。字符串：内容字节的标准 Base64（RFC 4648，任何格式）；对象：仅限 plain-v1，内容字节为去除无意义空白后的该对象（JSON Compact）。回执中的 content_hash 是这些字节的 SM3。plain-v1 对象字段：price（投标报价，分）、alternative_prices（分，可选）、duration_days、quality、project_manager"`
-	Files   []FileRef       `json:"files,omitempty" doc:"已通过 POST /api/v1/files 上传的附件"`
+	Files   []FileRef       `json:"files,omitempty" doc:"已通过 POST /api/v1/lots/{id}/files 上传的附件"`
 }
 
 // PlainBidContent documents the plain-v1 bid format (the domain's format:

@@ -61,16 +61,16 @@ func TestErrors(t *testing.T) {
 
 	t.Run("OversizeUploadIs413", func(t *testing.T) {
 		bidder := e.login("bidder2")
-		e.do("POST", "/api/v1/files?name=a.pdf", bidder, bytes.Repeat([]byte("x"), 2<<10)).wantError(t, 413, "too_large")
+		e.do("POST", "/api/v1/lots/"+lot.ID+"/files?name=a.pdf", bidder, bytes.Repeat([]byte("x"), 2<<10)).wantError(t, 413, "too_large")
 		// Without a Content-Length the stream is cut at the limit.
-		r := httptest.NewRequest("POST", "/api/v1/files?name=a.pdf", bytes.NewReader(bytes.Repeat([]byte("x"), 2<<10)))
+		r := httptest.NewRequest("POST", "/api/v1/lots/"+lot.ID+"/files?name=a.pdf", bytes.NewReader(bytes.Repeat([]byte("x"), 2<<10)))
 		r.ContentLength = -1
 		r.Header.Set("Authorization", "Bearer "+bidder)
 		rec := httptest.NewRecorder()
 		e.h.ServeHTTP(rec, r)
 		(&resp{Code: rec.Code, Body: rec.Body.Bytes(), req: "chunked upload"}).wantError(t, 413, "too_large")
-		e.do("POST", "/api/v1/files?name=a.pdf", bidder, bytes.Repeat([]byte("x"), 1<<10)).want(t, 201, nil)
-		e.do("POST", "/api/v1/files?name=a.pdf", bidder, []byte{}).wantError(t, 422, "invalid")
+		e.do("POST", "/api/v1/lots/"+lot.ID+"/files?name=a.pdf", bidder, bytes.Repeat([]byte("x"), 1<<10)).want(t, 201, nil)
+		e.do("POST", "/api/v1/lots/"+lot.ID+"/files?name=a.pdf", bidder, []byte{}).wantError(t, 422, "invalid")
 	})
 
 	t.Run("MalformedJSONIs422", func(t *testing.T) {

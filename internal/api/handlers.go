@@ -411,7 +411,7 @@ func (s *server) submitBid(c *call) (any, error) {
 	var files []tender.BidFile
 	for i, f := range in.Files {
 		if err := s.checkBlob(f); err != nil {
-			return nil, apperr.New(apperr.Invalid, "投标附件“%s”未上传或大小不符，请先通过 /api/v1/files 上传。", f.Name).WithField(fmt.Sprintf("files[%d]", i), "未找到该附件。")
+			return nil, apperr.New(apperr.Invalid, "投标附件“%s”未上传或大小不符，请先通过 POST /api/v1/lots/{id}/files 上传。", f.Name).WithField(fmt.Sprintf("files[%d]", i), "未找到该附件。")
 		}
 		files = append(files, tender.BidFile(f))
 	}
@@ -462,8 +462,9 @@ func (s *server) myReceipt(c *call) (any, error) {
 }
 
 func (s *server) uploadFile(c *call) (any, error) {
-	if c.actor.Role != party.RoleBidder {
-		return nil, apperr.Forbiddenf("投标附件由投标单位上传。")
+	// Decide before storing: only a bidder that may bid on this lot now.
+	if err := s.d.Tender.CheckBidUpload(c.ctx(), c.actor, c.r.PathValue("id")); err != nil {
+		return nil, err
 	}
 	f, err := s.upload(c)
 	if err != nil {

@@ -87,7 +87,7 @@ func lifecycleThroughAPI(t *testing.T, e *env) {
 		switch i {
 		case 1: // with an attachment
 			var f FileRef
-			e.do("POST", "/api/v1/files?name="+url.QueryEscape("技术标.pdf"), tok, []byte("施工组织设计……")).want(t, 201, &f)
+			e.do("POST", "/api/v1/lots/"+lot.ID+"/files?name="+url.QueryEscape("技术标.pdf"), tok, []byte("施工组织设计……")).want(t, 201, &f)
 			body["files"] = []FileRef{f}
 		case 5: // as Base64 of the exact bytes
 			raw := tender.EncodePlain(tender.BidContent{Price: 9_450_000_00, DurationDays: 300, Quality: "合格", ProjectManager: "项目经理5"})

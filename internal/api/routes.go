@@ -69,7 +69,7 @@ func (s *server) table() []route {
 		{Method: "PUT", Path: lotID("/bid"), Summary: "递交或修改投标文件，立即返回回执", Tag: "bids", Auth: authRequired, Body: BidInput{}, Resp: Receipt{}, Status: 201, h: s.submitBid},
 		{Method: "DELETE", Path: lotID("/bid"), Summary: "撤回投标文件", Tag: "bids", Auth: authRequired, Resp: Receipt{}, Status: 200, h: s.withdrawBid},
 		{Method: "GET", Path: lotID("/bid"), Summary: "本单位投标回执", Tag: "bids", Auth: authRequired, Resp: Receipt{}, Status: 200, h: s.myReceipt},
-		{Method: "POST", Path: v1 + "/files", Summary: "上传投标附件（请求体为文件原始字节）", Tag: "bids", Auth: authRequired,
+		{Method: "POST", Path: lotID("/files"), Summary: "上传本标段的投标附件（请求体为文件原始字节；仅投标截止前的投标单位）", Tag: "bids", Auth: authRequired,
 			Query: []param{{Name: "name", Type: "string", Doc: "文件名", Required: true}}, Body: binaryBody{}, Resp: FileRef{}, Status: 201, h: s.uploadFile},
 
 		{Method: "POST", Path: lotID("/committee"), Summary: "抽取评标专家、组建评标委员会（交易中心）", Tag: "evaluation", Auth: authRequired, Body: CommitteeInput{}, Resp: []Member{}, Status: 201, h: s.drawCommittee},
