@@ -38,7 +38,7 @@ func TestErrors(t *testing.T) {
 		}
 	})
 
-	t.Run("LoginIsRateLimitedPerAddressWithRetryAfter", func(t *testing.T) {
+	t.Run("LoginIsRateLimitedPerAddressAndAccountWithRetryAfter", func(t *testing.T) {
 		var last *resp
 		for i := 0; i < 11; i++ {
 			last = e.req("POST", "/api/v1/auth/login", "", LoginRequest{Username: "bidder1", Password: "wrong-password-1"}, "198.51.100.7")
@@ -50,8 +50,10 @@ func TestErrors(t *testing.T) {
 		if s, err := strconv.Atoi(last.Header.Get("Retry-After")); err != nil || s < 1 {
 			t.Fatalf("Retry-After = %q", last.Header.Get("Retry-After"))
 		}
-		// Another address is not affected.
-		e.req("POST", "/api/v1/auth/login", "", LoginRequest{Username: "bidder1", Password: fixture.Password}, "198.51.100.8").want(t, 200, nil)
+		// Another account from another address is not affected; the guessed
+		// account stays limited from every address.
+		e.req("POST", "/api/v1/auth/login", "", LoginRequest{Username: "bidder3", Password: fixture.Password}, "198.51.100.8").want(t, 200, nil)
+		e.req("POST", "/api/v1/auth/login", "", LoginRequest{Username: "bidder1", Password: fixture.Password}, "198.51.100.9").wantError(t, 429, "rate_limited")
 	})
 
 	t.Run("OversizeJSONBodyIs413", func(t *testing.T) {

@@ -36,20 +36,20 @@ func (s *server) getOpenAPI(c *call) (any, error) {
 
 func (s *server) login(c *call) (any, error) {
 	ip := s.d.ClientIP(c.r)
-	if s.d.Logins != nil {
-		if ok, wait := s.d.Logins.Allow(ip); !ok {
-			c.w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			return nil, httpx.RateLimitedError(wait)
-		}
-	}
 	var in LoginRequest
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
 	}
+	if s.d.Logins != nil {
+		if ok, wait := s.d.Logins.Allow(ip, in.Username); !ok {
+			c.w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			return nil, httpx.RateLimitedError(wait)
+		}
+	}
 	token, sess, u, err := s.d.Party.Login(c.ctx(), in.Username, in.Password, "api", ip)
 	if err != nil {
 		if apperr.Is(err, apperr.Unauthorized) && s.d.Logins != nil {
-			s.d.Logins.Failed(ip)
+			s.d.Logins.Failed(ip, in.Username)
 		}
 		return nil, err
 	}

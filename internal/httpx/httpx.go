@@ -130,31 +130,47 @@ func (l *LoginLimiter) entry(key string, now time.Time) *limEntry {
 	return e
 }
 
-// Allow reports whether key may try now (without using up a try); if not,
-// how long to wait.
-func (l *LoginLimiter) Allow(key string) (bool, time.Duration) {
+// Allow reports whether a login from address ip for username may be tried
+// now (without using up a try); if not, how long to wait. Both the address
+// and the account are limited, so guessing one password from many addresses
+// is slowed as well.
+func (l *LoginLimiter) Allow(ip, username string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
-	e := l.entry(key, now)
-	if tokens := e.l.TokensAt(now); tokens < 1 {
-		return false, time.Duration((1 - tokens) / float64(l.rate) * float64(time.Second))
+	var wait time.Duration
+	for _, key := range limitKeys(ip, username) {
+		if tokens := l.entry(key, now).l.TokensAt(now); tokens < 1 {
+			if d := time.Duration((1 - tokens) / float64(l.rate) * float64(time.Second)); d > wait {
+				wait = d
+			}
+		}
 	}
-	return true, 0
+	return wait == 0, wait
 }
 
-// Failed records a failed attempt by key.
-func (l *LoginLimiter) Failed(key string) {
+// Failed records a failed attempt.
+func (l *LoginLimiter) Failed(ip, username string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
-	l.entry(key, now).l.AllowN(now, 1)
+	for _, key := range limitKeys(ip, username) {
+		l.entry(key, now).l.AllowN(now, 1)
+	}
+}
+
+func limitKeys(ip, username string) []string {
+	keys := []string{"ip:" + ip}
+	if u := strings.ToLower(strings.TrimSpace(username)); u != "" {
+		keys = append(keys, "user:"+u)
+	}
+	return keys
 }
 
 // RateLimitedError is the error for a refused login.
 func RateLimitedError(wait time.Duration) *apperr.Error {
 	secs := int(wait.Seconds()) + 1
-	return apperr.New(apperr.RateLimited, "登录尝试过于频繁：每个地址连续失败10次后每6秒可再试一次，请%d秒后重试。", secs)
+	return apperr.New(apperr.RateLimited, "登录尝试过于频繁：同一地址或同一账号连续失败10次后，每6秒可再试一次，请%d秒后重试。", secs)
 }
 
 // ServeDocument streams a stored tender document as a download, with its SM3

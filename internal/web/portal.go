@@ -493,7 +493,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		p.Form = &formErr{Form: "login", Err: e, Vals: r.PostForm}
 		s.render(w, r, "login", p)
 	}
-	if ok, wait := s.d.Logins.Allow(ip); !ok {
+	if ok, wait := s.d.Logins.Allow(ip, user); !ok {
 		secs := int(wait.Seconds()) + 1
 		ld.Wait = secs
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
@@ -515,7 +515,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code == apperr.Unauthorized {
-			s.d.Logins.Failed(ip)
+			s.d.Logins.Failed(ip, user)
 			e = &apperr.Error{Code: e.Code, Message: e.Message + "请核对后重试；连续失败将被暂时限制登录。", Fields: map[string]string{"password": "用户名或密码错误。"}}
 		}
 		s.d.LogError(r, err)
