@@ -59,6 +59,8 @@ type lotState struct {
 	docID       string
 	noticeID    string
 	objectionID string
+	ownBid      string // bidder1's bid, which carries an attachment
+	fileHash    string // that attachment
 	member      string // username of an expert member
 	nonMember   string // username of an expert who is not a member
 	bids        []string
@@ -174,6 +176,13 @@ func cases() []mcase {
 			want: map[role]int{rPublic: 401, rBidder: 200, rOtherBidder: 404}, def: 403},
 		{route: "GET /api/v1/lots/{id}/bid", state: sBidding, path: lotPath("/bid"),
 			want: map[role]int{rPublic: 401, rBidder: 200}, def: 404},
+		// Before the opening only the bidder may fetch its attachment; after it the managers, staff and the committee too.
+		{route: "GET /api/v1/lots/{id}/bids/{bidID}/files/{hash}", state: sBidding, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/bids/" + st.ownBid + "/files/" + st.fileHash },
+			want: map[role]int{rBidder: 200}, def: 404},
+		{route: "GET /api/v1/lots/{id}/bids/{bidID}/files/{hash}", name: "after the opening", state: sOpened, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/bids/" + st.ownBid + "/files/" + st.fileHash },
+			want: map[role]int{rBidder: 200, rPrincipal: 200, rAgency: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
+		{route: "GET /api/v1/lots/{id}/bids/{bidID}/files/{hash}", name: "committee", state: sCommittee, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/bids/" + st.ownBid + "/files/" + st.fileHash },
+			want: map[role]int{rBidder: 200, rPrincipal: 200, rAgency: 200, rMember: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
 		{route: "POST /api/v1/lots/{id}/files", state: sBidding, path: lotPath("/files?name=a.pdf"), body: func(*matrix, *lotState) any { return []byte("附件") },
 			want: map[role]int{rPublic: 401, rBidder: 201, rOtherBidder: 201}, def: 403},
 		{route: "POST /api/v1/lots/{id}/files", name: "after the deadline", state: sOpened, path: lotPath("/files?name=a.pdf"), body: func(*matrix, *lotState) any { return []byte("附件") },
@@ -382,6 +391,17 @@ func (m *matrix) prepare(t *testing.T, st state) *lotState {
 	}
 	x.docID, x.noticeID = v.Documents[0].ID, v.Notices[0].ID
 	w.Bid(t, x.lot.ID, 0, 9_000_000_00)
+	// bidder1 modifies its bid with an attachment.
+	hash, size, err := w.Blobs.Put(strings.NewReader("技术标："+x.lot.ID), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := w.Tender.SubmitBid(m.ctx, w.Actor("bidder1"), x.lot.ID, tender.BidInput{Content: tender.EncodePlain(tender.BidContent{Price: 9_000_000_00, DurationDays: 365, Quality: "合格", ProjectManager: "项目经理1"}),
+		Files: []tender.BidFile{{Name: "技术标.pdf", Size: size, Hash: hash}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.ownBid, x.fileHash = rc.BidID, hash
 	if st != sFailed {
 		w.Bid(t, x.lot.ID, 2, 9_100_000_00)
 		w.Bid(t, x.lot.ID, 3, 9_200_000_00)

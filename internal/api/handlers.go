@@ -279,7 +279,19 @@ func (s *server) downloadDocument(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.d.ServeDocument(c.w, c.r, doc); err != nil {
+	if err := s.d.ServeFile(c.w, c.r, doc.Name, doc.Hash, doc.UploadedAt); err != nil {
+		return nil, err
+	}
+	c.done = true
+	return nil, nil
+}
+
+func (s *server) downloadBidFile(c *call) (any, error) {
+	f, err := s.d.Tender.BidAttachment(c.ctx(), c.actor, c.r.PathValue("id"), c.r.PathValue("bidID"), c.r.PathValue("hash"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.d.ServeFile(c.w, c.r, f.Name, f.Hash, time.Time{}); err != nil {
 		return nil, err
 	}
 	c.done = true

@@ -69,6 +69,8 @@ func (s *server) table() []route {
 		{Method: "PUT", Path: lotID("/bid"), Summary: "递交或修改投标文件，立即返回回执", Tag: "bids", Auth: authRequired, Body: BidInput{}, Resp: Receipt{}, Status: 201, h: s.submitBid},
 		{Method: "DELETE", Path: lotID("/bid"), Summary: "撤回投标文件", Tag: "bids", Auth: authRequired, Resp: Receipt{}, Status: 200, h: s.withdrawBid},
 		{Method: "GET", Path: lotID("/bid"), Summary: "本单位投标回执", Tag: "bids", Auth: authRequired, Resp: Receipt{}, Status: 200, h: s.myReceipt},
+		{Method: "GET", Path: lotID("/bids/{bidID}/files/{hash}"), Summary: "下载投标附件（投标人本人；开标后评标委员会、招标人及代理、监管人员）", Tag: "bids",
+			Resp: binaryBody{}, Status: 200, h: s.downloadBidFile},
 		{Method: "POST", Path: lotID("/files"), Summary: "上传本标段的投标附件（请求体为文件原始字节；仅投标截止前的投标单位）", Tag: "bids", Auth: authRequired,
 			Query: []param{{Name: "name", Type: "string", Doc: "文件名", Required: true}}, Body: binaryBody{}, Resp: FileRef{}, Status: 201, h: s.uploadFile},
 

@@ -173,20 +173,20 @@ func RateLimitedError(wait time.Duration) *apperr.Error {
 	return apperr.New(apperr.RateLimited, "登录尝试过于频繁：同一地址或同一账号连续失败10次后，每6秒可再试一次，请%d秒后重试。", secs)
 }
 
-// ServeDocument streams a stored tender document as a download, with its SM3
-// hash in a header so a client can check what it received. Errors come back
-// before anything is written.
-func (d Deps) ServeDocument(w http.ResponseWriter, r *http.Request, doc tender.Document) error {
-	f, err := d.Blobs.Open(doc.Hash)
+// ServeFile streams a stored file (a tender document, a bid attachment) as a
+// download, with its SM3 hash in a header so a client can check what it
+// received. Errors come back before anything is written.
+func (d Deps) ServeFile(w http.ResponseWriter, r *http.Request, name, hash string, modTime time.Time) error {
+	f, err := d.Blobs.Open(hash)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(doc.Name))
-	h.Set("X-Content-SM3", doc.Hash)
+	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+	h.Set("X-Content-SM3", hash)
 	h.Set("Cache-Control", "private, no-cache")
-	http.ServeContent(w, r, "", doc.UploadedAt, f)
+	http.ServeContent(w, r, "", modTime, f)
 	return nil
 }

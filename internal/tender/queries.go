@@ -489,3 +489,29 @@ func (s *Service) CheckBidUpload(ctx context.Context, actor party.Actor, lotID i
 		return err
 	})
 }
+
+// BidAttachment returns one attachment of a bid for download: to the bidder
+// itself at any time, and after the opening to the committee, the project's
+// managers and staff (never before the opening, when not even its existence
+// may be known to them).
+func (s *Service) BidAttachment(ctx context.Context, actor party.Actor, lotID, bidID ids.ID, hash string) (BidFile, error) {
+	v, err := s.ViewLot(ctx, actor, lotID)
+	if err != nil {
+		return BidFile{}, err
+	}
+	var files []BidFile
+	if v.MyBid != nil && v.MyBid.ID == bidID {
+		files = v.MyBid.Files
+	}
+	for _, b := range v.Bids {
+		if b.ID == bidID {
+			files = b.Files
+		}
+	}
+	for _, f := range files {
+		if f.Hash == hash {
+			return f, nil
+		}
+	}
+	return BidFile{}, apperr.NotFoundf("投标附件")
+}

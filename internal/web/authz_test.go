@@ -87,6 +87,8 @@ type azLot struct {
 	docID       string
 	noticeID    string
 	objectionID string
+	ownBid      string // bidder1's bid, which carries an attachment
+	fileHash    string
 	member      string // username of an expert on the committee
 	nonMember   string // username of an expert who is not
 	memberNames []string
@@ -206,6 +208,9 @@ func azCases() []azCase {
 	projectPath := func(_ *azMatrix, x *azLot) string { return "/projects/" + x.projectID }
 	consoleProjectPath := func(_ *azMatrix, x *azLot) string { return "/console/projects/" + x.projectID }
 	docPath := func(_ *azMatrix, x *azLot) string { return "/lots/" + x.lot.ID + "/documents/" + x.docID }
+	bidFilePath := func(_ *azMatrix, x *azLot) string {
+		return "/lots/" + x.lot.ID + "/bids/" + x.ownBid + "/files/" + x.fileHash
+	}
 	docReaders := azJoin(azManagers(azOK), azStaff(azOK), map[azRole]int{azBidder: azOK})
 
 	cs := []azCase{
@@ -222,6 +227,10 @@ func azCases() []azCase {
 		{route: "GET /lots/{lot}/documents/{doc}", name: "committee", kind: azCommittee, path: docPath,
 			want: azJoin(docReaders, map[azRole]int{azMember: azOK}), def: http.StatusForbidden},
 		{route: "GET /lots/{lot}/documents/{doc}", name: "draft", kind: azDraft, path: docPath, want: azJoin(azManagers(azOK), azStaff(azOK)), def: http.StatusNotFound},
+		// A bid attachment: before the opening only its bidder; after it the managers, staff and the committee too.
+		{route: "GET /lots/{lot}/bids/{bid}/files/{hash}", kind: azBidding, path: bidFilePath, want: map[azRole]int{azBidder: azOK}, def: http.StatusNotFound},
+		{route: "GET /lots/{lot}/bids/{bid}/files/{hash}", name: "committee", kind: azCommittee, path: bidFilePath,
+			want: azJoin(azManagers(azOK), azStaff(azOK), map[azRole]int{azBidder: azOK, azMember: azOK}), def: http.StatusNotFound},
 		{route: "GET /login", kind: azNone, path: azFixed("/login"), want: azAll(), def: azOK},
 		{route: "POST /login", kind: azNone, path: azFixed("/login"), want: azAll(), def: azPRG, loc: azLocIs("/console"),
 			form: func(*azMatrix, *azLot) url.Values {
@@ -807,6 +816,17 @@ func (m *azMatrix) prepare(k azKind) *azLot {
 	}
 	x.docID, x.noticeID = v.Documents[0].ID, v.Notices[0].ID
 	w.Bid(t, x.lot.ID, 0, 9_000_000_00)
+	// bidder1 modifies its bid with an attachment.
+	hash, size, err := w.Blobs.Put(strings.NewReader("技术标："+x.lot.ID), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := w.Tender.SubmitBid(m.ctx, w.Actor("bidder1"), x.lot.ID, tender.BidInput{Content: tender.EncodePlain(tender.BidContent{Price: 9_000_000_00, DurationDays: 365, Quality: "合格", ProjectManager: "项目经理1"}),
+		Files: []tender.BidFile{{Name: "技术标.pdf", Size: size, Hash: hash}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.ownBid, x.fileHash = rc.BidID, hash
 	if k != azFailed {
 		w.Bid(t, x.lot.ID, 2, 9_100_000_00)
 		w.Bid(t, x.lot.ID, 3, 9_200_000_00)
@@ -979,7 +999,7 @@ func (m *azMatrix) checkSecrecyBeforeOpening(t *testing.T) {
 			}
 		}
 		lotPage := m.do(http.MethodGet, "/console/lots/"+x.lot.ID, who, nil, nil).body
-		for _, s := range []string{"我的投标", "第1版", `value="9000000.00"`, "项目经理1", "/console/lots/" + x.lot.ID + "/receipt", w.Bidders[0].Name} {
+		for _, s := range []string{"我的投标", "第2版", "技术标.pdf", `value="9000000.00"`, "项目经理1", "/console/lots/" + x.lot.ID + "/receipt", w.Bidders[0].Name} {
 			if !strings.Contains(lotPage, s) {
 				t.Errorf("bidder1's lot page lacks its own bid: %q", s)
 			}

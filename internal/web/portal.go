@@ -463,7 +463,19 @@ func (s *server) document(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.d.ServeDocument(w, r, d); err != nil {
+	if err := s.d.ServeFile(w, r, d.Name, d.Hash, d.UploadedAt); err != nil {
+		s.fail(w, r, err)
+	}
+}
+
+// bidFile streams a bid attachment to those the domain allows.
+func (s *server) bidFile(w http.ResponseWriter, r *http.Request) {
+	f, err := s.d.Tender.BidAttachment(r.Context(), s.actor(r), r.PathValue("lot"), r.PathValue("bid"), r.PathValue("hash"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.d.ServeFile(w, r, f.Name, f.Hash, time.Time{}); err != nil {
 		s.fail(w, r, err)
 	}
 }

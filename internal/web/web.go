@@ -109,6 +109,7 @@ func (s *server) routes() {
 	m.HandleFunc("GET /notices/{id}", s.notice)
 	m.HandleFunc("GET /projects/{id}", s.project)
 	m.HandleFunc("GET /lots/{lot}/documents/{doc}", s.document)
+	m.HandleFunc("GET /lots/{lot}/bids/{bid}/files/{hash}", s.bidFile)
 	m.HandleFunc("GET /login", s.loginForm)
 	m.HandleFunc("POST /login", s.login)
 	m.HandleFunc("POST /logout", s.logout)
