@@ -177,11 +177,17 @@ func cases() []mcase {
 		{route: "GET /api/v1/lots/{id}/bid", state: sBidding, path: lotPath("/bid"),
 			want: map[role]int{rPublic: 401, rBidder: 200}, def: 404},
 		// Before the opening only the bidder may fetch its attachment; after it the managers, staff and the committee too.
-		{route: "GET /api/v1/lots/{id}/bids/{bidID}/files/{hash}", state: sBidding, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/bids/" + st.ownBid + "/files/" + st.fileHash },
+		{route: "GET /api/v1/lots/{id}/bids/{bidID}/files/{hash}", state: sBidding, path: func(st *lotState) string {
+			return "/api/v1/lots/" + st.lot.ID + "/bids/" + st.ownBid + "/files/" + st.fileHash
+		},
 			want: map[role]int{rBidder: 200}, def: 404},
-		{route: "GET /api/v1/lots/{id}/bids/{bidID}/files/{hash}", name: "after the opening", state: sOpened, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/bids/" + st.ownBid + "/files/" + st.fileHash },
+		{route: "GET /api/v1/lots/{id}/bids/{bidID}/files/{hash}", name: "after the opening", state: sOpened, path: func(st *lotState) string {
+			return "/api/v1/lots/" + st.lot.ID + "/bids/" + st.ownBid + "/files/" + st.fileHash
+		},
 			want: map[role]int{rBidder: 200, rPrincipal: 200, rAgency: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
-		{route: "GET /api/v1/lots/{id}/bids/{bidID}/files/{hash}", name: "committee", state: sCommittee, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/bids/" + st.ownBid + "/files/" + st.fileHash },
+		{route: "GET /api/v1/lots/{id}/bids/{bidID}/files/{hash}", name: "committee", state: sCommittee, path: func(st *lotState) string {
+			return "/api/v1/lots/" + st.lot.ID + "/bids/" + st.ownBid + "/files/" + st.fileHash
+		},
 			want: map[role]int{rBidder: 200, rPrincipal: 200, rAgency: 200, rMember: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
 		{route: "POST /api/v1/lots/{id}/files", state: sBidding, path: lotPath("/files?name=a.pdf"), body: func(*matrix, *lotState) any { return []byte("附件") },
 			want: map[role]int{rPublic: 401, rBidder: 201, rOtherBidder: 201}, def: 403},
