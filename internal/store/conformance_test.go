@@ -388,9 +388,11 @@ func testLots(t *testing.T, db *store.DB) {
 	// ListLots filters and order (project, code).
 	p2 := tender.Project{ID: "lot-p2", Code: "lot-p2", PrincipalID: "lot-x", AgencyID: "lot-agency"}
 	l4 := tender.Lot{ID: "lot-l4", ProjectID: p2.ID, Code: "a", Status: tender.Bidding}
+	l5 := tender.Lot{ID: "lot-l5", ProjectID: p2.ID, Code: "b", Status: tender.Draft}
 	write(t, db, func(tx *store.Tx) {
 		ok(t, tx.CreateProject(ctx, p2))
 		ok(t, tx.CreateLot(ctx, l4))
+		ok(t, tx.CreateLot(ctx, l5))
 	})
 	read(t, db, func(tx *store.Tx) {
 		ids := func(ls []tender.Lot) []string {
@@ -405,8 +407,14 @@ func testLots(t *testing.T, db *store.DB) {
 		eq(t, "ListLots(project) rows", byProject[2], got)
 		eq(t, "ListLots(status)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{ProjectID: f.project.ID, Status: tender.Bidding}))), []string{"lot-l1"})
 		eq(t, "ListLots(entity principal)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{EntityID: f.principal.ID}))), []string{"lot-l1", "lot-l3", "lot-l2"})
-		eq(t, "ListLots(entity agency)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{EntityID: "lot-agency"}))), []string{"lot-l4"})
+		eq(t, "ListLots(entity agency)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{EntityID: "lot-agency"}))), []string{"lot-l4", "lot-l5"})
+		eq(t, "ListLots(published)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{EntityID: "lot-agency", Published: true}))), []string{"lot-l4"})
 		eq(t, "ListLots(limit)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{ProjectID: f.project.ID, Limit: 2}))), []string{"lot-l1", "lot-l3"})
+		eq(t, "ListLots(ids)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{IDs: []string{"lot-l4", "lot-l2"}}))), []string{"lot-l2", "lot-l4"})
+		eq(t, "ListLots(no ids)", len(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{IDs: []string{}}))), 0)
+		// l2's deadline is at(3h); l1, l3 and l4 have none.
+		eq(t, "ListLots(deadline in range)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{DeadlineFrom: at(3 * time.Hour), DeadlineTo: at(4 * time.Hour)}))), []string{"lot-l2"})
+		eq(t, "ListLots(deadline to is exclusive)", len(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{DeadlineFrom: at(2 * time.Hour), DeadlineTo: at(3 * time.Hour)}))), 0)
 		all := must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{}))
 		if !slices.IsSortedFunc(all, func(a, b tender.Lot) int {
 			return strings.Compare(a.ProjectID+"\x00"+a.Code, b.ProjectID+"\x00"+b.Code)

@@ -192,6 +192,27 @@ func (tx *Tx) ListLots(ctx context.Context, f tender.LotFilter) ([]tender.Lot, e
 		where = append(where, "project_id IN (SELECT id FROM projects WHERE principal_id = ? OR agency_id = ?)")
 		args = append(args, f.EntityID, f.EntityID)
 	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return nil, nil
+		}
+		where = append(where, "id IN (?"+strings.Repeat(",?", len(f.IDs)-1)+")")
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	if !f.DeadlineFrom.IsZero() {
+		where = append(where, "bid_deadline >= ?")
+		args = append(args, tx.t(f.DeadlineFrom))
+	}
+	if !f.DeadlineTo.IsZero() {
+		where = append(where, "bid_deadline < ?")
+		args = append(args, tx.t(f.DeadlineTo))
+	}
+	if f.Published {
+		where = append(where, "status <> ?")
+		args = append(args, tender.Draft)
+	}
 	q := `SELECT ` + lotCols + ` FROM lots`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

@@ -9,7 +9,9 @@ import (
 	"ggzy/internal/fixture"
 	"ggzy/internal/jobs"
 	"ggzy/internal/money"
+	"ggzy/internal/party"
 	"ggzy/internal/tender"
+	"ggzy/internal/testkit"
 )
 
 func TestOpenBids(t *testing.T) {
@@ -234,5 +236,38 @@ func TestOpenBidsRejectsAutomatically(t *testing.T) {
 	}
 	if len(rep.Candidates) != 2 || rep.Candidates[0].EntityID != w.Bidders[0].ID || rep.Candidates[1].EntityID != w.Bidders[3].ID {
 		t.Errorf("candidates %+v", rep.Candidates)
+	}
+}
+
+// TestPublicLotsListsWhatThePublicMaySee: drafts never, an invited tender in
+// bidding only to staff, everything else with its project.
+func TestPublicLotsListsWhatThePublicMaySee(t *testing.T) {
+	w := fixture.New(t, testkit.OpenSQLite(t))
+	open := w.PublishedLot(t, fixture.LotOptions{})
+	invited := w.PublishedLot(t, fixture.LotOptions{Procedure: tender.Invited, Invitees: []string{w.Bidders[0].USCC, w.Bidders[1].USCC, w.Bidders[2].USCC}})
+	p, err := w.Tender.CreateProject(ctx, w.Actor("principal"), tender.ProjectInput{Name: "南宁市草稿项目示例", SupervisorDept: "住建"})
+	noErr(t, err)
+	_, err = w.Tender.AddLot(ctx, w.Actor("principal"), p.ID, tender.LotInput{Name: "草稿标段", Procedure: tender.Open, Method: tender.LowestPrice,
+		Estimate: 1_000_000_00, CategoryCode: "A0801", CommitteeSize: 5, PrincipalReps: 1})
+	noErr(t, err)
+	ids := func(cs []tender.LotCard) []string {
+		var out []string
+		for _, c := range cs {
+			if c.Project.ID != c.Lot.ProjectID {
+				t.Errorf("card %s carries project %s", c.Lot.ID, c.Project.ID)
+			}
+			out = append(out, c.Lot.ID)
+		}
+		return out
+	}
+	pub, err := w.Tender.PublicLots(ctx, party.Public("1.2.3.4"), tender.LotFilter{})
+	noErr(t, err)
+	if got := ids(pub); len(got) != 1 || got[0] != open.ID {
+		t.Fatalf("public sees %v, want only the open tender %s", got, open.ID)
+	}
+	staff, err := w.Tender.PublicLots(ctx, w.Actor("operator"), tender.LotFilter{Status: tender.Bidding})
+	noErr(t, err)
+	if got := ids(staff); len(got) != 2 {
+		t.Fatalf("operator sees %v, want the open and the invited tender (%s)", got, invited.ID)
 	}
 }

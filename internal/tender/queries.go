@@ -515,3 +515,40 @@ func (s *Service) BidAttachment(ctx context.Context, actor party.Actor, lotID, b
 	}
 	return BidFile{}, apperr.NotFoundf("投标附件")
 }
+
+// LotCard is a lot with its project, for lists.
+type LotCard struct {
+	Lot     Lot
+	Project Project
+}
+
+// PublicLots lists published lots for portal lists (home page, notice rows)
+// in a few queries instead of one full view per row. Drafts never appear;
+// an invited tender in bidding appears only to staff, so the public does not
+// learn of an invitation it cannot see.
+func (s *Service) PublicLots(ctx context.Context, actor party.Actor, f LotFilter) ([]LotCard, error) {
+	f.Published = true
+	var out []LotCard
+	err := s.store.Read(ctx, func(tx Tx) error {
+		lots, err := tx.ListLots(ctx, f)
+		if err != nil {
+			return err
+		}
+		projects := map[ids.ID]Project{}
+		for _, l := range lots {
+			if l.Procedure == Invited && l.Status == Bidding && !actor.IsStaff() {
+				continue
+			}
+			p, ok := projects[l.ProjectID]
+			if !ok {
+				if p, err = tx.GetProject(ctx, l.ProjectID); err != nil {
+					return err
+				}
+				projects[l.ProjectID] = p
+			}
+			out = append(out, LotCard{Lot: l, Project: p})
+		}
+		return nil
+	})
+	return out, err
+}

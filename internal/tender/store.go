@@ -27,10 +27,14 @@ type NoticeFilter struct {
 
 // LotFilter selects lots; all fields optional.
 type LotFilter struct {
-	ProjectID ids.ID
-	Status    Status
-	EntityID  ids.ID // lots of projects whose principal or agency is this entity
-	Limit     int    // 0 = no limit
+	ProjectID    ids.ID
+	Status       Status
+	EntityID     ids.ID    // lots of projects whose principal or agency is this entity
+	IDs          []ids.ID  // only these lots
+	DeadlineFrom time.Time // bid deadline ≥ this
+	DeadlineTo   time.Time // bid deadline < this
+	Published    bool      // exclude drafts
+	Limit        int       // 0 = no limit
 }
 
 // Participation is a lot and one entity's standing on it.

@@ -82,7 +82,6 @@ type kindGroup struct {
 type lotCard struct {
 	Lot      tender.Lot
 	Project  tender.Project
-	NoticeID ids.ID
 }
 
 type homeData struct {
@@ -122,32 +121,26 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Groups = append(d.Groups, kindGroup{Kind: k, Notices: ns})
 	}
-	tenders, _, err := s.d.Tender.Notices(ctx, a, tender.NoticeFilter{Kind: tender.NoticeTender, Limit: 100})
+	// Lots in bidding and today's openings come from one lot query each, not
+	// a full view per notice (the home page is the most visited page).
+	bidding, err := s.d.Tender.PublicLots(ctx, a, tender.LotFilter{Status: tender.Bidding})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	lc := s.lots(r)
-	seen := map[ids.ID]bool{}
-	for _, n := range tenders {
-		if seen[n.LotID] {
-			continue
+	d.Bidding = len(bidding)
+	for _, c := range bidding {
+		if c.Lot.BidDeadline.After(now) && c.Lot.BidDeadline.Sub(now) <= 7*24*time.Hour {
+			d.Closing = append(d.Closing, lotCard{Lot: c.Lot, Project: c.Project})
 		}
-		seen[n.LotID] = true
-		v := lc.get(n.LotID)
-		if v == nil {
-			continue
-		}
-		card := lotCard{Lot: v.Lot, Project: v.Project, NoticeID: n.ID}
-		if clock.Date(v.Lot.BidDeadline).Equal(today) {
-			d.Today = append(d.Today, card)
-		}
-		if v.Lot.Status == tender.Bidding {
-			d.Bidding++
-			if v.Lot.BidDeadline.After(now) && v.Lot.BidDeadline.Sub(now) <= 7*24*time.Hour {
-				d.Closing = append(d.Closing, card)
-			}
-		}
+	}
+	opening, err := s.d.Tender.PublicLots(ctx, a, tender.LotFilter{DeadlineFrom: today, DeadlineTo: today.AddDate(0, 0, 1)})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, c := range opening {
+		d.Today = append(d.Today, lotCard{Lot: c.Lot, Project: c.Project})
 	}
 	sort.Slice(d.Today, func(i, j int) bool { return d.Today[i].Lot.BidDeadline.Before(d.Today[j].Lot.BidDeadline) })
 	sort.Slice(d.Closing, func(i, j int) bool { return d.Closing[i].Lot.BidDeadline.Before(d.Closing[j].Lot.BidDeadline) })
@@ -277,11 +270,24 @@ func (s *server) notices(w http.ResponseWriter, r *http.Request) {
 	}
 	nd.Total = total
 	nd.Pages = (total + pageSize - 1) / pageSize
-	lc := s.lots(r)
+	lotIDs := make([]ids.ID, 0, len(ns))
+	for _, n := range ns {
+		if n.LotID != "" {
+			lotIDs = append(lotIDs, n.LotID)
+		}
+	}
+	cards, err := s.d.Tender.PublicLots(r.Context(), s.actor(r), tender.LotFilter{IDs: lotIDs})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	byLot := map[ids.ID]tender.Lot{}
+	for _, c := range cards {
+		byLot[c.Lot.ID] = c.Lot
+	}
 	for _, n := range ns {
 		row := noticeRow{N: n}
-		if v := lc.get(n.LotID); v != nil {
-			l := v.Lot
+		if l, ok := byLot[n.LotID]; ok {
 			row.Lot = &l
 			switch l.Status {
 			case tender.Bidding:
