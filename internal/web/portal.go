@@ -80,8 +80,8 @@ type kindGroup struct {
 }
 
 type lotCard struct {
-	Lot      tender.Lot
-	Project  tender.Project
+	Lot     tender.Lot
+	Project tender.Project
 }
 
 type homeData struct {
