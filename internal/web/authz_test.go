@@ -785,60 +785,18 @@ func (m *azMatrix) take(t *testing.T, k azKind) *azLot {
 
 // prepare makes a lot at T0 that reaches state k in its phase.
 func (m *azMatrix) prepare(k azKind) *azLot {
-	t, w := m.t, m.w
-	x := &azLot{kind: k}
-	if k == azDraft {
-		p, err := w.Tender.CreateProject(m.ctx, w.Actor("principal"), tender.ProjectInput{Name: "南宁市邕宁区道路提升工程", AgencyUSCC: w.Agency.USCC, SupervisorDept: "住建"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, err := w.Tender.AddLot(m.ctx, w.Actor("agency"), p.ID, tender.LotInput{Name: "第一标段", Procedure: tender.Open, Method: tender.LowestPrice,
-			Estimate: 10_000_000_00, Security: 100_000_00, CategoryCode: "A0801", CommitteeSize: 5, PrincipalReps: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		hash, size, err := w.Blobs.Put(strings.NewReader("招标文件正文"), 1<<20)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := w.Tender.AddDocument(m.ctx, w.Actor("agency"), l.ID, "招标文件.pdf", size, hash)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x.lot, x.projectID, x.docID = l, p.ID, d.ID
-		return x
+	start := fixture.StartBidding
+	switch k {
+	case azDraft:
+		start = fixture.StartDraft
+	case azFailed:
+		start = fixture.StartTwoBids
+	case azObjection:
+		start = fixture.StartObjection
 	}
-	x.lot = w.PublishedLot(t, fixture.LotOptions{})
-	x.projectID = x.lot.ProjectID
-	v, err := w.Tender.ViewLot(m.ctx, w.Actor("agency"), x.lot.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x.docID, x.noticeID = v.Documents[0].ID, v.Notices[0].ID
-	w.Bid(t, x.lot.ID, 0, 9_000_000_00)
-	// bidder1 modifies its bid with an attachment.
-	hash, size, err := w.Blobs.Put(strings.NewReader("技术标："+x.lot.ID), 1<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := w.Tender.SubmitBid(m.ctx, w.Actor("bidder1"), x.lot.ID, tender.BidInput{Content: tender.EncodePlain(tender.BidContent{Price: 9_000_000_00, DurationDays: 365, Quality: "合格", ProjectManager: "项目经理1"}),
-		Files: []tender.BidFile{{Name: "技术标.pdf", Size: size, Hash: hash}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	x.ownBid, x.fileHash = rc.BidID, hash
-	if k != azFailed {
-		w.Bid(t, x.lot.ID, 2, 9_100_000_00)
-		w.Bid(t, x.lot.ID, 3, 9_200_000_00)
-	}
-	if k == azObjection {
-		o, err := w.Tender.FileObjection(m.ctx, w.Actor("bidder1"), x.lot.ID, tender.ObjectDocuments, "招标文件的资格条件设置不合理，请予以澄清。")
-		if err != nil {
-			t.Fatal(err)
-		}
-		x.objectionID = o.ID
-	}
-	return x
+	ml := m.w.PrepareMatrixLot(m.t, start)
+	return &azLot{kind: k, lot: ml.Lot, projectID: ml.ProjectID, docID: ml.DocID, noticeID: ml.NoticeID,
+		ownBid: ml.OwnBid, fileHash: ml.FileHash, objectionID: ml.ObjectionID}
 }
 
 // advance moves the clock into phase and brings every prepared lot of a
