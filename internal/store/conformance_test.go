@@ -131,6 +131,7 @@ func TestConformance(t *testing.T) {
 		t.Run("Lots", func(t *testing.T) { testLots(t, db) })
 		t.Run("Invitees", func(t *testing.T) { testInvitees(t, db) })
 		t.Run("Notices", func(t *testing.T) { testNotices(t, db) })
+		t.Run("NoticesByDeadline", func(t *testing.T) { testNoticesByDeadline(t, db) })
 		t.Run("Documents", func(t *testing.T) { testDocuments(t, db) })
 		t.Run("Access", func(t *testing.T) { testAccess(t, db) })
 		t.Run("Deposits", func(t *testing.T) { testDeposits(t, db) })
@@ -439,6 +440,31 @@ func testInvitees(t *testing.T, db *store.DB) {
 		return tx.AddInvitee(ctx, tender.Invitee{LotID: "nope", EntityID: "x"})
 	})
 	isCode(t, "AddInvitee missing lot", err, apperr.NotFound)
+}
+
+func testNoticesByDeadline(t *testing.T, db *store.DB) {
+	f := seed(t, db, "nbd-")
+	const region = "nbd-999999"
+	late := tender.Lot{ID: "nbd-late", ProjectID: f.project.ID, Code: "nbd-late", Status: tender.Bidding, BidDeadline: at(48 * time.Hour)}
+	soon := tender.Lot{ID: "nbd-soon", ProjectID: f.project.ID, Code: "nbd-soon", Status: tender.Bidding, BidDeadline: at(24 * time.Hour)}
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.CreateLot(ctx, late))
+		ok(t, tx.CreateLot(ctx, soon))
+		for i, lot := range []string{"nbd-late", "nbd-soon", f.lot.ID, ""} { // the seed lot has no deadline
+			ok(t, tx.CreateNotice(ctx, tender.Notice{ID: fmt.Sprintf("nbd-n%d", i), ProjectID: f.project.ID, LotID: lot, Kind: tender.NoticeTender,
+				Title: "t", Public: true, PublishedAt: at(time.Duration(i) * time.Minute), Region: region}))
+		}
+	})
+	read(t, db, func(tx *store.Tx) {
+		ns, _, err := tx.ListNotices(ctx, tender.NoticeFilter{Region: region, ByDeadline: true})
+		ok(t, err)
+		var got []string
+		for _, n := range ns {
+			got = append(got, n.ID)
+		}
+		// Soonest deadline first; notices without a deadline last, newest first among them.
+		eq(t, "by deadline", got, []string{"nbd-n1", "nbd-n0", "nbd-n3", "nbd-n2"})
+	})
 }
 
 func testNotices(t *testing.T, db *store.DB) {

@@ -331,8 +331,12 @@ func (tx *Tx) ListNotices(ctx context.Context, f tender.NoticeFilter) ([]tender.
 	if f.SortAsc {
 		dir = "ASC"
 	}
+	order := `published_at ` + dir + `, id ` + dir
+	if f.ByDeadline {
+		order = `(SELECT bid_deadline FROM lots WHERE lots.id = notices.lot_id) ASC NULLS LAST, published_at DESC, id DESC`
+	}
 	ns, err := collect(ctx, tx, "list notices", scanNotice,
-		`SELECT `+noticeCols+` FROM notices`+cond+` ORDER BY published_at `+dir+`, id `+dir+` LIMIT ? OFFSET ?`,
+		`SELECT `+noticeCols+` FROM notices`+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
 		append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, err

@@ -21,6 +21,9 @@ type NoticeFilter struct {
 	LotID      ids.ID
 	PublicOnly bool
 	SortAsc    bool
+	// ByDeadline sorts by the lot's bid deadline, soonest first, notices
+	// without one last (UI.md §2.3 按截止时间排序); it overrides SortAsc.
+	ByDeadline bool
 	Limit      int // 0 = 20
 	Offset     int
 }

@@ -255,6 +255,8 @@ func (s *server) notices(w http.ResponseWriter, r *http.Request) {
 	switch nd.Sort {
 	case "old":
 		f.SortAsc = true
+	case "deadline":
+		f.ByDeadline = true
 	default:
 		nd.Sort = ""
 	}
