@@ -632,3 +632,18 @@ func TestMultipartFromTheAnonymousIsRefusedUnread(t *testing.T) {
 		t.Fatalf("anonymous multipart: %d", p.status)
 	}
 }
+
+func TestNoticesSortByDeadline(t *testing.T) {
+	e := newEnv(t)
+	late := e.w.PublishedLot(t, fixture.LotOptions{DeadlineIn: 40 * 24 * time.Hour})
+	soon := e.w.PublishedLot(t, fixture.LotOptions{DeadlineIn: 25 * 24 * time.Hour})
+	b := e.browser()
+	p := b.get("/notices?type=tender&sort=deadline")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `<option value="deadline" selected>`) {
+		t.Fatalf("sort=deadline: %d %s", p.status, excerpt(p.body))
+	}
+	is, il := strings.Index(p.body, noticeID(t, e.w, soon.ID, tender.NoticeTender)), strings.Index(p.body, noticeID(t, e.w, late.ID, tender.NoticeTender))
+	if is < 0 || il < 0 || is > il {
+		t.Fatalf("the sooner deadline is not listed first (%d, %d)", is, il)
+	}
+}
