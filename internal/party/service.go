@@ -240,6 +240,22 @@ func (s *Service) Authenticate(ctx context.Context, token, kind string) (Session
 	return sess, u, nil
 }
 
+// Extend renews a live session for another full period (the UI offers it
+// two minutes before the end, UI.md §2.7) and returns it.
+func (s *Service) Extend(ctx context.Context, token, kind string) (Session, error) {
+	sess, _, err := s.Authenticate(ctx, token, kind)
+	if err != nil {
+		return Session{}, err
+	}
+	ttl := WebSessionTTL
+	if kind == "api" {
+		ttl = APITokenTTL
+	}
+	sess.ExpiresAt = s.clock.Now().Add(ttl)
+	err = s.store.WithTx(ctx, func(tx Tx) error { return tx.ExtendSession(ctx, sess.TokenHash, sess.ExpiresAt) })
+	return sess, err
+}
+
 // CheckCSRF compares a form token with the session's.
 func CheckCSRF(sess Session, token string) bool {
 	return token != "" && subtle.ConstantTimeCompare([]byte(sess.CSRF), []byte(token)) == 1

@@ -28,6 +28,7 @@ type Tx interface {
 	CreateSession(ctx context.Context, s Session) error
 	GetSession(ctx context.Context, tokenHash string) (Session, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
+	ExtendSession(ctx context.Context, tokenHash string, expiresAt time.Time) error // NotFound if missing
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	AppendLedger(ctx context.Context, e ledger.Entry) (int64, error)
 }

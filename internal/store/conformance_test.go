@@ -272,6 +272,13 @@ func testSessions(t *testing.T, db *store.DB) {
 		isCode(t, "GetSession missing", err, apperr.NotFound)
 	})
 	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.ExtendSession(ctx, s1.TokenHash, at(3*time.Hour)))
+		isCode(t, "ExtendSession missing", tx.ExtendSession(ctx, "nope", at(time.Hour)), apperr.NotFound)
+	})
+	read(t, db, func(tx *store.Tx) {
+		eq(t, "ExtendSession", must[party.Session](t)(tx.GetSession(ctx, s1.TokenHash)).ExpiresAt, at(3*time.Hour))
+	})
+	write(t, db, func(tx *store.Tx) {
 		eq(t, "DeleteExpiredSessions", must[int64](t)(tx.DeleteExpiredSessions(ctx, t0)), int64(1))
 		ok(t, tx.DeleteSession(ctx, s1.TokenHash))
 		ok(t, tx.DeleteSession(ctx, "nope"))

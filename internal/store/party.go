@@ -142,6 +142,15 @@ func (tx *Tx) GetSession(ctx context.Context, tokenHash string) (party.Session, 
 	return s, nil
 }
 
+// ExtendSession moves a session's expiry.
+func (tx *Tx) ExtendSession(ctx context.Context, tokenHash string, expiresAt time.Time) error {
+	res, err := tx.exec(ctx, `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, tx.t(expiresAt), tokenHash)
+	if err != nil {
+		return fmt.Errorf("store: extend session: %w", err)
+	}
+	return mustAffect("extend session", res, "会话")
+}
+
 // DeleteSession deletes a session; deleting a missing one is not an error.
 func (tx *Tx) DeleteSession(ctx context.Context, tokenHash string) error {
 	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {

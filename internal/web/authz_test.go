@@ -237,6 +237,7 @@ func azCases() []azCase {
 				return url.Values{"username": {"bidder6"}, "password": {fixture.Password}, "next": {"/console"}}
 			}},
 		{route: "POST /logout", kind: azNone, path: azFixed("/logout"), want: azAll(), def: azPRG, loc: azLocIs("/"), fresh: true},
+		{route: "POST /session/extend", kind: azNone, path: azFixed("/session/extend"), want: map[azRole]int{azPublic: http.StatusUnauthorized}, def: azPRG, loc: azLocIs("/console")},
 		{route: "GET /guide", kind: azNone, path: azFixed("/guide"), want: azAll(), def: azOK},
 		{route: "GET /rules", kind: azNone, path: azFixed("/rules"), want: azAll(), def: azOK},
 		{route: "GET /accessibility", kind: azNone, path: azFixed("/accessibility"), want: azAll(), def: azOK},

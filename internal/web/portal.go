@@ -558,6 +558,20 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/", "您已安全退出。")
 }
 
+// extendSession renews the session for another full period (UI.md §2.7:
+// warned two minutes ahead, extendable).
+func (s *server) extendSession(w http.ResponseWriter, r *http.Request) {
+	if !s.requireLogin(w, r) {
+		return
+	}
+	sess, err := s.d.Party.Extend(r.Context(), state(r).token, "web")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirect(w, r, safeLocal(r.PostFormValue("back"), "/console"), "登录已延长至 "+clock.Format(sess.ExpiresAt)+"（北京时间）。")
+}
+
 // ---- rules
 
 type ruleRow struct {

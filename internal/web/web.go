@@ -113,6 +113,7 @@ func (s *server) routes() {
 	m.HandleFunc("GET /login", s.loginForm)
 	m.HandleFunc("POST /login", s.login)
 	m.HandleFunc("POST /logout", s.logout)
+	m.HandleFunc("POST /session/extend", s.extendSession)
 	m.HandleFunc("GET /guide", s.simple("guide", "办事指南", "服务指南"))
 	m.HandleFunc("GET /rules", s.rulesPage)
 	m.HandleFunc("GET /accessibility", s.simple("accessibility", "无障碍说明", "网站服务"))
@@ -288,6 +289,8 @@ type page struct {
 	Flash   string
 	Path    string
 	Now     time.Time
+	Expires time.Time // end of the session, for the warning before it ends
+	LeftMS  int64     // milliseconds until then, by the server's clock
 	Status  int
 	Form    *formErr
 	Crumbs  []crumb
@@ -363,8 +366,12 @@ func (s *server) newPage(r *http.Request, title, section string, data any) *page
 			path = "/console"
 		}
 	}
-	return &page{Title: title, Section: section, Site: s.d.SiteName, Sponsor: s.d.Sponsor, Actor: st.actor, Entity: st.entity, In: st.sess != nil,
+	p := &page{Title: title, Section: section, Site: s.d.SiteName, Sponsor: s.d.Sponsor, Actor: st.actor, Entity: st.entity, In: st.sess != nil,
 		CSRF: st.csrf, FS: st.fontSize, Flash: st.flash, Path: path, Now: s.d.Clock.Now(), Status: http.StatusOK, Data: data}
+	if st.sess != nil {
+		p.Expires, p.LeftMS = st.sess.ExpiresAt, st.sess.ExpiresAt.Sub(p.Now).Milliseconds()
+	}
+	return p
 }
 
 func (s *server) render(w http.ResponseWriter, r *http.Request, name string, p *page) {

@@ -647,3 +647,23 @@ func TestNoticesSortByDeadline(t *testing.T) {
 		t.Fatalf("the sooner deadline is not listed first (%d, %d)", is, il)
 	}
 }
+
+func TestSessionIsWarnedAndCanBeExtended(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.login("bidder1")
+	p := b.get("/console")
+	if !strings.Contains(p.body, `id="session-warn"`) || !strings.Contains(p.body, fmt.Sprintf(`data-left-ms="%d"`, (8*time.Hour).Milliseconds())) {
+		t.Fatalf("no session warning with the time left: %s", excerpt(p.body))
+	}
+	e.w.Clock.Advance(7*time.Hour + 58*time.Minute) // the warning shows now
+	tok := b.csrf("/console")
+	p = b.post("/session/extend", url.Values{"csrf": {tok}, "back": {"/notices"}})
+	if p.status != http.StatusSeeOther || p.loc != "/notices" {
+		t.Fatalf("extend: %d %q %s", p.status, p.loc, excerpt(p.body))
+	}
+	e.w.Clock.Advance(3 * time.Hour) // past the original 8 hours
+	if p := b.get("/console"); p.status != http.StatusOK || !strings.Contains(p.body, "退出") {
+		t.Fatalf("the extended session ended with the original one: %d", p.status)
+	}
+}

@@ -58,5 +58,12 @@
     for (var i = 0; i < list.length; i++) bind(list[i]);
     var sum = document.getElementById("errsum");
     if (sum) sum.focus();
+    // Warn two minutes before the session ends (UI.md §2.7). The time left
+    // comes from the server's clock; the browser only counts it down.
+    var warn = document.getElementById("session-warn");
+    if (warn) {
+      var left = parseInt(warn.getAttribute("data-left-ms"), 10) - 2 * 60 * 1000;
+      setTimeout(function () { warn.hidden = false; }, Math.max(0, left));
+    }
   });
 })();
