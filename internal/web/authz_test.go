@@ -243,6 +243,7 @@ func azCases() []azCase {
 		{route: "GET /accessibility", kind: azNone, path: azFixed("/accessibility"), want: azAll(), def: azOK},
 		{route: "GET /statement", kind: azNone, path: azFixed("/statement"), want: azAll(), def: azOK},
 		{route: "GET /fontsize", kind: azNone, path: azFixed("/fontsize?size=20&back=/notices"), want: azAll(), def: azPRG, loc: azLocIs("/notices")},
+		{route: "GET /care", kind: azNone, path: azFixed("/care?on=1&back=/notices"), want: azAll(), def: azPRG, loc: azLocIs("/notices")},
 		{route: "GET /static/", kind: azNone, path: azFixed("/static/app.css"), want: azAll(), def: azOK},
 		{route: "/", kind: azNone, path: azFixed("/no/such/page"), want: azAll(), def: http.StatusNotFound},
 		{route: "/", name: "POST", kind: azNone, path: azFixed("/no/such/page"), want: azAll(), def: http.StatusNotFound,

@@ -182,6 +182,21 @@ func TestBrowserBidAndPublicOpening(t *testing.T) {
 		}
 		shot(pub, "narrow-320-"+pg.name)
 	}
+
+	// 关怀模式: every button and link button is at least 60 px tall, and the
+	// narrow page still does not scroll sideways (UI.md §2.7).
+	must("care on", chromedp.Do(pub, chromedp.Navigate(base+"/care?on=1&back=/")))
+	small, err := chromedp.Run(pub, chromedp.Evaluate[string](`(function(){var o=[];document.querySelectorAll('button, a.btn, input, select').forEach(function(e){var r=e.getBoundingClientRect();if(r.height>0&&r.height<59.5)o.push(e.tagName+' '+(e.textContent||e.name).trim().slice(0,10)+' '+Math.round(r.height))});return o.join(', ')})()`))
+	must("measure care", err)
+	if small != "" {
+		t.Errorf("care mode targets under 60 px: %s", small)
+	}
+	ok, err := chromedp.Run(pub, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+	must("measure care width", err)
+	if !ok {
+		t.Error("care mode overflows horizontally at 320 px")
+	}
+	shot(pub, "narrow-320-care-home")
 }
 
 func noticeIDFor(t *testing.T, w *fixture.World, lotID string) string {

@@ -35,6 +35,7 @@ const (
 	csrfCookie     = "ggzy_csrf"
 	flashCookie    = "ggzy_flash"
 	fontSizeCookie = "ggzy_fs"
+	careCookie     = "ggzy_care"
 )
 
 // maxForm bounds a form body without files.
@@ -119,6 +120,7 @@ func (s *server) routes() {
 	m.HandleFunc("GET /accessibility", s.simple("accessibility", "无障碍说明", "网站服务"))
 	m.HandleFunc("GET /statement", s.simple("statement", "网站声明", "网站服务"))
 	m.HandleFunc("GET /fontsize", s.fontSize)
+	m.HandleFunc("GET /care", s.careMode)
 	m.Handle("GET /static/", s.static)
 
 	m.HandleFunc("GET /console", s.console)
@@ -143,6 +145,7 @@ type reqState struct {
 	token    string
 	csrf     string
 	fontSize int
+	care     bool // 关怀模式
 	flash    string
 	entity   string
 	expired  bool // a session cookie came but no longer authenticates
@@ -204,6 +207,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case "24":
 			st.fontSize = 24
 		}
+	}
+	if c, err := r.Cookie(careCookie); err == nil && c.Value == "1" {
+		st.care = true
 	}
 	if c, err := r.Cookie(flashCookie); err == nil && r.Method == http.MethodGet {
 		if b, err := base64.RawURLEncoding.DecodeString(c.Value); err == nil {
@@ -286,6 +292,7 @@ type page struct {
 	In      bool
 	CSRF    string
 	FS      int
+	Care    bool
 	Flash   string
 	Path    string
 	Now     time.Time
@@ -367,7 +374,7 @@ func (s *server) newPage(r *http.Request, title, section string, data any) *page
 		}
 	}
 	p := &page{Title: title, Section: section, Site: s.d.SiteName, Sponsor: s.d.Sponsor, Actor: st.actor, Entity: st.entity, In: st.sess != nil,
-		CSRF: st.csrf, FS: st.fontSize, Flash: st.flash, Path: path, Now: s.d.Clock.Now(), Status: http.StatusOK, Data: data}
+		CSRF: st.csrf, FS: st.fontSize, Care: st.care, Flash: st.flash, Path: path, Now: s.d.Clock.Now(), Status: http.StatusOK, Data: data}
 	if st.sess != nil {
 		p.Expires, p.LeftMS = st.sess.ExpiresAt, st.sess.ExpiresAt.Sub(p.Now).Milliseconds()
 	}
@@ -516,6 +523,17 @@ func (s *server) fontSize(w http.ResponseWriter, r *http.Request) {
 		size = "16"
 	}
 	s.setCookie(w, r, fontSizeCookie, size, 365*24*3600)
+	http.Redirect(w, r, safeLocal(r.URL.Query().Get("back"), "/"), http.StatusSeeOther)
+}
+
+// careMode switches 关怀模式 (UI.md §2.7: larger targets, a simpler layout),
+// kept in a cookie and applied on the server like the font size.
+func (s *server) careMode(w http.ResponseWriter, r *http.Request) {
+	on := "0"
+	if r.URL.Query().Get("on") == "1" {
+		on = "1"
+	}
+	s.setCookie(w, r, careCookie, on, 365*24*3600)
 	http.Redirect(w, r, safeLocal(r.URL.Query().Get("back"), "/"), http.StatusSeeOther)
 }
 
