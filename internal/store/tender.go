@@ -107,7 +107,7 @@ func (tx *Tx) GetParticipation(ctx context.Context, lotID, entityID ids.ID) (ten
 	var p tender.Participation
 	var b tender.Bid
 	var hasBid bool
-	row := tx.queryRow(ctx, `SELECT `+prefixed("l.", lotCols)+`,
+	row := tx.queryRow(ctx, `SELECT `+lotColsL+`,
 		EXISTS (SELECT 1 FROM invitees i WHERE i.lot_id = l.id AND i.entity_id = ?),
 		EXISTS (SELECT 1 FROM document_access a WHERE a.lot_id = l.id AND a.entity_id = ?),
 		EXISTS (SELECT 1 FROM deposits d WHERE d.lot_id = l.id AND d.entity_id = ?),
@@ -128,6 +128,9 @@ func (tx *Tx) GetParticipation(ctx context.Context, lotID, entityID ids.ID) (ten
 	}
 	return p, nil
 }
+
+// lotColsL is lotCols qualified by the alias l.
+var lotColsL = prefixed("l.", lotCols)
 
 // prefixed qualifies a column list with a table alias.
 func prefixed(alias, cols string) string {
