@@ -401,6 +401,8 @@ func testLots(t *testing.T, db *store.DB) {
 		ok(t, tx.CreateProject(ctx, p2))
 		ok(t, tx.CreateLot(ctx, l4))
 		ok(t, tx.CreateLot(ctx, l5))
+		ok(t, tx.RecordAccess(ctx, tender.DocumentAccess{LotID: "lot-l4", EntityID: "lot-ent", UserID: "u", At: t0}))
+		ok(t, tx.AddInvitee(ctx, tender.Invitee{LotID: full.ID, EntityID: "lot-ent"}))
 	})
 	read(t, db, func(tx *store.Tx) {
 		ids := func(ls []tender.Lot) []string {
@@ -419,6 +421,8 @@ func testLots(t *testing.T, db *store.DB) {
 		eq(t, "ListLots(published)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{EntityID: "lot-agency", Published: true}))), []string{"lot-l4"})
 		eq(t, "ListLots(limit)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{ProjectID: f.project.ID, Limit: 2}))), []string{"lot-l1", "lot-l3"})
 		eq(t, "ListLots(ids)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{IDs: []string{"lot-l4", "lot-l2"}}))), []string{"lot-l2", "lot-l4"})
+		eq(t, "ListLots(participant)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{Participant: "lot-ent"}))), []string{"lot-l2", "lot-l4"})
+		eq(t, "ListLots(participant none)", len(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{Participant: "lot-nobody"}))), 0)
 		eq(t, "ListLots(no ids)", len(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{IDs: []string{}}))), 0)
 		// l2's deadline is at(3h); l1, l3 and l4 have none.
 		eq(t, "ListLots(deadline in range)", ids(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{DeadlineFrom: at(3 * time.Hour), DeadlineTo: at(4 * time.Hour)}))), []string{"lot-l2"})

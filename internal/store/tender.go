@@ -204,6 +204,10 @@ func (tx *Tx) ListLots(ctx context.Context, f tender.LotFilter) ([]tender.Lot, e
 			args = append(args, id)
 		}
 	}
+	if f.Participant != "" {
+		where = append(where, "(id IN (SELECT lot_id FROM document_access WHERE entity_id = ?) OR id IN (SELECT lot_id FROM invitees WHERE entity_id = ?))")
+		args = append(args, f.Participant, f.Participant)
+	}
 	if !f.DeadlineFrom.IsZero() {
 		where = append(where, "bid_deadline >= ?")
 		args = append(args, tx.t(f.DeadlineFrom))

@@ -355,27 +355,23 @@ func (s *Service) ConsoleLots(ctx context.Context, actor party.Actor) ([]Lot, er
 				out = append(out, l)
 			}
 		case actor.Role == party.RoleBidder:
-			all, err2 := tx.ListLots(ctx, LotFilter{Limit: 500})
+			// Its own lots (documents obtained or invited), whatever their
+			// number or age, and every open tender now in bidding.
+			mine, err2 := tx.ListLots(ctx, LotFilter{Participant: actor.EntityID, Published: true})
 			if err2 != nil {
 				return err2
 			}
-			for _, l := range all {
-				if l.Status == Draft {
-					continue
-				}
-				acc, err2 := tx.HasAccess(ctx, l.ID, actor.EntityID)
-				if err2 != nil {
-					return err2
-				}
-				inv := false
-				if l.Procedure == Invited {
-					list, err2 := tx.ListInvitees(ctx, l.ID)
-					if err2 != nil {
-						return err2
-					}
-					inv = contains(list, actor.EntityID)
-				}
-				if acc || inv || (l.Status == Bidding && l.Procedure == Open) {
+			open, err2 := tx.ListLots(ctx, LotFilter{Status: Bidding})
+			if err2 != nil {
+				return err2
+			}
+			seen := map[ids.ID]bool{}
+			for _, l := range mine {
+				seen[l.ID] = true
+				out = append(out, l)
+			}
+			for _, l := range open {
+				if l.Procedure == Open && !seen[l.ID] {
 					out = append(out, l)
 				}
 			}

@@ -34,6 +34,7 @@ type LotFilter struct {
 	Status       Status
 	EntityID     ids.ID    // lots of projects whose principal or agency is this entity
 	IDs          []ids.ID  // only these lots
+	Participant  ids.ID    // lots this entity obtained documents for or was invited to
 	DeadlineFrom time.Time // bid deadline ≥ this
 	DeadlineTo   time.Time // bid deadline < this
 	Published    bool      // exclude drafts
