@@ -21,6 +21,9 @@ import (
 	"ggzy/internal/jobs"
 )
 
+// SchedulerLead is River's scheduler interval (maintenance.JobSchedulerIntervalDefault).
+const SchedulerLead = 5 * time.Second
+
 // Task is the one River job type; Name selects the handler.
 type Task struct {
 	Name    string    `json:"name"`
@@ -134,14 +137,18 @@ func (r *Runner) Migrate(ctx context.Context) error {
 // Enqueue inserts j inside tx. The same job (name, subject, time) is inserted
 // once however often it is asked for.
 func (r *Runner) Enqueue(ctx context.Context, tx *sql.Tx, j jobs.Job) error {
-	// Round up: River keeps milliseconds, and a job must never be due
-	// before the instant it stands for.
+	// Round up: River keeps milliseconds.
 	at := j.RunAt.UTC().Truncate(time.Millisecond)
 	if at.Before(j.RunAt) {
 		at = at.Add(time.Millisecond)
 	}
+	// River makes scheduled jobs available on a 5-second tick, so a job
+	// scheduled at the instant could start up to 5 s late. It is scheduled
+	// SchedulerLead early instead; every handler checks the time itself and
+	// snoozes to the exact instant (a snooze that short is made available at
+	// once and picked up at the next poll).
 	_, err := r.client.InsertTx(ctx, tx, Task{Name: j.Kind, Subject: j.Subject, RunAt: at}, &river.InsertOpts{
-		ScheduledAt: at,
+		ScheduledAt: at.Add(-SchedulerLead),
 		UniqueOpts:  river.UniqueOpts{ByArgs: true},
 	})
 	if err != nil {
