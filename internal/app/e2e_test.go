@@ -155,8 +155,10 @@ func TestOpeningJob(t *testing.T) {
 				t.Fatalf("opening notices %d, ledger tender.opened %d; want 1 and 1", n, l)
 			}
 			// Jobs are scheduled ahead of River's 5 s tick and snooze to the
-			// instant, so the run follows the deadline by about a poll interval.
-			if !op.AsOf.Equal(lot.BidDeadline) || op.RanAt.Before(op.AsOf) || op.RanAt.Sub(op.AsOf) > 2*time.Second || op.BidderCount != 4 {
+			// instant, so the run usually follows the deadline by a poll
+			// interval; River's maintenance leader may still be settling right
+			// after start-up, so allow one tick.
+			if !op.AsOf.Equal(lot.BidDeadline) || op.RanAt.Before(op.AsOf) || op.RanAt.Sub(op.AsOf) > 6*time.Second || op.BidderCount != 4 {
 				t.Fatalf("opening %+v for deadline %s", op, lot.BidDeadline)
 			}
 			for _, r := range []*running{r1, r2} {

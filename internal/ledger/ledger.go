@@ -64,28 +64,21 @@ func Commit(salt string, private []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Canonical encodes v as stable JSON: object keys sorted, no HTML escaping,
-// no insignificant whitespace. Equal values always give equal bytes, so a
-// leaf hash over it is reproducible by anyone.
+// Canonical encodes v as stable JSON: encoding/json with map keys sorted (as
+// it always does), struct fields in declaration order, no HTML escaping, no
+// trailing newline. The same value always gives the same bytes, and the
+// stored bytes are what leaf hashes and commitments cover, so nobody ever
+// has to re-derive them from the meaning. (One encoding pass: this runs in
+// every write, and a decode/re-encode round trip cost a tenth of a bid.)
 func Canonical(v any) (json.RawMessage, error) {
 	if v == nil {
 		return json.RawMessage("{}"), nil
 	}
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("ledger: encode: %w", err)
-	}
-	var generic any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&generic); err != nil {
-		return nil, fmt.Errorf("ledger: re-decode: %w", err)
-	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(generic); err != nil {
-		return nil, fmt.Errorf("ledger: canonical: %w", err)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("ledger: encode: %w", err)
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }

@@ -33,7 +33,8 @@ type Tx interface {
 	AppendLedger(ctx context.Context, e ledger.Entry) (int64, error)
 }
 
-// Store runs party transactions.
+// Store runs party transactions; a transaction function may run more than
+// once and must have no effect outside the transaction but setting results.
 type Store interface {
 	WithTx(ctx context.Context, fn func(Tx) error) error
 	Read(ctx context.Context, fn func(Tx) error) error

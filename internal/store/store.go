@@ -43,8 +43,9 @@ type DB struct {
 	writer   *sql.DB
 	reader   *sql.DB
 	enqueuer atomic.Pointer[EnqueueFunc]
-	stmts    sync.Map // SQLite: pool+query → *sql.Stmt, so SQL is parsed once per connection
-	pending  sync.Map // SQLite: statements to prepare before the next transaction
+	stmts    sync.Map   // SQLite: pool+query → *sql.Stmt, so SQL is parsed once per connection
+	pending  sync.Map   // SQLite: statements to prepare before the next transaction
+	group    *committer // SQLite: group commit of write transactions
 }
 
 // sqlitePragmas are applied in order on every SQLite connection; busy_timeout
@@ -100,7 +101,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		reader.Close()
 		return nil, fmt.Errorf("store: connect sqlite reader: %w", err)
 	}
-	return &DB{dialect: SQLite, writer: writer, reader: reader}, nil
+	db := &DB{dialect: SQLite, writer: writer, reader: reader}
+	db.group = newCommitter(db)
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
@@ -114,7 +117,9 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: connect postgres: %w", err)
 	}
-	return &DB{dialect: Postgres, writer: pool, reader: pool}, nil
+	db := &DB{dialect: Postgres, writer: pool, reader: pool}
+	db.group = newCommitter(db)
+	return db, nil
 }
 
 // Migrate applies the embedded migrations of the dialect (forward only).
@@ -151,6 +156,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	err := db.writer.Close()
 	if db.reader != db.writer {
@@ -191,6 +199,9 @@ func (db *DB) Ping(ctx context.Context) error {
 // WithTx runs fn in one read-write transaction, committed when fn returns nil
 // and rolled back when it returns an error or panics.
 func (db *DB) WithTx(ctx context.Context, fn func(*Tx) error) error {
+	if db.group != nil {
+		return db.group.do(ctx, fn)
+	}
 	return db.run(ctx, db.writer, nil, fn)
 }
 

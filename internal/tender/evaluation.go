@@ -32,6 +32,7 @@ func (s *Service) DrawCommittee(ctx context.Context, actor party.Actor, lotID id
 	now := s.clock.Now()
 	var members []Member
 	err := s.store.WithTx(ctx, func(tx Tx) error {
+		members = nil // a transaction function may run again (group commit)
 		l, p, err := lotAndProject(ctx, tx, lotID)
 		if err != nil {
 			return err

@@ -136,7 +136,9 @@ type Tx interface {
 	Enqueue(ctx context.Context, j jobs.Job) error
 }
 
-// Store runs tender transactions.
+// Store runs tender transactions. A transaction function may run more than
+// once (the store may retry it alone after a failed group commit), so it
+// must have no effect outside the transaction but setting its results.
 type Store interface {
 	WithTx(ctx context.Context, fn func(Tx) error) error
 	Read(ctx context.Context, fn func(Tx) error) error
