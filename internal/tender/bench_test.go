@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,9 +24,13 @@ import (
 //
 //	go test -run '^$' -bench BidSubmission ./internal/tender/
 func BenchmarkBidSubmission(b *testing.B) {
-	// 16 concurrent submitters on 2 cores (8 per GOMAXPROCS), for both sides:
-	// a throughput measure, as many bidders submit near a deadline.
-	const concurrency = 8
+	// 16 concurrent submitters on 2 cores (8 per GOMAXPROCS) by default, the
+	// same for both sides: a throughput measure, as many bidders submit near
+	// a deadline. GGZY_BENCH_PARALLELISM changes the multiplier.
+	concurrency := 8
+	if v, err := strconv.Atoi(os.Getenv("GGZY_BENCH_PARALLELISM")); err == nil && v > 0 {
+		concurrency = v
+	}
 	for _, dbname := range []string{"sqlite", "postgres"} {
 		b.Run(dbname, func(b *testing.B) {
 			var db *store.DB
