@@ -6,10 +6,9 @@ import (
 	"sync"
 )
 
-// Group commit.
+// Group commit (SQLite).
 //
-// Every write use case appends to the ledger, whose head is one row, so write
-// transactions run one after another anyway (SQLite has one writer besides),
+// SQLite has one writer, so write transactions run one after another anyway,
 // and each pays its own BEGIN and COMMIT — most of the cost of a small use
 // case. The committer runs the use cases that are waiting at the same moment
 // one after another inside one database transaction and commits once; nobody
