@@ -39,10 +39,11 @@ type committer struct {
 	quit      chan struct{}
 	wg        sync.WaitGroup
 	closeOnce sync.Once
+	stopped   chan struct{} // closed when loop has returned
 }
 
 func newCommitter(db *DB) *committer {
-	c := &committer{db: db, reqs: make(chan groupReq, maxGroup), quit: make(chan struct{})}
+	c := &committer{db: db, reqs: make(chan groupReq, maxGroup), quit: make(chan struct{}), stopped: make(chan struct{})}
 	c.wg.Add(1)
 	go c.loop()
 	return c
@@ -58,7 +59,17 @@ func (c *committer) do(ctx context.Context, fn func(*Tx) error) error {
 	case <-c.quit:
 		return fmt.Errorf("store: closed")
 	}
-	res := <-r.done // always answered: the committer never drops a request it took
+	var res groupRes
+	select {
+	case res = <-r.done:
+	case <-c.stopped:
+		// Closed: the request was answered before the loop ended, or never taken.
+		select {
+		case res = <-r.done:
+		default:
+			return fmt.Errorf("store: closed")
+		}
+	}
 	if res.panic != nil {
 		panic(res.panic)
 	}
@@ -73,6 +84,7 @@ func (c *committer) close() {
 
 func (c *committer) loop() {
 	defer c.wg.Done()
+	defer close(c.stopped)
 	for {
 		var first groupReq
 		select {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"ggzy/internal/ledger"
 	"ggzy/internal/store"
@@ -105,5 +106,28 @@ func TestGroupCommitHonoursCancelledContexts(t *testing.T) {
 	err := db.WithTx(c, func(tx *store.Tx) error { ran = true; return nil })
 	if err == nil || ran {
 		t.Fatalf("cancelled: err %v ran %v", err, ran)
+	}
+}
+
+// TestClosedStoreRefusesWrites: after Close a write returns an error instead
+// of waiting forever.
+func TestClosedStoreRefusesWrites(t *testing.T) {
+	db, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/c.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	done := make(chan error, 1)
+	go func() { done <- db.WithTx(ctx, func(*store.Tx) error { return nil }) }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a write on a closed store succeeded")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a write on a closed store hangs")
 	}
 }
