@@ -263,11 +263,7 @@ func projectDTO(p tender.Project) Project {
 }
 
 func scoringDTO(items []tender.ScoreItem) []ScoreItem {
-	out := []ScoreItem{}
-	for _, it := range items {
-		out = append(out, ScoreItem(it))
-	}
-	return out
+	return mapAll(items, func(it tender.ScoreItem) ScoreItem { return ScoreItem(it) })
 }
 
 func lotDTO(l tender.Lot) Lot {
@@ -282,13 +278,7 @@ func lotDTO(l tender.Lot) Lot {
 		RetenderOf: l.RetenderOf, FailedReason: l.FailedReason, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
 }
 
-func lotsDTO(ls []tender.Lot) []Lot {
-	out := []Lot{}
-	for _, l := range ls {
-		out = append(out, lotDTO(l))
-	}
-	return out
-}
+func lotsDTO(ls []tender.Lot) []Lot { return mapAll(ls, lotDTO) }
 
 // ---- documents and files
 
@@ -315,11 +305,7 @@ type FileRef struct {
 }
 
 func filesDTO(fs []tender.BidFile) []FileRef {
-	out := []FileRef{}
-	for _, f := range fs {
-		out = append(out, FileRef(f))
-	}
-	return out
+	return mapAll(fs, func(f tender.BidFile) FileRef { return FileRef(f) })
 }
 
 // ---- publishing, clarifications, objections
@@ -541,13 +527,7 @@ func memberDTO(m tender.Member) Member {
 	return Member{ID: m.ID, Kind: string(m.Kind), UserID: m.UserID, ExpertID: m.ExpertID, Name: m.Name, Chair: m.Chair}
 }
 
-func membersDTO(ms []tender.Member) []Member {
-	out := []Member{}
-	for _, m := range ms {
-		out = append(out, memberDTO(m))
-	}
-	return out
-}
+func membersDTO(ms []tender.Member) []Member { return mapAll(ms, memberDTO) }
 
 type SheetLine struct {
 	BidID         string           `json:"bid_id"`
@@ -606,13 +586,11 @@ type Report struct {
 }
 
 func reportRows(rs []tender.ReportRow) []ReportRow {
-	out := []ReportRow{}
-	for _, r := range rs {
-		out = append(out, ReportRow{BidID: r.BidID, EntityID: r.EntityID, EntityName: r.EntityName, PriceFen: int64(r.Price), PriceDisplay: r.Price.String(),
+	return mapAll(rs, func(r tender.ReportRow) ReportRow {
+		return ReportRow{BidID: r.BidID, EntityID: r.EntityID, EntityName: r.EntityName, PriceFen: int64(r.Price), PriceDisplay: r.Price.String(),
 			EvaluatedPriceFen: int64(r.EvaluatedPrice), EvaluatedPriceDisplay: r.EvaluatedPrice.String(), PriceScore: r.PriceScore, OtherScore: r.OtherScore,
-			Total: r.Total, Rejected: r.Rejected, Reasons: r.Reasons, Rank: r.Rank})
-	}
-	return out
+			Total: r.Total, Rejected: r.Rejected, Reasons: r.Reasons, Rank: r.Rank}
+	})
 }
 
 func reportDTO(r *tender.Report) *Report {
@@ -679,11 +657,9 @@ type Warning struct {
 }
 
 func warningsDTO(ws []tender.Warning) []Warning {
-	out := []Warning{}
-	for _, w := range ws {
-		out = append(out, Warning{ID: w.ID, LotID: w.LotID, Kind: w.Kind, Message: w.Message, Basis: w.Basis, CreatedAt: w.CreatedAt})
-	}
-	return out
+	return mapAll(ws, func(w tender.Warning) Warning {
+		return Warning{ID: w.ID, LotID: w.LotID, Kind: w.Kind, Message: w.Message, Basis: w.Basis, CreatedAt: w.CreatedAt}
+	})
 }
 
 // ---- the lot view
@@ -787,11 +763,9 @@ type TimelineEntry struct {
 }
 
 func timelineDTO(es []ledger.Entry) []TimelineEntry {
-	out := []TimelineEntry{}
-	for _, e := range es {
-		out = append(out, TimelineEntry{Index: e.Index, At: e.At, Type: e.Type, Subject: e.Subject, Public: e.Public, Commitment: e.Commitment})
-	}
-	return out
+	return mapAll(es, func(e ledger.Entry) TimelineEntry {
+		return TimelineEntry{Index: e.Index, At: e.At, Type: e.Type, Subject: e.Subject, Public: e.Public, Commitment: e.Commitment}
+	})
 }
 
 func fen(v int64) money.Fen { return money.Fen(v) }
@@ -800,4 +774,14 @@ func fen(v int64) money.Fen { return money.Fen(v) }
 type CalendarLoaded struct {
 	Years []int `json:"years" doc:"表中包含的年份"`
 	Days  int   `json:"days" doc:"节假日和调休工作日的条数"`
+}
+
+// mapAll converts a slice element by element; the result is never nil, so
+// JSON lists are always [] rather than null.
+func mapAll[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
 }

@@ -592,11 +592,7 @@ func (s *server) listEntities(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []Entity{}
-	for _, e := range es {
-		out = append(out, entityDTO(e))
-	}
-	return out, nil
+	return mapAll(es, entityDTO), nil
 }
 
 func (s *server) registerEntity(c *call) (any, error) {
