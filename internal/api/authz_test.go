@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"ggzy/internal/fixture"
 	"ggzy/internal/party"
@@ -383,84 +382,28 @@ func (m *matrix) prepare(t *testing.T, st state) *lotState {
 // advance moves the clock into phase and brings every prepared lot of that
 // phase into its state.
 func (m *matrix) advance(t *testing.T, phase int) {
-	w := m.e.w
-	var lots []*lotState
+	goal := map[state]fixture.MatrixGoal{sOpened: fixture.GoalOpened, sFailed: fixture.GoalOpened, sCommittee: fixture.GoalCommittee,
+		sPublicity: fixture.GoalPublicity, sPublicityEnded: fixture.GoalPublicity, sAwarded: fixture.GoalAwarded}
+	var (
+		lots  []*lotState
+		mls   []*fixture.MatrixLot
+		goals []fixture.MatrixGoal
+	)
 	for st, l := range m.pools {
+		if s := m.shared[st]; s != nil {
+			l = append(l, s)
+		}
 		if phaseOf[st] >= phase {
-			lots = append(lots, l...)
-		}
-		if s := m.shared[st]; s != nil && phaseOf[st] >= phase {
-			lots = append(lots, s)
-		}
-	}
-	switch phase {
-	case 2:
-		for _, x := range lots {
-			if !w.Clock.Now().After(x.lot.BidDeadline) {
-				w.Clock.Set(x.lot.BidDeadline.Add(time.Minute))
-			}
-		}
-		for _, x := range lots {
-			if _, err := w.Tender.OpenBids(m.ctx, x.lot.ID); err != nil {
-				t.Fatal(err)
-			}
-			switch x.kind {
-			case sCommittee:
-				ms, err := w.Tender.DrawCommittee(m.ctx, w.Actor("operator"), x.lot.ID, []string{"principal2"}, w.Party.UserByUsername)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m.setMembers(x, ms)
-				v, err := w.Tender.ViewLot(m.ctx, w.Actor("operator"), x.lot.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, b := range v.Bids {
-					x.bids = append(x.bids, b.ID)
-				}
-			case sPublicity, sPublicityEnded, sAwarded:
-				rep := w.Evaluate(t, x.lot.ID)
-				x.candidate, x.awardPrice = rep.Candidates[0].BidID, int64(rep.Candidates[0].Price)
-				v, err := w.Tender.ViewLot(m.ctx, w.Actor("operator"), x.lot.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m.setMembers(x, v.Committee)
-			}
-		}
-	case 3:
-		for _, x := range lots {
-			l, err := w.GetLot(x.lot.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if w.Clock.Now().Before(l.PublicityUntil) {
-				w.Clock.Set(l.PublicityUntil.Add(time.Minute))
-			}
-		}
-		for _, x := range lots {
-			if x.kind == sAwarded {
-				if _, err := w.Tender.DecideAward(m.ctx, w.Actor("agency"), x.lot.ID, tender.AwardInput{BidID: x.candidate}); err != nil {
-					t.Fatal(err)
-				}
+			for _, x := range l {
+				lots, mls, goals = append(lots, x), append(mls, &fixture.MatrixLot{Lot: x.lot}), append(goals, goal[st])
 			}
 		}
 	}
-}
-
-func (m *matrix) setMembers(x *lotState, ms []tender.Member) {
-	in := map[string]bool{}
-	for _, mem := range ms {
-		in[mem.UserID] = true
-		if mem.Kind == tender.MemberExpert && x.member == "" {
-			x.member = m.e.usernameOf(mem.UserID)
-		}
-	}
-	for i := 1; i <= 10; i++ {
-		name := fmt.Sprintf("expert%d", i)
-		if !in[m.e.w.Users[name].ID] {
-			x.nonMember = name
-			break
+	for i, p := range m.e.w.AdvanceMatrix(t, phase, mls, goals) {
+		x := lots[i]
+		if phase == 2 && goals[i] >= fixture.GoalCommittee {
+			x.member, x.nonMember, x.bids = p.MemberUser, p.NonMember, p.Bids
+			x.candidate, x.awardPrice = p.Candidate, int64(p.AwardPrice)
 		}
 	}
 }

@@ -804,82 +804,34 @@ func (m *azMatrix) prepare(k azKind) *azLot {
 // advance moves the clock into phase and brings every prepared lot of a
 // later state into it; the sessions end with the clock's jump.
 func (m *azMatrix) advance(phase int) {
-	t, w := m.t, m.w
-	var lots []*azLot
+	goal := map[azKind]fixture.MatrixGoal{azOpened: fixture.GoalOpened, azFailed: fixture.GoalOpened, azCommittee: fixture.GoalCommittee,
+		azPublicity: fixture.GoalPublicity, azPublicityEnded: fixture.GoalPublicity, azAwarded: fixture.GoalAwarded}
+	var (
+		lots  []*azLot
+		mls   []*fixture.MatrixLot
+		goals []fixture.MatrixGoal
+	)
 	for k, l := range m.pools {
+		if s := m.shared[k]; s != nil {
+			l = append(l, s)
+		}
 		if azPhase[k] >= phase {
-			lots = append(lots, l...)
-			if s := m.shared[k]; s != nil {
-				lots = append(lots, s)
+			for _, x := range l {
+				lots, mls, goals = append(lots, x), append(mls, &fixture.MatrixLot{Lot: x.lot}), append(goals, goal[k])
 			}
 		}
 	}
-	switch phase {
-	case 2:
-		for _, x := range lots {
-			if !w.Clock.Now().After(x.lot.BidDeadline) {
-				w.Clock.Set(x.lot.BidDeadline.Add(time.Minute))
-			}
-		}
-		for _, x := range lots {
-			if _, err := w.Tender.OpenBids(m.ctx, x.lot.ID); err != nil {
-				t.Fatal(err)
-			}
-			switch x.kind {
-			case azCommittee:
-				ms, err := w.Tender.DrawCommittee(m.ctx, w.Actor("operator"), x.lot.ID, []string{"principal2"}, w.Party.UserByUsername)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m.setMembers(x, ms)
-			case azPublicity, azPublicityEnded, azAwarded:
-				rep := w.Evaluate(t, x.lot.ID)
-				x.candidate, x.awardPrice = rep.Candidates[0].BidID, rep.Candidates[0].Price
-				v, err := w.Tender.ViewLot(m.ctx, w.Actor("operator"), x.lot.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m.setMembers(x, v.Committee)
-			}
-		}
-	case 3:
-		for _, x := range lots {
-			l, err := w.GetLot(x.lot.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if w.Clock.Now().Before(l.PublicityUntil) {
-				w.Clock.Set(l.PublicityUntil.Add(time.Minute))
-			}
-		}
-		for _, x := range lots {
-			if x.kind == azAwarded {
-				if _, err := w.Tender.DecideAward(m.ctx, w.Actor("agency"), x.lot.ID, tender.AwardInput{BidID: x.candidate}); err != nil {
-					t.Fatal(err)
-				}
+	for i, p := range m.w.AdvanceMatrix(m.t, phase, mls, goals) {
+		x := lots[i]
+		if phase == 2 && goals[i] >= fixture.GoalCommittee {
+			x.member, x.nonMember, x.candidate, x.awardPrice = p.MemberUser, p.NonMember, p.Candidate, p.AwardPrice
+			for _, mem := range p.Members {
+				x.memberNames = append(x.memberNames, mem.Name)
 			}
 		}
 	}
 	if phase > 1 {
 		m.sessions = map[string]*azSession{}
-	}
-}
-
-func (m *azMatrix) setMembers(x *azLot, ms []tender.Member) {
-	in := map[string]bool{}
-	for _, mem := range ms {
-		in[mem.UserID] = true
-		x.memberNames = append(x.memberNames, mem.Name)
-		if mem.Kind == tender.MemberExpert && x.member == "" {
-			x.member = m.username[mem.UserID]
-		}
-	}
-	for i := 1; i <= 10; i++ {
-		name := fmt.Sprintf("expert%d", i)
-		if !in[m.w.Users[name].ID] {
-			x.nonMember = name
-			break
-		}
 	}
 }
 
