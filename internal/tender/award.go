@@ -51,7 +51,7 @@ func (s *Service) DecideAward(ctx context.Context, actor party.Actor, lotID ids.
 			}
 		}
 		if chosen == nil {
-			return apperr.New(apperr.Invalid, "中标人应当从评标委员会推荐的中标候选人中确定。").WithField("bid_id", "不是中标候选人。")
+			return apperr.Rule(apperr.Invalid, "《招标投标法》第四十条", "中标人应当从评标委员会推荐的中标候选人中确定。").WithField("bid_id", "不是中标候选人。")
 		}
 		reason := strings.TrimSpace(in.ExceptionReason)
 		if chosen.Rank != 1 && p.StateFunded && utf8.RuneCountInString(reason) < 10 {
@@ -106,13 +106,15 @@ func (s *Service) RecordContract(ctx context.Context, actor party.Actor, lotID i
 		if signedAt.IsZero() || signedAt.After(now) || signedAt.Before(clock.Date(l.AwardedAt)) {
 			f["signed_at"] = "签订日期应在中标通知书发出之后、不晚于今天。"
 		}
+		basis := ""
 		if amount <= 0 {
 			f["amount"] = "合同金额应大于0。"
 		} else if amount != a.Price {
-			f["amount"] = fmt.Sprintf("合同金额应与中标价%s一致，不得订立背离合同实质性内容的协议（《招标投标法》第四十六条）。", a.Price)
+			f["amount"] = fmt.Sprintf("合同金额应与中标价%s一致，不得订立背离合同实质性内容的协议。", a.Price)
+			basis = "《招标投标法》第四十六条"
 		}
-		if err := apperr.Fields("合同信息有误。", f); err != nil {
-			return err
+		if len(f) > 0 {
+			return &apperr.Error{Code: apperr.Invalid, Message: "合同信息有误。", Fields: f, Basis: basis}
 		}
 		c = Contract{LotID: l.ID, Amount: amount, SignedAt: signedAt.UTC(), RecordedAt: now, RecordedBy: actor.UserID}
 		if err := tx.SaveContract(ctx, c); err != nil {

@@ -111,7 +111,7 @@ func TestDecideAward(t *testing.T) {
 		}
 		for _, id := range []ids.ID{fourth, "no-such-bid"} {
 			_, err := w.Tender.DecideAward(ctx, w.Actor("agency"), l.ID, tender.AwardInput{BidID: id, ExceptionReason: reason})
-			if e := wantErr(t, err, apperr.Invalid, ""); e.Fields["bid_id"] == "" {
+			if e := wantErr(t, err, apperr.Invalid, "《招标投标法》第四十条"); e.Fields["bid_id"] == "" {
 				t.Errorf("fields %v", e.Fields)
 			}
 		}
@@ -195,8 +195,12 @@ func TestRecordContract(t *testing.T) {
 		w, l, a := awarded(t)
 		w.Clock.Set(bj(2026, 4, 10, 10, 0))
 		for _, amt := range []money.Fen{a.Price - 1, a.Price + 100_000_00, 0} {
+			basis := "第四十六条" // a different amount departs from the award
+			if amt == 0 {
+				basis = ""
+			}
 			_, err := w.Tender.RecordContract(ctx, w.Actor("agency"), l.ID, bj(2026, 4, 10, 9, 0), amt)
-			if e := wantErr(t, err, apperr.Invalid, ""); e.Fields["amount"] == "" {
+			if e := wantErr(t, err, apperr.Invalid, basis); e.Fields["amount"] == "" {
 				t.Errorf("amount %d: fields %v", amt, e.Fields)
 			}
 		}
