@@ -133,19 +133,16 @@ func (a *App) handlers() map[string]worker.Handler {
 	}
 	return map[string]worker.Handler{
 		jobs.OpenBids: func(ctx context.Context, lotID string) error {
+			// Too early, or the deadline was moved: notDue waits for the lot's
+			// current deadline (a duplicate run then finds it opened).
 			_, err := a.Tender.OpenBids(ctx, lotID)
-			var early *tender.EarlyOpeningError
 			switch {
-			case errors.As(err, &early):
-				// Too early, or the deadline was moved: wait for the lot's
-				// current deadline (a duplicate run then finds it opened).
-				return worker.Retry(time.Until(early.Deadline) + 100*time.Millisecond)
 			case errors.Is(err, tender.ErrSuspended):
 				return worker.Retry(time.Minute) // objection pending: open once answered
 			case apperr.Is(err, apperr.NotFound):
 				return nil
 			}
-			return err
+			return notDue(err)
 		},
 		jobs.ContractDue:  func(ctx context.Context, lotID string) error { return notDue(a.Tender.CheckContractDue(ctx, lotID)) },
 		jobs.ObjectionDue: func(ctx context.Context, id string) error { return notDue(a.Tender.CheckObjectionDue(ctx, id)) },

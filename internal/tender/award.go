@@ -189,11 +189,29 @@ func (s *Service) CheckObjectionDue(ctx context.Context, objectionID ids.ID) err
 	})
 }
 
-// NotDueError tells the job runner that a check ran before its time (the
-// database's clock may run ahead of ours) and should run again at At.
-type NotDueError struct{ At time.Time }
+// NotDueError tells the job runner that a use case ran before its time (jobs
+// are scheduled a little early, and the database's clock may run ahead of
+// ours) and should run again at At. Err, when set, is the rule that refused
+// it (an opening before the deadline, TBL 34).
+type NotDueError struct {
+	At  time.Time
+	Err *apperr.Error
+}
 
-func (e *NotDueError) Error() string { return "not due until " + e.At.UTC().Format(time.RFC3339Nano) }
+func (e *NotDueError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return "not due until " + e.At.UTC().Format(time.RFC3339Nano)
+}
+
+// Unwrap exposes the rule error, if any.
+func (e *NotDueError) Unwrap() error {
+	if e.Err == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // CheckPublicityEnd is the job at the end of the candidate publicity: it
 // records in the ledger that the publicity ran its full period and how many

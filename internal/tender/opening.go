@@ -18,18 +18,6 @@ import (
 // flags it and a warning goes to the supervisor.
 const LateOpeningTolerance = 2 * time.Minute
 
-// EarlyOpeningError refuses an opening before the deadline (TBL 34) and
-// tells the job runner when the deadline is, so an early run waits for it.
-type EarlyOpeningError struct {
-	Deadline time.Time
-	Err      *apperr.Error
-}
-
-func (e *EarlyOpeningError) Error() string { return e.Err.Error() }
-
-// Unwrap exposes the rule error (code Deadline, basis 第三十四条).
-func (e *EarlyOpeningError) Unwrap() error { return e.Err }
-
 // ErrSuspended tells the job runner to try the opening again later: an
 // objection is pending at the deadline.
 var ErrSuspended = apperr.New(apperr.Conflict, "招标投标活动暂停中，开标顺延至异议答复后。")
@@ -52,7 +40,7 @@ func (s *Service) OpenBids(ctx context.Context, lotID ids.ID) (Opening, error) {
 			return err
 		}
 		if now.Before(l.BidDeadline) {
-			return &EarlyOpeningError{Deadline: l.BidDeadline, Err: apperr.Rule(apperr.Deadline, "《招标投标法》第三十四条", "开标应当在投标截止时间的同一时间公开进行；投标截止时间为%s（北京时间），任何人不得提前开标。", clock.Format(l.BidDeadline))}
+			return &NotDueError{At: l.BidDeadline, Err: apperr.Rule(apperr.Deadline, "《招标投标法》第三十四条", "开标应当在投标截止时间的同一时间公开进行；投标截止时间为%s（北京时间），任何人不得提前开标。", clock.Format(l.BidDeadline))}
 		}
 		if l.Suspended {
 			return ErrSuspended
