@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"ggzy/internal/rules"
 	"html/template"
 	"strings"
 	"time"
@@ -15,6 +16,9 @@ import (
 
 func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
+		// rule quotes a statutory number and its basis from the rules table,
+		// so pages never restate the law on their own.
+		"rule":    func(k string) rules.Rule { return s.d.Tender.Rules().Get(rules.Key(k)) },
 		"money":   func(f money.Fen) string { return f.String() },
 		"capital": func(f money.Fen) string { return f.Capital() },
 		"yuan":    func(f money.Fen) string { return f.Plain() },

@@ -23,6 +23,8 @@ import (
 	"ggzy/internal/fixture"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
+	"ggzy/internal/rules"
+	"ggzy/internal/store"
 	"ggzy/internal/tender"
 	"ggzy/internal/testkit"
 	"ggzy/internal/web"
@@ -665,5 +667,27 @@ func TestSessionIsWarnedAndCanBeExtended(t *testing.T) {
 	e.w.Clock.Advance(3 * time.Hour) // past the original 8 hours
 	if p := b.get("/console"); p.status != http.StatusOK || !strings.Contains(p.body, "退出") {
 		t.Fatalf("the extended session ended with the original one: %d", p.status)
+	}
+}
+
+// TestPagesQuoteTheRulesTable: statutory numbers on the pages come from the
+// rules table in force, not from the templates (a deployment that tightens
+// the security cap to 1.5% shows 1.5%).
+func TestPagesQuoteTheRulesTable(t *testing.T) {
+	w := fixture.New(t, testkit.OpenSQLite(t))
+	set, err := rules.EngineeringTender().With(rules.SecurityCap, 150)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := w.HTTPDeps()
+	d.Tender = tender.New(tender.Config{Store: store.Bind[tender.Tx](w.DB), Clock: w.Clock, IDs: w.IDs, Rules: set, Calendar: w.Calendar, Region: fixture.Region})
+	h, err := web.New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/guide", nil))
+	if body := rec.Body.String(); !strings.Contains(body, "不超过估算价1.50%") || strings.Contains(body, "不超过估算价2%") {
+		t.Fatalf("guide does not quote the rules table: %s", excerpt(body))
 	}
 }
