@@ -211,7 +211,7 @@ type LotInput struct {
 	Method            string      `json:"method" doc:"lowest_price 经评审的最低投标价法 | comprehensive 综合评估法"`
 	EstimateFen       int64       `json:"estimate_fen"`
 	CeilingFen        int64       `json:"ceiling_fen,omitempty" doc:"最高投标限价，0 表示不设"`
-	SecurityFen       int64       `json:"security_fen,omitempty" doc:"投标保证金，不得超过估算价的2%"`
+	SecurityFen       int64       `json:"security_fen,omitempty" doc:"投标保证金，不得超过估算价的法定比例（现行值见 GET /api/v1/rules 的 tender.security_cap）"`
 	CategoryCode      string      `json:"category_code" doc:"专业分类，如 A0801"`
 	Scoring           []ScoreItem `json:"scoring,omitempty" doc:"综合评估法评分表；省略时使用默认评分表"`
 	CommitteeSize     int         `json:"committee_size"`
@@ -313,7 +313,7 @@ func filesDTO(fs []tender.BidFile) []FileRef {
 type PublishInput struct {
 	DocsFrom     time.Time `json:"docs_from" doc:"招标文件获取开始"`
 	DocsUntil    time.Time `json:"docs_until" doc:"招标文件获取截止"`
-	BidDeadline  time.Time `json:"bid_deadline" doc:"投标截止时间（即开标时间），距文件发出不少于20日"`
+	BidDeadline  time.Time `json:"bid_deadline" doc:"投标截止时间（即开标时间），距文件发出不少于法定期限（tender.bid_period_min）"`
 	OpeningPlace string    `json:"opening_place,omitempty"`
 	Body         string    `json:"body,omitempty" doc:"公告正文"`
 	Invitees     []string  `json:"invitees,omitempty" doc:"邀请招标：受邀单位的统一社会信用代码"`
@@ -321,7 +321,7 @@ type PublishInput struct {
 
 type ClarificationInput struct {
 	Text        string    `json:"text"`
-	NewDeadline time.Time `json:"new_deadline,omitzero" doc:"顺延后的投标截止时间；距截止不足15日时必填，错误信息给出最早可顺延时间"`
+	NewDeadline time.Time `json:"new_deadline,omitzero" doc:"顺延后的投标截止时间；距截止不足法定期限（tender.clarification_lead）时必填，错误信息给出最早可顺延时间"`
 }
 
 type Clarification struct {

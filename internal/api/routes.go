@@ -60,7 +60,7 @@ func (s *server) table() []route {
 			Query: []param{{Name: "name", Type: "string", Doc: "文件名", Required: true}}, Body: binaryBody{}, Resp: Document{}, Status: 201, h: s.uploadDocument},
 		{Method: "GET", Path: lotID("/documents/{docID}"), Summary: "下载招标文件", Tag: "lots", Resp: binaryBody{}, Status: 200, h: s.downloadDocument},
 		{Method: "POST", Path: lotID("/publish"), Summary: "发布招标公告（或投标邀请书）", Tag: "lots", Auth: authRequired, Body: PublishInput{}, Resp: Notice{}, Status: 201, h: s.publish},
-		{Method: "POST", Path: lotID("/clarifications"), Summary: "发出澄清或修改（不足15日须顺延截止时间）", Tag: "lots", Auth: authRequired, Body: ClarificationInput{}, Resp: Clarification{}, Status: 201, h: s.clarify},
+		{Method: "POST", Path: lotID("/clarifications"), Summary: "发出澄清或修改（距截止不足法定期限的须顺延截止时间）", Tag: "lots", Auth: authRequired, Body: ClarificationInput{}, Resp: Clarification{}, Status: 201, h: s.clarify},
 		{Method: "POST", Path: lotID("/objections"), Summary: "提出异议（对招标文件或评标结果）", Tag: "lots", Auth: authRequired, Body: ObjectionInput{}, Resp: Objection{}, Status: 201, h: s.fileObjection},
 		{Method: "POST", Path: v1 + "/objections/{id}/answer", Summary: "答复异议", Tag: "lots", Auth: authRequired, Body: AnswerInput{}, Resp: Objection{}, Status: 200, h: s.answerObjection},
 

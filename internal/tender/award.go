@@ -123,7 +123,7 @@ func (s *Service) RecordContract(ctx context.Context, actor party.Actor, lotID i
 		due := s.endOfPeriod(l.AwardedAt, int(s.rules.Get(rules.ContractMax).Value))
 		if !signedAt.Before(due) {
 			if err := tx.CreateWarning(ctx, Warning{ID: s.ids.New(now), LotID: l.ID, Kind: "contract.late",
-				Message: fmt.Sprintf("合同于%s签订，超过中标通知书发出之日起30日的期限（%s）。", signedAt.In(clock.Shanghai).Format("2006-01-02"), clock.Format(due)),
+				Message: fmt.Sprintf("合同于%s签订，超过中标通知书发出之日起%s的期限（%s）。", signedAt.In(clock.Shanghai).Format("2006-01-02"), s.rules.Get(rules.ContractMax).Describe(), clock.Format(due)),
 				Basis:   s.rules.Get(rules.ContractMax).Basis, CreatedAt: now}); err != nil {
 				return err
 			}
