@@ -45,6 +45,8 @@ func buildOpenAPI(routes []route, site string) map[string]any {
 				sch = map[string]any{"type": "string", "format": "date"}
 			case "integer":
 				sch = map[string]any{"type": "integer", "minimum": 1, "maximum": 100}
+			case "uint":
+				sch = map[string]any{"type": "integer", "minimum": 0}
 			}
 			params = append(params, map[string]any{"name": q.Name, "in": "query", "required": q.Required, "description": q.Doc, "schema": sch})
 		}
@@ -68,6 +70,8 @@ func buildOpenAPI(routes []route, site string) map[string]any {
 		case binaryBody:
 			resps[code] = map[string]any{"description": "文件内容", "content": map[string]any{
 				"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}}
+		case textBody:
+			resps[code] = map[string]any{"description": "文本", "content": map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}}
 		case map[string]any:
 			resps[code] = map[string]any{"description": "成功", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
 		default:
@@ -96,7 +100,7 @@ func buildOpenAPI(routes []route, site string) map[string]any {
 		}
 	}
 	var tagList []any
-	for _, t := range []string{"meta", "auth", "rules", "notices", "projects", "lots", "bids", "evaluation", "award", "console", "registry"} {
+	for _, t := range []string{"meta", "auth", "rules", "notices", "projects", "lots", "bids", "evaluation", "award", "console", "registry", "ledger"} {
 		if tags[t] {
 			tagList = append(tagList, map[string]any{"name": t})
 		}

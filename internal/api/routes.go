@@ -35,6 +35,21 @@ func (s *server) table() []route {
 		{Method: "POST", Path: v1 + "/auth/logout", Summary: "注销当前令牌", Tag: "auth", Auth: authRequired, Status: http.StatusNoContent, h: s.logout},
 		{Method: "GET", Path: v1 + "/me", Summary: "当前登录用户及其所属主体", Tag: "auth", Auth: authRequired, Resp: Me{}, Status: 200, h: s.me},
 
+		{Method: "GET", Path: v1 + "/ledger/checkpoint", Summary: "最新签名检查点（C2SP signed-note，平台 SM2 签名）", Tag: "ledger", Resp: textBody{}, Status: 200, h: s.ledgerCheckpoint},
+		{Method: "GET", Path: v1 + "/ledger/key", Summary: "检查点签名公钥", Tag: "ledger", Resp: LedgerKey{}, Status: 200, h: s.ledgerKey},
+		{Method: "GET", Path: v1 + "/ledger/entries", Summary: "按序号区间公开留痕记录（每次至多 1000 条）", Tag: "ledger", Query: []param{
+			{Name: "start", Type: "uint", Doc: "起始序号（含）", Required: true},
+			{Name: "end", Type: "uint", Doc: "结束序号（不含）", Required: true},
+		}, Resp: LedgerEntries{}, Status: 200, h: s.ledgerEntries},
+		{Method: "GET", Path: v1 + "/ledger/proof/inclusion", Summary: "包含性证明（RFC 6962，SM3）", Tag: "ledger", Query: []param{
+			{Name: "index", Type: "uint", Doc: "记录序号", Required: true},
+			{Name: "size", Type: "uint", Doc: "树规模（取自某一检查点）", Required: true},
+		}, Resp: LedgerProof{}, Status: 200, h: s.ledgerInclusion},
+		{Method: "GET", Path: v1 + "/ledger/proof/consistency", Summary: "一致性证明（RFC 6962，SM3）", Tag: "ledger", Query: []param{
+			{Name: "from", Type: "uint", Doc: "前一规模", Required: true},
+			{Name: "to", Type: "uint", Doc: "后一规模", Required: true},
+		}, Resp: LedgerProof{}, Status: 200, h: s.ledgerConsistency},
+
 		{Method: "GET", Path: v1 + "/rules", Summary: "现行法定规则及法律依据", Tag: "rules", Resp: RuleSet{}, Status: 200, h: s.getRules},
 		{Method: "POST", Path: v1 + "/calendar", Summary: "加载节假日表（CSV：date,kind,name；交易中心或系统管理员），立即生效并留痕", Tag: "rules", Auth: authRequired,
 			Body: binaryBody{}, Resp: CalendarLoaded{}, Status: 200, h: s.loadCalendar},

@@ -4,6 +4,7 @@
 package httpx
 
 import (
+	"ggzy/internal/ledger"
 	"log/slog"
 	"net"
 	"net/http"
@@ -38,6 +39,17 @@ type Deps struct {
 	TrustProxy bool
 	// MaxUpload bounds one uploaded file.
 	MaxUpload int64
+	// Ledger publishes checkpoints, entries and proofs; LedgerKey describes
+	// the platform key that signs the checkpoints.
+	Ledger    *ledger.Log
+	LedgerKey LedgerKey
+}
+
+// LedgerKey is the platform's checkpoint-signing key, as published.
+type LedgerKey struct {
+	VerifierKey  string // C2SP signed-note verifier key
+	PublicKeyPEM string
+	Fingerprint  string
 }
 
 // ClientIP is the client's address, recorded in the ledger's private part.

@@ -52,7 +52,7 @@ func Seal(d Draft, at time.Time) (Entry, error) {
 		return Entry{}, err
 	}
 	salt := ids.Token(16)
-	return Entry{At: at.UTC(), Type: d.Type, Subject: d.Subject, Public: pub, Private: priv, Salt: salt, Commitment: Commit(salt, priv)}, nil
+	return Entry{At: at.UTC().Truncate(time.Microsecond), Type: d.Type, Subject: d.Subject, Public: pub, Private: priv, Salt: salt, Commitment: Commit(salt, priv)}, nil
 }
 
 // Commit is the salted commitment to private content.
@@ -83,18 +83,27 @@ func Canonical(v any) (json.RawMessage, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-// LeafData is the canonical public content of an entry: what the Merkle leaf
-// will hash (issue 3). It covers the commitment, not the private part.
+// LeafData is the canonical public content of an entry: what its Merkle leaf
+// hashes. It covers the commitment, not the private part.
 func (e Entry) LeafData() ([]byte, error) {
+	return LeafData(e.Index, FormatTime(e.At), e.Type, e.Subject, e.Public, e.Commitment)
+}
+
+// LeafData builds leaf content from published fields, so a monitor that only
+// has the published entry recomputes the same bytes.
+func LeafData(index int64, at, typ, subject string, public json.RawMessage, commitment string) ([]byte, error) {
 	return Canonical(map[string]any{
-		"index":      e.Index,
-		"at":         e.At.UTC().Format(time.RFC3339Nano),
-		"type":       e.Type,
-		"subject":    e.Subject,
-		"public":     e.Public,
-		"commitment": e.Commitment,
+		"index":      index,
+		"at":         at,
+		"type":       typ,
+		"subject":    subject,
+		"public":     public,
+		"commitment": commitment,
 	})
 }
+
+// FormatTime is how entry times are written in leaves and published.
+func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // Verify checks that the private part matches the commitment.
 func (e Entry) Verify() bool { return Commit(e.Salt, e.Private) == e.Commitment }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/transparency-dev/merkle/compact"
 
 	"ggzy/internal/apperr"
 	"ggzy/internal/calendar"
@@ -146,6 +149,7 @@ func TestConformance(t *testing.T) {
 		t.Run("AwardContract", func(t *testing.T) { testAwardContract(t, db) })
 		t.Run("Warnings", func(t *testing.T) { testWarnings(t, db) })
 		t.Run("Ledger", func(t *testing.T) { testLedger(t, db) })
+		t.Run("LedgerTree", func(t *testing.T) { testLedgerTree(t, db) })
 		t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, db) })
 		t.Run("ReadCannotWrite", func(t *testing.T) { testReadOnly(t, db) })
 		t.Run("Enqueue", func(t *testing.T) { testEnqueue(t, db) })
@@ -948,6 +952,96 @@ func testLedger(t *testing.T, db *store.DB) {
 		eq(t, "ListLedger zero entry", must[[]ledger.Entry](t)(tx.ListLedger(ctx, "", zero.Index, 1)), []ledger.Entry{zero})
 	})
 	ledgerSize(t, db)
+}
+
+// testLedgerTree checks the stored Merkle tree against one computed afresh
+// from the entries: the root at every size, every inclusion proof, the
+// consistency proofs, checkpoints, and the rebuild of a tree lost at migration.
+func testLedgerTree(t *testing.T, db *store.DB) {
+	write(t, db, func(tx *store.Tx) {
+		for i := range 21 {
+			e, err := ledger.Seal(ledger.Draft{Type: "test.tree", Subject: "TREE", Public: map[string]any{"i": i}}, at(time.Duration(i)*time.Second))
+			ok(t, err)
+			must[int64](t)(tx.AppendLedger(ctx, e))
+		}
+	})
+	var es []ledger.Entry
+	read(t, db, func(tx *store.Tx) { es = must[[]ledger.Entry](t)(tx.ListLedger(ctx, "", 0, 0)) })
+	leaves := make([][]byte, len(es))
+	for i, e := range es {
+		leaves[i] = must[[]byte](t)(e.LeafHash())
+	}
+	// Reference roots by folding leaves with a fresh frontier.
+	roots := make([][]byte, len(leaves)+1)
+	f := ledger.Frontier{}
+	roots[0] = must[[]byte](t)(f.Root())
+	for i, l := range leaves {
+		var err error
+		f, _, err = f.Append(l)
+		ok(t, err)
+		roots[i+1] = must[[]byte](t)(f.Root())
+	}
+	n := uint64(len(leaves))
+	read(t, db, func(tx *store.Tx) {
+		head := must[ledger.Frontier](t)(tx.LedgerTree(ctx))
+		eq(t, "tree size", head.Size, n)
+		eq(t, "head root", must[[]byte](t)(head.Root()), roots[n])
+		nodes := func(ids []compact.NodeID) ([][]byte, error) { return tx.LedgerNodes(ctx, ids) }
+		for _, size := range []uint64{1, 2, 3, n / 2, n - 1, n} {
+			eq(t, fmt.Sprintf("root at %d", size), must[[]byte](t)(ledger.RootAt(size, nodes)), roots[size])
+			for i := uint64(0); i < size; i++ {
+				p := must[[][]byte](t)(ledger.InclusionProof(i, size, nodes))
+				if err := ledger.VerifyInclusion(i, size, leaves[i], p, roots[size]); err != nil {
+					t.Fatalf("inclusion of %d in %d: %v", i, size, err)
+				}
+			}
+			for _, s1 := range []uint64{1, size / 2, size} {
+				if s1 == 0 {
+					continue
+				}
+				p := must[[][]byte](t)(ledger.ConsistencyProof(s1, size, nodes))
+				if err := ledger.VerifyConsistency(s1, size, p, roots[s1], roots[size]); err != nil {
+					t.Fatalf("consistency %d→%d: %v", s1, size, err)
+				}
+			}
+		}
+		if _, err := tx.LedgerNodes(ctx, []compact.NodeID{compact.NewNodeID(0, n+5)}); err == nil {
+			t.Error("LedgerNodes of a node that does not exist: want an error")
+		}
+	})
+	// Checkpoints: saved once per size, latest and covering.
+	cp := ledger.Checkpoint{Origin: "test", Size: n, Root: roots[n], At: at(time.Hour), Note: []byte("note a")}
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.SaveCheckpoint(ctx, ledger.Checkpoint{Origin: "test", Size: 2, Root: roots[2], At: at(time.Minute), Note: []byte("note 2")}))
+		ok(t, tx.SaveCheckpoint(ctx, cp))
+		ok(t, tx.SaveCheckpoint(ctx, ledger.Checkpoint{Origin: "test", Size: n, Root: roots[n], At: at(2 * time.Hour), Note: []byte("note b")}))
+	})
+	read(t, db, func(tx *store.Tx) {
+		got, found, err := tx.LatestCheckpoint(ctx)
+		ok(t, err)
+		if !found || string(got.Note) != "note a" || got.Size != n || !bytes.Equal(got.Root, roots[n]) || !got.At.Equal(cp.At) {
+			t.Errorf("LatestCheckpoint = %+v, %v; want the first note of size %d", got, found, n)
+		}
+		got, found, err = tx.CheckpointAtLeast(ctx, 2)
+		ok(t, err)
+		eq(t, "CheckpointAtLeast(2)", got.Size, uint64(2))
+		_, found, err = tx.CheckpointAtLeast(ctx, n+1)
+		ok(t, err)
+		eq(t, "CheckpointAtLeast past the end", found, false)
+	})
+	// A database whose tree was never built (schema v1) gets it at migration.
+	_, err := db.Writer().ExecContext(ctx, `DELETE FROM ledger_node`)
+	ok(t, err)
+	_, err = db.Writer().ExecContext(ctx, rebindFor(db, `UPDATE ledger_head SET size = 0, frontier = ? WHERE id = 1`), []byte{})
+	ok(t, err)
+	ok(t, db.Migrate(ctx))
+	read(t, db, func(tx *store.Tx) {
+		head := must[ledger.Frontier](t)(tx.LedgerTree(ctx))
+		eq(t, "rebuilt size", head.Size, n)
+		eq(t, "rebuilt root", must[[]byte](t)(head.Root()), roots[n])
+		p := must[[][]byte](t)(ledger.InclusionProof(3, n, func(ids []compact.NodeID) ([][]byte, error) { return tx.LedgerNodes(ctx, ids) }))
+		ok(t, ledger.VerifyInclusion(3, n, leaves[3], p, roots[n]))
+	})
 }
 
 var errBoom = errors.New("boom")

@@ -152,7 +152,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	return nil
+	// Entries of a schema-v1 database become leaves (a no-op afterwards).
+	return db.run(ctx, db.writer, nil, func(tx *Tx) error {
+		_, err := tx.integrateLedger(ctx)
+		return err
+	})
 }
 
 // Close closes both pools.
