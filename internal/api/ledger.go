@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -15,16 +14,8 @@ type textBody struct{}
 // MaxLedgerPage bounds one page of ledger entries.
 const MaxLedgerPage = 1000
 
-// LedgerEntry is one entry as published: exactly what its Merkle leaf hashes
-// (ledger.Entry.LeafData), so anyone can recompute the leaf.
-type LedgerEntry struct {
-	Index      int64           `json:"index" doc:"序号（从0开始）"`
-	At         string          `json:"at" doc:"时间（RFC 3339，UTC，微秒）"`
-	Type       string          `json:"type" doc:"类型；confidential.submission 表示依法保密的提交"`
-	Subject    string          `json:"subject" doc:"对象（标段编号等），保密时为空"`
-	Public     json.RawMessage `json:"public" doc:"公开内容（原样字节）"`
-	Commitment string          `json:"commitment" doc:"不公开部分的加盐 SM3 承诺（十六进制）"`
-}
+// LedgerEntry is one entry as published (ledger.Published).
+type LedgerEntry = ledger.Published
 
 // LedgerEntries is a page of entries.
 type LedgerEntries struct {
@@ -46,15 +37,6 @@ type LedgerKey struct {
 	VerifierKey  string `json:"verifier_key" doc:"签名便笺验证密钥（C2SP signed-note 格式，SM2）"`
 	PublicKeyPEM string `json:"public_key_pem" doc:"平台 SM2 公钥（PEM）"`
 	Fingerprint  string `json:"fingerprint" doc:"公钥指纹（DER 的 SM3，十六进制）"`
-}
-
-// LedgerEntryDTO publishes an entry.
-func LedgerEntryDTO(e ledger.Entry) LedgerEntry {
-	pub := e.Public
-	if pub == nil {
-		pub = json.RawMessage("null")
-	}
-	return LedgerEntry{Index: e.Index, At: ledger.FormatTime(e.At), Type: e.Type, Subject: e.Subject, Public: pub, Commitment: e.Commitment}
 }
 
 func (s *server) ledgerLog() (*ledger.Log, error) {
@@ -121,7 +103,7 @@ func (s *server) ledgerEntries(c *call) (any, error) {
 	}
 	out := LedgerEntries{Entries: make([]LedgerEntry, 0, len(es))}
 	for _, e := range es {
-		out.Entries = append(out.Entries, LedgerEntryDTO(e))
+		out.Entries = append(out.Entries, e.Publish())
 	}
 	return out, nil
 }

@@ -107,3 +107,55 @@ func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // Verify checks that the private part matches the commitment.
 func (e Entry) Verify() bool { return Commit(e.Salt, e.Private) == e.Commitment }
+
+// Published is an entry as the public sees it: exactly what its Merkle leaf
+// hashes (LeafData), so anyone can recompute the leaf.
+type Published struct {
+	Index      int64           `json:"index" doc:"序号（从0开始）"`
+	At         string          `json:"at" doc:"时间（RFC 3339，UTC，微秒）"`
+	Type       string          `json:"type" doc:"类型；confidential.submission 表示依法保密的提交"`
+	Subject    string          `json:"subject" doc:"对象（标段编号等），保密时为空"`
+	Public     json.RawMessage `json:"public" doc:"公开内容（原样字节）"`
+	Commitment string          `json:"commitment" doc:"不公开部分的加盐 SM3 承诺（十六进制）"`
+}
+
+// Publish returns the public view of e.
+func (e Entry) Publish() Published {
+	pub := e.Public
+	if pub == nil {
+		pub = json.RawMessage("null")
+	}
+	return Published{Index: e.Index, At: FormatTime(e.At), Type: e.Type, Subject: e.Subject, Public: pub, Commitment: e.Commitment}
+}
+
+// LeafHash recomputes the leaf hash of a published entry.
+func (p Published) LeafHash() ([]byte, error) {
+	d, err := LeafData(p.Index, p.At, p.Type, p.Subject, p.Public, p.Commitment)
+	if err != nil {
+		return nil, err
+	}
+	return Hasher{}.HashLeaf(d), nil
+}
+
+// Revealed is the type of an entry that discloses an earlier entry's private
+// part once the law allows (the opening, the end of an evaluation, a deal).
+const Revealed = "ledger.revealed"
+
+// Reveal is the public part of a Revealed entry. Private is the exact bytes
+// committed to, as a string, so the check needs no re-encoding:
+// Commit(Salt, Private) must equal the commitment of entry Of.
+type Reveal struct {
+	Of      int64  `json:"of"`
+	Salt    string `json:"salt"`
+	Private string `json:"private"`
+}
+
+// RevealDraft discloses e's private part under subject.
+func RevealDraft(e Entry, subject string) Draft {
+	return Draft{Type: Revealed, Subject: subject, Public: Reveal{Of: e.Index, Salt: e.Salt, Private: string(e.Private)}}
+}
+
+// Check reports whether the reveal opens the commitment.
+func (r Reveal) Check(commitment string) bool {
+	return Commit(r.Salt, []byte(r.Private)) == commitment
+}
