@@ -144,7 +144,7 @@ func (l *Log) Inclusion(ctx context.Context, index, size uint64) ([][]byte, erro
 			return err
 		}
 		if index >= size {
-			return apperr.New(apperr.Invalid, fmt.Sprintf("序号 %d 不在规模为 %d 的留痕树内。", index, size))
+			return apperr.New(apperr.Invalid, "序号 %d 不在规模为 %d 的留痕树内。", index, size)
 		}
 		var err error
 		p, err = InclusionProof(index, size, func(ids []compact.NodeID) ([][]byte, error) { return tx.LedgerNodes(ctx, ids) })
@@ -193,7 +193,7 @@ func checkSize(ctx context.Context, tx Tx, size uint64) error {
 		return err
 	}
 	if size == 0 || size > f.Size {
-		return apperr.New(apperr.Invalid, fmt.Sprintf("留痕树规模应为 1 至 %d。", f.Size))
+		return apperr.New(apperr.Invalid, "留痕树规模应为 1 至 %d。", f.Size)
 	}
 	return nil
 }
