@@ -79,3 +79,61 @@ func (s *Store) Open(hash string) (*os.File, error) {
 	}
 	return f, err
 }
+
+// Pending is a blob being written whose name (hash) the caller computes
+// while streaming (a sealed bid is named by its signed digest, so the bytes
+// are hashed once, not twice).
+type Pending struct {
+	s   *Store
+	f   *os.File
+	n   int64
+	max int64
+}
+
+// Create starts a blob of at most max bytes.
+func (s *Store) Create(max int64) (*Pending, error) {
+	f, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "up-*")
+	if err != nil {
+		return nil, fmt.Errorf("blob: %w", err)
+	}
+	return &Pending{s: s, f: f, max: max}, nil
+}
+
+// Write appends to the blob; past max it fails.
+func (p *Pending) Write(b []byte) (int, error) {
+	if p.n+int64(len(b)) > p.max {
+		return 0, apperr.New(apperr.Invalid, "文件超过大小上限（%d MB）。", p.max>>20)
+	}
+	n, err := p.f.Write(b)
+	p.n += int64(n)
+	return n, err
+}
+
+// Commit makes the blob durable and visible under hash (a 64-hex digest the
+// caller vouches for) and returns its size.
+func (p *Pending) Commit(hash string) (int64, error) {
+	defer p.Abort()
+	if !hashRE.MatchString(hash) {
+		return 0, fmt.Errorf("blob: bad name %q", hash)
+	}
+	if err := p.f.Sync(); err != nil {
+		return 0, fmt.Errorf("blob: sync: %w", err)
+	}
+	if err := p.f.Close(); err != nil {
+		return 0, fmt.Errorf("blob: %w", err)
+	}
+	dst := p.s.path(hash)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return 0, fmt.Errorf("blob: %w", err)
+	}
+	if err := os.Rename(p.f.Name(), dst); err != nil {
+		return 0, fmt.Errorf("blob: rename: %w", err)
+	}
+	return p.n, nil
+}
+
+// Abort discards an uncommitted blob (a no-op after Commit).
+func (p *Pending) Abort() {
+	_ = p.f.Close()
+	_ = os.Remove(p.f.Name())
+}

@@ -7,10 +7,12 @@ import "time"
 
 // Kinds of jobs.
 const (
-	OpenBids     = "tender.open_bids"     // at the bid deadline
-	ContractDue  = "tender.contract_due"  // 30 days after the award notice
-	ObjectionDue = "tender.objection_due" // answer deadline of an objection
-	PublicityEnd = "tender.publicity_end" // end of candidate publicity
+	OpenBids      = "tender.open_bids"      // at the bid deadline
+	ContractDue   = "tender.contract_due"   // 30 days after the award notice
+	ObjectionDue  = "tender.objection_due"  // answer deadline of an objection
+	PublicityEnd  = "tender.publicity_end"  // end of candidate publicity
+	DecryptBids   = "tender.decrypt_bids"   // k custodians have submitted shares
+	DecryptionDue = "tender.decryption_due" // end of the decryption window
 )
 
 // Job is one unit of deferred work.

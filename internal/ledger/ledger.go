@@ -12,8 +12,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/emmansun/gmsm/sm3"
-
+	"ggzy/internal/gm"
 	"ggzy/internal/ids"
 )
 
@@ -57,7 +56,7 @@ func Seal(d Draft, at time.Time) (Entry, error) {
 
 // Commit is the salted commitment to private content.
 func Commit(salt string, private []byte) string {
-	h := sm3.New()
+	h := gm.NewSM3()
 	h.Write([]byte(salt))
 	h.Write([]byte{0})
 	h.Write(private)

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emmansun/gmsm/sm3"
 	"github.com/transparency-dev/formats/log"
+
+	"ggzy/internal/gm"
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
 )
@@ -20,14 +21,14 @@ import (
 type Hasher struct{}
 
 // HashSize is the SM3 digest size.
-const HashSize = sm3.Size
+const HashSize = 32
 
 // EmptyRoot is the root of the empty tree.
-func (Hasher) EmptyRoot() []byte { s := sm3.Sum(nil); return s[:] }
+func (Hasher) EmptyRoot() []byte { s := gm.SM3(nil); return s[:] }
 
 // HashLeaf hashes one leaf's data.
 func (Hasher) HashLeaf(leaf []byte) []byte {
-	h := sm3.New()
+	h := gm.NewSM3()
 	h.Write([]byte{0})
 	h.Write(leaf)
 	return h.Sum(nil)
@@ -35,7 +36,7 @@ func (Hasher) HashLeaf(leaf []byte) []byte {
 
 // HashChildren hashes an interior node.
 func (Hasher) HashChildren(l, r []byte) []byte {
-	h := sm3.New()
+	h := gm.NewSM3()
 	h.Write([]byte{1})
 	h.Write(l)
 	h.Write(r)

@@ -58,7 +58,7 @@ func (tx *Tx) ListProjects(ctx context.Context, entityID ids.ID) ([]tender.Proje
 
 // ---- lots
 
-const lotCols = `id, project_id, code, name, procedure, method, estimate, ceiling, security, category_code, scoring, committee_size, principal_reps, allow_alternatives, status, suspended, docs_from, docs_until, bid_deadline, opening_place, opened_at, report_at, publicity_from, publicity_until, awarded_at, retender_of, failed_reason, version, created_at, updated_at`
+const lotCols = `id, project_id, code, name, procedure, method, estimate, ceiling, security, category_code, scoring, committee_size, principal_reps, allow_alternatives, status, suspended, docs_from, docs_until, bid_deadline, opening_place, opened_at, report_at, publicity_from, publicity_until, awarded_at, retender_of, failed_reason, version, created_at, updated_at, custody, decrypt_by, stalled`
 
 func scanLot(r rowScanner) (tender.Lot, error) {
 	var l tender.Lot
@@ -66,7 +66,7 @@ func scanLot(r rowScanner) (tender.Lot, error) {
 		nj{&l.Scoring}, &l.CommitteeSize, &l.PrincipalReps, &l.AllowAlternatives, &l.Status, &l.Suspended,
 		tm(&l.DocsFrom), tm(&l.DocsUntil), tm(&l.BidDeadline), &l.OpeningPlace, tm(&l.OpenedAt), tm(&l.ReportAt),
 		tm(&l.PublicityFrom), tm(&l.PublicityUntil), tm(&l.AwardedAt), &l.RetenderOf, &l.FailedReason, &l.Version,
-		tm(&l.CreatedAt), tm(&l.UpdatedAt))
+		tm(&l.CreatedAt), tm(&l.UpdatedAt), nj{&l.Custody}, tm(&l.DecryptBy), &l.Stalled)
 	return l, err
 }
 
@@ -75,12 +75,16 @@ func (tx *Tx) CreateLot(ctx context.Context, l tender.Lot) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO lots (`+lotCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	custody, err := js(l.Custody)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO lots (`+lotCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		l.ID, l.ProjectID, l.Code, l.Name, l.Procedure, l.Method, l.Estimate, l.Ceiling, l.Security, l.CategoryCode,
 		scoring, l.CommitteeSize, l.PrincipalReps, l.AllowAlternatives, l.Status, l.Suspended,
 		tx.t(l.DocsFrom), tx.t(l.DocsUntil), tx.t(l.BidDeadline), l.OpeningPlace, tx.t(l.OpenedAt), tx.t(l.ReportAt),
 		tx.t(l.PublicityFrom), tx.t(l.PublicityUntil), tx.t(l.AwardedAt), l.RetenderOf, l.FailedReason, l.Version,
-		tx.t(l.CreatedAt), tx.t(l.UpdatedAt))
+		tx.t(l.CreatedAt), tx.t(l.UpdatedAt), custody, tx.t(l.DecryptBy), l.Stalled)
 	if err != nil {
 		return writeErr("create lot", err, "标段已存在。", "项目")
 	}
@@ -148,17 +152,21 @@ func (tx *Tx) UpdateLot(ctx context.Context, l *tender.Lot) error {
 	if err != nil {
 		return err
 	}
+	custody, err := js(l.Custody)
+	if err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, `UPDATE lots SET code = ?, name = ?, procedure = ?, method = ?, estimate = ?, ceiling = ?, security = ?, category_code = ?,
 		scoring = ?, committee_size = ?, principal_reps = ?, allow_alternatives = ?, status = ?, suspended = ?,
 		docs_from = ?, docs_until = ?, bid_deadline = ?, opening_place = ?, opened_at = ?, report_at = ?,
 		publicity_from = ?, publicity_until = ?, awarded_at = ?, retender_of = ?, failed_reason = ?, updated_at = ?,
-		version = version + 1
+		custody = ?, decrypt_by = ?, stalled = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
 		l.Code, l.Name, l.Procedure, l.Method, l.Estimate, l.Ceiling, l.Security, l.CategoryCode,
 		scoring, l.CommitteeSize, l.PrincipalReps, l.AllowAlternatives, l.Status, l.Suspended,
 		tx.t(l.DocsFrom), tx.t(l.DocsUntil), tx.t(l.BidDeadline), l.OpeningPlace, tx.t(l.OpenedAt), tx.t(l.ReportAt),
 		tx.t(l.PublicityFrom), tx.t(l.PublicityUntil), tx.t(l.AwardedAt), l.RetenderOf, l.FailedReason, tx.t(l.UpdatedAt),
-		l.ID, l.Version)
+		custody, tx.t(l.DecryptBy), l.Stalled, l.ID, l.Version)
 	if err != nil {
 		return fmt.Errorf("store: update lot: %w", err)
 	}
@@ -804,4 +812,34 @@ func (tx *Tx) Enqueue(ctx context.Context, j jobs.Job) error {
 		return fmt.Errorf("store: enqueue %s: %w", j.Kind, err)
 	}
 	return nil
+}
+
+// ---- custody shares
+
+// SaveShare stores a custodian's decrypted share of a bid key; a second
+// submission of the same share replaces the first.
+func (tx *Tx) SaveShare(ctx context.Context, s tender.ShareRecord) error {
+	_, err := tx.exec(ctx, `INSERT INTO custody_shares (lot_id, bid_id, custodian_id, share, submitted_at) VALUES (?,?,?,?,?)
+		ON CONFLICT (lot_id, bid_id, custodian_id) DO UPDATE SET share = excluded.share, submitted_at = excluded.submitted_at`,
+		s.LotID, s.BidID, s.CustodianID, s.Share, tx.t(s.SubmittedAt))
+	if err != nil {
+		return writeErr("save share", err, "", "标段")
+	}
+	return nil
+}
+
+// ListShares lists a lot's shares by bid, then custodian.
+func (tx *Tx) ListShares(ctx context.Context, lotID ids.ID) ([]tender.ShareRecord, error) {
+	return collect(ctx, tx, "list shares", func(r rowScanner) (tender.ShareRecord, error) {
+		var s tender.ShareRecord
+		return s, r.Scan(&s.LotID, &s.BidID, &s.CustodianID, &s.Share, tm(&s.SubmittedAt))
+	}, `SELECT lot_id, bid_id, custodian_id, share, submitted_at FROM custody_shares WHERE lot_id = ? ORDER BY bid_id, custodian_id`, lotID)
+}
+
+// ListShareCustodians lists the custodians who submitted shares for a lot.
+func (tx *Tx) ListShareCustodians(ctx context.Context, lotID ids.ID) ([]ids.ID, error) {
+	return collect(ctx, tx, "list share custodians", func(r rowScanner) (ids.ID, error) {
+		var id ids.ID
+		return id, r.Scan(&id)
+	}, `SELECT DISTINCT custodian_id FROM custody_shares WHERE lot_id = ? ORDER BY custodian_id`, lotID)
 }

@@ -168,45 +168,21 @@ func (s *Service) SubmitBid(ctx context.Context, actor party.Actor, lotID ids.ID
 			return Receipt{}, apperr.New(apperr.Invalid, "投标附件信息不完整。")
 		}
 	}
-	now := s.clock.Now()
-	var r Receipt
-	err := s.store.WithTx(ctx, func(tx Tx) error {
-		p, err := s.biddable(ctx, tx, actor, lotID, now)
-		if err != nil {
-			return err
-		}
-		l := p.Lot
-		if err := op.Check(l, actor.EntityID, in.Content); err != nil {
-			return err
-		}
-		if !p.Access {
-			return apperr.New(apperr.Conflict, "请先获取招标文件，再递交投标文件。")
-		}
-		if l.Security > 0 && !p.Deposited {
-			return s.ruleErr(apperr.Conflict, rules.SecurityCap, "本标段要求提交投标保证金%s，请先登记保证金缴纳信息。", l.Security)
-		}
-		isNew := p.Bid == nil
-		b := Bid{ID: s.ids.New(now), LotID: l.ID, EntityID: actor.EntityID}
-		if !isNew {
-			b = *p.Bid
-		}
-		b.Version++
-		b.Status, b.Format, b.Content, b.ContentHash, b.Files, b.SubmittedAt = BidSubmitted, in.Format, in.Content, sm3Hex(in.Content), in.Files, now
-		idx, err := recordConfidential(ctx, tx, now, actor, "bid.submitted", map[string]any{
-			"lot": l.Code, "entity": actor.EntityID, "bid": b.ID, "version": b.Version, "content_sm3": b.ContentHash, "files": in.Files})
-		if err != nil {
-			return err
-		}
-		b.ReceiptSeq = idx
-		if isNew {
-			err = tx.CreateBid(ctx, b)
-		} else {
-			err = tx.UpdateBid(ctx, b)
-		}
-		r = Receipt{BidID: b.ID, LotID: l.ID, LotCode: l.Code, EntityID: b.EntityID, Version: b.Version, ContentHash: b.ContentHash, SubmittedAt: now, LedgerIndex: idx}
+	// Check needs no plaintext and no lot state but the binding, so it runs
+	// before the transaction; recordBid re-checks everything that can change.
+	var l Lot
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		l, err = tx.GetLot(ctx, lotID)
 		return err
 	})
-	return r, err
+	if err != nil {
+		return Receipt{}, err
+	}
+	if err := op.Check(l, actor.EntityID, in.Content); err != nil {
+		return Receipt{}, err
+	}
+	return s.recordBid(ctx, actor, lotID, in.Format, in.Content, sm3Hex(in.Content), in.Files)
 }
 
 // WithdrawBid withdraws the bidder's bid before the deadline (撤回).

@@ -80,7 +80,7 @@ func TestLifecycle(t *testing.T) {
 			})
 		}
 		w.Clock.Set(deadline)
-		step("OpenBids", []string{"tender.opened"}, func() error {
+		step("OpenBids", []string{"tender.opened", ledger.Revealed, ledger.Revealed, ledger.Revealed}, func() error {
 			op, err := w.Tender.OpenBids(ctx, l.ID)
 			if err == nil && (op.BidderCount != 3 || op.Failed) {
 				err = fmt.Errorf("opening %+v", op)

@@ -35,6 +35,9 @@ func (s *Service) OpenBids(ctx context.Context, lotID ids.ID) (Opening, error) {
 		if err != nil {
 			return err
 		}
+		if l.Status == Decrypting {
+			return nil // opened; the record follows the custodians' decryption
+		}
 		if l.Status != Bidding {
 			op, err = tx.GetOpening(ctx, l.ID)
 			return err
@@ -60,53 +63,81 @@ func (s *Service) OpenBids(ctx context.Context, lotID ids.ID) (Opening, error) {
 		if int64(len(active)) < minBids.Value {
 			return s.failTender(ctx, tx, actor, now, p, l, &op, minBids)
 		}
-		names := map[ids.ID]party.Entity{}
-		for _, b := range active {
-			e, err := tx.GetEntity(ctx, b.EntityID)
-			if err != nil {
-				return err
-			}
-			names[b.EntityID] = e
+		if l.Custody != nil {
+			// Sealed bids: nobody can read them until k custodians decrypt
+			// their shares; the record is published when they have.
+			return s.startDecryption(ctx, tx, actor, now, l, len(active))
+		}
+		for i, b := range active {
 			c, openErr := s.openers[b.Format].Open(ctx, l, b)
-			row := OpeningRow{BidID: b.ID, EntityID: b.EntityID, EntityName: e.Name, SubmittedAt: b.SubmittedAt}
 			if openErr != nil {
-				// The bid could not be decrypted or read. With plain content this
-				// is the bidder's fault: revoked (电子招标投标办法第三十一条).
-				b.Status = BidRevoked
-				b.Opened = &OpenedBid{Failure: apperr.As(openErr).Message}
-				row.Status, row.Note = BidRevoked, "投标文件无法解密或读取，按撤销投标处理（《电子招标投标办法》第三十一条）"
+				// The bid could not be read. With plain content this is the
+				// bidder's fault: revoked (电子招标投标办法第三十一条).
+				b.Status, b.Opened = BidRevoked, &OpenedBid{Failure: apperr.As(openErr).Message}
 			} else {
 				b.Status, b.Opened = BidOpened, &OpenedBid{BidContent: c}
-				row.Status, row.Price, row.DurationDays, row.Quality, row.ProjectManager = BidOpened, c.Price, c.DurationDays, c.Quality, c.ProjectManager
 			}
-			op.Rows = append(op.Rows, row)
-			if err := tx.UpdateBid(ctx, b); err != nil {
-				return err
-			}
-		}
-		if err := applyAutomaticRejections(ctx, tx, l, names); err != nil {
-			return err
-		}
-		if err := tx.SaveOpening(ctx, op); err != nil {
-			return err
-		}
-		l.Status, l.OpenedAt, l.UpdatedAt = Evaluating, now, now
-		if err := tx.UpdateLot(ctx, &l); err != nil {
-			return err
-		}
-		data, _ := json.Marshal(op)
-		body := fmt.Sprintf("%s %s 于%s（北京时间）投标截止并开标，共%d家投标人递交投标文件。", p.Name, l.Name, clock.Format(l.BidDeadline), op.BidderCount)
-		if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeOpening, Title: p.Name + l.Name + "开标记录",
-			Body: body, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
-			return err
+			active[i] = b
 		}
 		if err := s.warnIfLate(ctx, tx, now, l); err != nil {
 			return err
 		}
-		_, err = record(ctx, tx, now, actor, "tender.opened", l.Code, map[string]any{"lot": l.Code, "as_of": op.AsOf, "ran_at": op.RanAt, "bidders": op.BidderCount, "rows": op.Rows}, nil)
-		return err
+		return s.publishOpening(ctx, tx, actor, now, p, l, &op, active)
 	})
 	return op, err
+}
+
+// publishOpening records the opened (or failed) bids, applies the automatic
+// rejections, and publishes the opening record (电子招标投标办法第三十条).
+// The bidder count is the one frozen at the deadline (第三十一条).
+func (s *Service) publishOpening(ctx context.Context, tx Tx, actor party.Actor, now time.Time, p Project, l Lot, op *Opening, active []Bid) error {
+	names := map[ids.ID]party.Entity{}
+	for _, b := range active {
+		e, err := tx.GetEntity(ctx, b.EntityID)
+		if err != nil {
+			return err
+		}
+		names[b.EntityID] = e
+		row := OpeningRow{BidID: b.ID, EntityID: b.EntityID, EntityName: e.Name, SubmittedAt: b.SubmittedAt, Status: b.Status}
+		switch b.Status {
+		case BidOpened:
+			c := b.Opened.BidContent
+			row.Price, row.DurationDays, row.Quality, row.ProjectManager = c.Price, c.DurationDays, c.Quality, c.ProjectManager
+		case BidRevoked:
+			row.Note = "投标文件因投标人原因无法解密或读取，视为撤销投标文件（" + basisFailure + "）"
+		case BidWithdrawn:
+			row.Note = "投标文件因投标人之外的原因未能解密，视为撤回投标文件（" + basisFailure + "）"
+		}
+		op.Rows = append(op.Rows, row)
+		if err := tx.UpdateBid(ctx, b); err != nil {
+			return err
+		}
+	}
+	if err := applyAutomaticRejections(ctx, tx, l, names); err != nil {
+		return err
+	}
+	if err := tx.SaveOpening(ctx, *op); err != nil {
+		return err
+	}
+	l.Status, l.UpdatedAt = Evaluating, now
+	if l.OpenedAt.IsZero() {
+		l.OpenedAt = now
+	}
+	if err := tx.UpdateLot(ctx, &l); err != nil {
+		return err
+	}
+	data, _ := json.Marshal(op)
+	body := fmt.Sprintf("%s %s 于%s（北京时间）投标截止并开标，共%d家投标人递交投标文件。", p.Name, l.Name, clock.Format(l.BidDeadline), op.BidderCount)
+	if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeOpening, Title: p.Name + l.Name + "开标记录",
+		Body: body, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+		return err
+	}
+	if _, err := record(ctx, tx, now, actor, "tender.opened", l.Code, map[string]any{"lot": l.Code, "as_of": op.AsOf, "ran_at": op.RanAt, "bidders": op.BidderCount, "rows": op.Rows}, nil); err != nil {
+		return err
+	}
+	// The confidential bid entries may now be disclosed (招标投标法第二十二条
+	// no longer applies): anyone can check them against their commitments.
+	return s.revealBids(ctx, tx, now, l, active)
 }
 
 func (s *Service) warnIfLate(ctx context.Context, tx Tx, now time.Time, l Lot) error {

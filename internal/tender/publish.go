@@ -137,6 +137,9 @@ func (s *Service) PublishTender(ctx context.Context, actor party.Actor, lotID id
 		if len(docs) == 0 {
 			return apperr.New(apperr.Invalid, "请先上传招标文件再发布公告。").WithField("documents", "至少上传一份招标文件。")
 		}
+		if s.sealed && l.Custody == nil {
+			return apperr.Rule(apperr.Invalid, basisEncrypt, "投标文件须在投标人一方加密，请先为本标段指定投标文件密钥保管人（至少来自两个单位）及解密门限，再发布公告。").WithField("custody", "尚未设置密钥保管人。")
+		}
 		var invited []party.Entity
 		if l.Procedure == Invited {
 			minInv := s.rules.Get(rules.InviteesMin)

@@ -37,6 +37,9 @@ type Service struct {
 	openers map[string]Opener
 	region  string
 	rand    io.Reader
+	keys    Keys
+	blobs   Blobs
+	sealed  bool
 }
 
 // Config wires a Service.
@@ -49,6 +52,12 @@ type Config struct {
 	Region   string // GB/T 2260 of this platform, prefix of business codes
 	Openers  map[string]Opener
 	Rand     io.Reader // nil = crypto/rand
+	Keys     Keys      // registered public keys (sealed bids, custody)
+	Blobs    Blobs     // file store (sealed bids and their opened files)
+	// RequireSealed makes every lot name custodians before it is published,
+	// so that only bids sealed on the bidder's side are accepted
+	// (电子招标投标办法第二十六条). Off only in tests of the plain format.
+	RequireSealed bool
 }
 
 // New returns a Service. The plain-v1 opener is always present.
@@ -64,7 +73,8 @@ func New(c Config) *Service {
 	if c.IDs == nil {
 		c.IDs = &ids.Generator{}
 	}
-	return &Service{store: c.Store, clock: c.Clock, ids: c.IDs, rules: c.Rules, cal: c.Calendar, openers: op, region: c.Region, rand: r}
+	return &Service{store: c.Store, clock: c.Clock, ids: c.IDs, rules: c.Rules, cal: c.Calendar, openers: op, region: c.Region, rand: r,
+		keys: c.Keys, blobs: c.Blobs, sealed: c.RequireSealed}
 }
 
 // Rules returns the rule set in force.

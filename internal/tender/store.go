@@ -134,6 +134,11 @@ type Tx interface {
 	AppendLedger(ctx context.Context, e ledger.Entry) (int64, error)
 	ListLedger(ctx context.Context, subject string, from int64, limit int) ([]ledger.Entry, error) // subject "" = all
 	Enqueue(ctx context.Context, j jobs.Job) error
+
+	GetUser(ctx context.Context, id ids.ID) (party.User, error)
+	SaveShare(ctx context.Context, s ShareRecord) error // replaces the custodian's earlier share of the bid
+	ListShares(ctx context.Context, lotID ids.ID) ([]ShareRecord, error)
+	ListShareCustodians(ctx context.Context, lotID ids.ID) ([]ids.ID, error) // custodians who submitted, by ID
 }
 
 // Store runs tender transactions. A transaction function may run more than
@@ -142,4 +147,14 @@ type Tx interface {
 type Store interface {
 	WithTx(ctx context.Context, fn func(Tx) error) error
 	Read(ctx context.Context, fn func(Tx) error) error
+}
+
+// ShareRecord is a custodian's decrypted share of one bid's key, submitted
+// after the deadline.
+type ShareRecord struct {
+	LotID       ids.ID
+	BidID       ids.ID
+	CustodianID ids.ID
+	Share       string // JSON of seal.Share
+	SubmittedAt time.Time
 }

@@ -62,6 +62,8 @@ func (s Status) Label() string {
 		return "未发布"
 	case Bidding:
 		return "投标中"
+	case Decrypting:
+		return "开标解密中"
 	case Evaluating:
 		return "评标中"
 	case Publicity:
@@ -132,6 +134,33 @@ type Lot struct {
 	Version           int64 // optimistic lock
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// Custody is the lot's bid-key custodian set; nil = the lot takes plain
+	// bids (only where the platform allows it, see Config.RequireSealed).
+	Custody *Custody
+	// DecryptBy ends the decryption window after the opening (解密时限).
+	DecryptBy time.Time
+	// Stalled: fewer than k custodians decrypted within the window.
+	Stalled bool
+}
+
+// Custody names who holds the shares of every bid key of a lot (k of n,
+// DESIGN.md §6.2). It is published with the notice.
+type Custody struct {
+	Threshold  int         `json:"threshold"`
+	Custodians []Custodian `json:"custodians"`
+	// WindowMinutes is the decryption window after the deadline.
+	WindowMinutes int `json:"window_minutes"`
+}
+
+// Custodian is one key holder: a person of an agency, the trading centre or
+// a supervising department, with the SM2 key shares are encrypted to.
+type Custodian struct {
+	UserID      ids.ID `json:"user_id"`
+	Name        string `json:"name"`
+	Org         string `json:"org"`      // organisation key (entity ID, "centre", "dept:…")
+	OrgName     string `json:"org_name"` // for people
+	Fingerprint string `json:"key"`      // SM3 of the public key DER
+	PublicKey   string `json:"key_pem"`  // PEM
 }
 
 // NoticeKind is the type of a published notice.

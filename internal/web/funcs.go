@@ -136,6 +136,11 @@ func lotStatus(l tender.Lot, now time.Time) statusInfo {
 			return statusInfo{"已截止待开标", "st-eval", "◆"}
 		}
 		return statusInfo{"投标中", "st-open", "●"}
+	case tender.Decrypting:
+		if l.Stalled {
+			return statusInfo{"解密停滞", "st-paused", "❚❚"}
+		}
+		return statusInfo{"开标解密中", "st-eval", "◆"}
 	case tender.Evaluating:
 		return statusInfo{"评标中", "st-eval", "◆"}
 	case tender.Publicity:
@@ -263,6 +268,14 @@ var events = map[string]string{
 	"warning.contract_overdue":      "预警：合同逾期未订立",
 	"warning.objection_overdue":     "预警：异议逾期未答复",
 	"confidential.submission":       "保密事项（开标前不公开）",
+	"lot.custody_set":               "指定投标文件密钥保管人",
+	"tender.decryption_started":     "投标截止，开标解密",
+	"tender.shares_submitted":       "密钥保管人提交解密份额",
+	"tender.decryption_stalled":     "预警：解密时限届满，开标停滞",
+	"tender.decryption_extended":    "决定延长解密时限",
+	"ledger.revealed":               "公开开标前保密的留痕内容",
+	"key.registered":                "登记公钥",
+	"key.revoked":                   "吊销公钥",
 	// Kinds inside confidential entries (shown to auditors; never public before the opening).
 	"documents.obtained": "获取招标文件",
 	"deposit.recorded":   "登记投标保证金",
