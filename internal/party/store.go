@@ -31,6 +31,15 @@ type Tx interface {
 	ExtendSession(ctx context.Context, tokenHash string, expiresAt time.Time) error // NotFound if missing
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 	AppendLedger(ctx context.Context, e ledger.Entry) (int64, error)
+
+	// The public key registry (keys.go). A duplicate fingerprint is an
+	// apperr Conflict; UpdateKey writes the revocation only, once: revoking
+	// a revoked key is an apperr Conflict.
+	CreateKey(ctx context.Context, k PublicKey) error
+	GetKey(ctx context.Context, id ids.ID) (PublicKey, error)
+	GetKeyByFingerprint(ctx context.Context, fingerprint string) (PublicKey, error)
+	ListKeys(ctx context.Context, f KeyFilter) ([]PublicKey, error) // newest first
+	UpdateKey(ctx context.Context, k PublicKey) error
 }
 
 // Store runs party transactions; a transaction function may run more than
