@@ -85,7 +85,12 @@ func (s *Service) SubmitSealedBid(ctx context.Context, actor party.Actor, lotID 
 	if err != nil {
 		var ce *seal.CheckError
 		if errors.As(err, &ce) {
-			return Receipt{}, apperr.Rule(apperr.Invalid, basisEncrypt, "投标文件未按要求加密或签名，平台拒收：%s", ce.Reason)
+			reason := ce.Reason
+			var ae *apperr.Error
+			if errors.As(ce.Err, &ae) {
+				reason = ae.Message // the key registry says why the signing key is not acceptable
+			}
+			return Receipt{}, apperr.Rule(apperr.Invalid, basisEncrypt, "投标文件未按要求加密或签名，平台拒收：%s", reason)
 		}
 		if e := apperr.As(err); e.Code != apperr.Internal {
 			return Receipt{}, err

@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -26,6 +28,71 @@ func OpenSQLite(t testing.TB) *store.DB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "ggzy.db")
 	return openMigrated(t, "sqlite:"+path)
+}
+
+// OpenSQLiteAt opens a migrated SQLite database at path, closed on cleanup
+// (for tests that then read the file itself).
+func OpenSQLiteAt(t testing.TB, path string) *store.DB {
+	t.Helper()
+	return openMigrated(t, "sqlite:"+path)
+}
+
+// Tables lists the user tables of a SQLite or PostgreSQL test database.
+func Tables(t testing.TB, db *store.DB) []string {
+	t.Helper()
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+	if db.Dialect() == store.Postgres {
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`
+	}
+	rows, err := db.Writer().QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatalf("testkit: tables: %v", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// DumpTable writes every row of a table as text (every column, whatever its
+// type), as someone with full database access would read it.
+func DumpTable(t testing.TB, db *store.DB, table string, w io.Writer) {
+	t.Helper()
+	rows, err := db.Writer().QueryContext(context.Background(), `SELECT * FROM `+table)
+	if err != nil {
+		t.Fatalf("testkit: dump %s: %v", table, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatalf("testkit: dump %s: %v", table, err)
+		}
+		for _, v := range vals {
+			switch x := v.(type) {
+			case []byte:
+				_, _ = w.Write(x)
+			default:
+				_, _ = fmt.Fprint(w, x)
+			}
+			_, _ = io.WriteString(w, "\t")
+		}
+		_, _ = io.WriteString(w, "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("testkit: dump %s: %v", table, err)
+	}
 }
 
 // OpenPostgres opens a migrated database in a fresh schema on the server of
