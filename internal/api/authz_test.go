@@ -1,15 +1,21 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"ggzy/internal/fixture"
+	"ggzy/internal/gm"
+	"ggzy/internal/ids"
 	"ggzy/internal/party"
+	"ggzy/internal/sealbid"
 	"ggzy/internal/tender"
 )
 
@@ -46,9 +52,11 @@ const (
 	sPublicity      state = "publicity"       // candidate publicity running
 	sPublicityEnded state = "publicity_ended" // publicity over, not awarded
 	sAwarded        state = "awarded"
+	sSealed         state = "sealed"     // bidding with custody (agency, operator, supervisor; 2 of 3), sealed bids from 1, 3, 4
+	sDecrypting     state = "decrypting" // sealed, past the deadline, waiting for custodians
 )
 
-var phaseOf = map[state]int{sNone: 1, sDraft: 1, sBidding: 1, sObjection: 1, sOpened: 2, sCommittee: 2, sFailed: 2, sPublicity: 2, sPublicityEnded: 3, sAwarded: 3}
+var phaseOf = map[state]int{sNone: 1, sDraft: 1, sBidding: 1, sObjection: 1, sOpened: 2, sCommittee: 2, sFailed: 2, sPublicity: 2, sPublicityEnded: 3, sAwarded: 3, sSealed: 1, sDecrypting: 2}
 
 // lotState is one lot prepared in a state.
 type lotState struct {
@@ -72,7 +80,9 @@ type mcase struct {
 	name  string
 	state state
 	path  func(st *lotState) string
+	pathM func(m *matrix, st *lotState) string // instead of path, when the path needs the world
 	body  func(m *matrix, st *lotState) any
+	head  map[string]string
 	want  map[role]int
 	def   int  // status for roles not in want
 	fresh bool // use a fresh token (logout)
@@ -125,6 +135,54 @@ func cases() []mcase {
 		{route: "POST /api/v1/auth/login", state: sNone, path: fixed("/api/v1/auth/login"), body: jsonBody(LoginRequest{Username: "bidder6", Password: fixture.Password}), want: everyone(), def: 200},
 		{route: "POST /api/v1/auth/logout", state: sNone, path: fixed("/api/v1/auth/logout"), want: signedIn(), def: 204, fresh: true},
 		{route: "GET /api/v1/me", state: sNone, path: fixed("/api/v1/me"), want: signedIn(), def: 200},
+		{route: "POST /api/v1/keys", state: sNone, path: fixed("/api/v1/keys"), body: func(m *matrix, _ *lotState) any {
+			return KeyInput{PEM: freshPEM(m), Purpose: "custody", Label: "矩阵测试"}
+		}, want: map[role]int{rPublic: 401, rAgency: 201, rOperator: 201, rSupervisor: 201}, def: 403},
+		{route: "GET /api/v1/keys", state: sNone, path: fixed("/api/v1/keys"), want: signedIn(), def: 200},
+		{route: "POST /api/v1/keys/{keyID}/revoke", state: sNone, pathM: func(m *matrix, _ *lotState) string {
+			return "/api/v1/keys/" + string(m.bidKey()) + "/revoke"
+		}, body: jsonBody(RevokeInput{Reason: "密钥介质遗失"}), want: map[role]int{rPublic: 401, rBidder: 200, rOperator: 200, rAdmin: 200}, def: 403},
+		{route: "GET /api/v1/entities/{id}/keys", state: sNone, pathM: func(m *matrix, _ *lotState) string {
+			return "/api/v1/entities/" + string(m.e.w.Bidders[0].ID) + "/keys"
+		}, want: everyone(), def: 200},
+		{route: "GET /api/v1/users/{id}/keys", state: sNone, pathM: func(m *matrix, _ *lotState) string {
+			return "/api/v1/users/" + string(m.e.w.Users["operator"].ID) + "/keys"
+		}, want: everyone(), def: 200},
+		{route: "GET /api/v1/lots/{id}/custody", state: sSealed, path: lotPath("/custody"), want: everyone(), def: 200},
+		{route: "PUT /api/v1/lots/{id}/custody", state: sDraft, path: lotPath("/custody"), body: func(m *matrix, _ *lotState) any {
+			var ids []string
+			for _, u := range []string{"agency", "operator", "supervisor"} {
+				m.e.w.CustodyKey(m.e.t, u)
+				ids = append(ids, string(m.e.w.Users[u].ID))
+			}
+			return CustodyInput{Custodians: ids, Threshold: 2}
+		}, want: managers(200), def: 403},
+		{route: "POST /api/v1/lots/{id}/sealed-bid", state: sSealed, path: lotPath("/sealed-bid"), body: func(m *matrix, st *lotState) any {
+			return m.e.w.SealBid(m.e.t, st.lot, 0, tender.BidContent{Price: 8_800_000_00, DurationDays: 300, Quality: "合格", ProjectManager: "项目经理1"})
+		}, want: map[role]int{rPublic: 401, rBidder: 201, rOtherBidder: 422}, def: 403},
+		{route: "POST /api/v1/lots/{id}/uploads", state: sSealed, path: lotPath("/uploads"), body: jsonBody(UploadInput{Size: 4096}),
+			want: map[role]int{rPublic: 401, rBidder: 201, rOtherBidder: 201}, def: 403},
+		{route: "GET /api/v1/uploads/{uploadID}", state: sSealed, pathM: func(m *matrix, st *lotState) string {
+			return "/api/v1/uploads/" + m.upload(st, nil)
+		}, want: map[role]int{rPublic: 401, rBidder: 200}, def: 404},
+		{route: "PATCH /api/v1/uploads/{uploadID}", state: sSealed, pathM: func(m *matrix, st *lotState) string {
+			return "/api/v1/uploads/" + m.upload(st, nil)
+		}, body: jsonBody([]byte("密封")), head: map[string]string{"Upload-Offset": "0"}, want: map[role]int{rPublic: 401, rBidder: 200}, def: 404},
+		{route: "POST /api/v1/uploads/{uploadID}/bid", state: sSealed, pathM: func(m *matrix, st *lotState) string {
+			return "/api/v1/uploads/" + m.upload(st, m.e.w.SealBid(m.e.t, st.lot, 0, tender.BidContent{Price: 8_900_000_00, DurationDays: 300, Quality: "合格", ProjectManager: "项目经理1"})) + "/bid"
+		}, want: map[role]int{rPublic: 401, rBidder: 201}, def: 404},
+		{route: "GET /api/v1/lots/{id}/custody/envelopes", state: sDecrypting, path: lotPath("/custody/envelopes"),
+			want: map[role]int{rPublic: 401, rAgency: 200, rOperator: 200, rSupervisor: 200}, def: 403},
+		{route: "POST /api/v1/lots/{id}/custody/shares", state: sDecrypting, path: lotPath("/custody/shares"), body: func(m *matrix, st *lotState) any {
+			return SharesInput{Shares: m.shares(st, "operator")}
+		}, want: map[role]int{rPublic: 401, rAgency: 422, rOperator: 200, rSupervisor: 422}, def: 403},
+		{route: "POST /api/v1/lots/{id}/custody/extend", state: sDecrypting, path: lotPath("/custody/extend"), body: func(m *matrix, st *lotState) any {
+			l, err := m.e.w.GetLot(st.lot.ID)
+			if err != nil {
+				m.e.t.Fatal(err)
+			}
+			return ExtendInput{Until: l.DecryptBy.Add(30 * time.Minute), Reason: "保管人证书故障，需补办"}
+		}, want: map[role]int{rPublic: 401, rOperator: 200, rSupervisor: 200}, def: 403},
 		{route: "GET /api/v1/ledger/checkpoint", state: sNone, path: fixed("/api/v1/ledger/checkpoint"), want: everyone(), def: 200},
 		{route: "GET /api/v1/ledger/key", state: sNone, path: fixed("/api/v1/ledger/key"), want: everyone(), def: 200},
 		{route: "GET /api/v1/ledger/entries", state: sNone, path: fixed("/api/v1/ledger/entries?start=0&end=10"), want: everyone(), def: 200},
@@ -323,7 +381,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 					if user != "" {
 						ip = ipFor(user)
 					}
-					res := e.req(method, c.path(st), tok, body, ip)
+					var path string
+					if c.pathM != nil {
+						path = c.pathM(m, st)
+					} else {
+						path = c.path(st)
+					}
+					res := e.reqH(method, path, tok, body, ip, c.head)
 					if res.Code != want {
 						t.Errorf("%s as %s (%s): status %d, want %d: %.300s", c.route, r, user, res.Code, want, res.Body)
 						continue
@@ -378,6 +442,8 @@ func (m *matrix) prepare(t *testing.T, st state) *lotState {
 		start = fixture.StartTwoBids
 	case sObjection:
 		start = fixture.StartObjection
+	case sSealed, sDecrypting:
+		start = fixture.StartSealed
 	}
 	ml := m.e.w.PrepareMatrixLot(t, start)
 	return &lotState{kind: st, lot: ml.Lot, projectID: ml.ProjectID, docID: ml.DocID, noticeID: ml.NoticeID,
@@ -387,7 +453,7 @@ func (m *matrix) prepare(t *testing.T, st state) *lotState {
 // advance moves the clock into phase and brings every prepared lot of that
 // phase into its state.
 func (m *matrix) advance(t *testing.T, phase int) {
-	goal := map[state]fixture.MatrixGoal{sOpened: fixture.GoalOpened, sFailed: fixture.GoalOpened, sCommittee: fixture.GoalCommittee,
+	goal := map[state]fixture.MatrixGoal{sDecrypting: fixture.GoalOpened, sOpened: fixture.GoalOpened, sFailed: fixture.GoalOpened, sCommittee: fixture.GoalCommittee,
 		sPublicity: fixture.GoalPublicity, sPublicityEnded: fixture.GoalPublicity, sAwarded: fixture.GoalAwarded}
 	var (
 		lots  []*lotState
@@ -527,4 +593,57 @@ func (m *matrix) checkOpeningIsPublic(t *testing.T) {
 			t.Fatalf("principal after the opening: %d bids, %d access", len(pv.Bids), len(pv.Access))
 		}
 	})
+}
+
+// freshPEM is a new SM2 public key each time (a key is registered once).
+func freshPEM(m *matrix) string {
+	k, err := gm.GenerateKey(rand.Reader)
+	if err != nil {
+		m.e.t.Fatal(err)
+	}
+	return string(k.Public().MarshalPEM())
+}
+
+// bidKey registers a fresh bid key of bidder1's entity (one per revocation).
+func (m *matrix) bidKey() ids.ID {
+	k, err := m.e.w.Party.RegisterKey(m.ctx, m.e.w.Actor("bidder1"), party.KeyInput{PEM: freshPEM(m), Purpose: party.KeyBid, Label: "矩阵"})
+	if err != nil {
+		m.e.t.Fatal(err)
+	}
+	return k.ID
+}
+
+// upload makes bidder1's upload on the lot, complete with file when given.
+func (m *matrix) upload(st *lotState, file []byte) string {
+	size := int64(len(file))
+	if size == 0 {
+		size = 4096
+	}
+	u, err := m.e.w.Uploads.Create(string(m.e.w.Users["bidder1"].ID), string(st.lot.ID), size)
+	if err != nil {
+		m.e.t.Fatal(err)
+	}
+	if file != nil {
+		if _, err := m.e.w.Uploads.Append(u.ID, string(m.e.w.Users["bidder1"].ID), 0, bytes.NewReader(file)); err != nil {
+			m.e.t.Fatal(err)
+		}
+	}
+	return u.ID
+}
+
+// shares are a custodian's decrypted shares of the lot's bids.
+func (m *matrix) shares(st *lotState, username string) []sealbid.Share {
+	l, envs, err := m.e.w.Tender.CustodyEnvelopes(m.ctx, m.e.w.Actor(username), st.lot.ID)
+	if err != nil {
+		m.e.t.Fatal(err)
+	}
+	var in []sealbid.Envelope
+	for _, e := range envs {
+		in = append(in, sealbid.Envelope{BidID: string(e.BidID), Index: e.Index, Header: e.Header})
+	}
+	sh, bad := sealbid.OpenShares(string(l.ID), string(m.e.w.Users[username].ID), in, m.e.w.CustodyKeys[username])
+	if len(bad) > 0 {
+		m.e.t.Fatalf("custodian %s: %+v", username, bad)
+	}
+	return sh
 }

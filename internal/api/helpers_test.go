@@ -61,6 +61,11 @@ func ipFor(username string) string {
 // req sends a request. body may be nil, []byte (raw bytes), or anything else
 // (marshalled as JSON). ip "" means 192.0.2.1.
 func (e *env) req(method, path, token string, body any, ip string) *resp {
+	return e.reqH(method, path, token, body, ip, nil)
+}
+
+// reqH is req with extra request headers.
+func (e *env) reqH(method, path, token string, body any, ip string, head map[string]string) *resp {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -88,6 +93,9 @@ func (e *env) req(method, path, token string, body any, ip string) *resp {
 		} else {
 			r.Header.Set("Content-Type", "application/json")
 		}
+	}
+	for k, v := range head {
+		r.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
 	e.h.ServeHTTP(rec, r)

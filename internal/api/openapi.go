@@ -100,7 +100,7 @@ func buildOpenAPI(routes []route, site string) map[string]any {
 		}
 	}
 	var tagList []any
-	for _, t := range []string{"meta", "auth", "rules", "notices", "projects", "lots", "bids", "evaluation", "award", "console", "registry", "ledger"} {
+	for _, t := range []string{"meta", "auth", "rules", "notices", "projects", "lots", "bids", "evaluation", "award", "console", "registry", "keys", "custody", "ledger"} {
 		if tags[t] {
 			tagList = append(tagList, map[string]any{"name": t})
 		}

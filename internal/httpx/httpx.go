@@ -5,6 +5,7 @@ package httpx
 
 import (
 	"ggzy/internal/ledger"
+	"ggzy/internal/upload"
 	"log/slog"
 	"net"
 	"net/http"
@@ -43,6 +44,8 @@ type Deps struct {
 	// the platform key that signs the checkpoints.
 	Ledger    *ledger.Log
 	LedgerKey LedgerKey
+	// Uploads keeps resumable uploads of sealed bids.
+	Uploads *upload.Store
 }
 
 // LedgerKey is the platform's checkpoint-signing key, as published.
