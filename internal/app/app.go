@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,13 +26,16 @@ import (
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
 	"ggzy/internal/config"
+	"ggzy/internal/gm"
 	"ggzy/internal/httpx"
 	"ggzy/internal/ids"
 	"ggzy/internal/jobs"
+	"ggzy/internal/ledger"
 	"ggzy/internal/party"
 	"ggzy/internal/rules"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
+	"ggzy/internal/upload"
 	"ggzy/internal/web"
 	"ggzy/internal/worker"
 )
@@ -48,8 +52,13 @@ type App struct {
 	Tender   *tender.Service
 	Party    *party.Service
 	Runner   *worker.Runner
-	Handler  http.Handler
-	Registry *prometheus.Registry
+	Ledger   *ledger.Log
+	Uploads  *upload.Store
+	// PlatformKey signs ledger checkpoints; LedgerKey is how it is published.
+	PlatformKey *gm.PrivateKey
+	LedgerKey   httpx.LedgerKey
+	Handler     http.Handler
+	Registry    *prometheus.Registry
 }
 
 // Build opens the database, migrates it, loads the calendar and wires the
@@ -78,8 +87,17 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		db.Close()
 		return nil, err
 	}
-	a.Tender = tender.New(tender.Config{Store: store.Bind[tender.Tx](db), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: cfg.Region})
+	if a.Uploads, err = upload.Open(filepath.Join(cfg.DataDir, "uploads"), cfg.MaxUploadMB<<20, clk.Now); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Party = party.NewService(store.Bind[party.Tx](db), clk, a.IDs, party.DefaultPasswordParams)
+	a.Tender = tender.New(tender.Config{Store: store.Bind[tender.Tx](db), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: cfg.Region,
+		Keys: party.Keyring{S: a.Party}, Blobs: a.Blobs, RequireSealed: true})
+	if err := a.openLedger(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Runner, err = worker.New(db.Writer(), db.Dialect(), a.handlers(), log, worker.Options{PollInterval: cfg.JobPoll})
 	if err != nil {
 		db.Close()
@@ -92,7 +110,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	db.SetEnqueuer(a.Runner.Enqueue)
 	deps := httpx.Deps{Tender: a.Tender, Party: a.Party, Blobs: a.Blobs, Clock: clk, Calendar: a.Calendar, Log: log,
 		Holidays: calendar.NewService(store.Bind[calendar.Tx](db), a.Calendar, clk),
-		Logins:   httpx.NewLoginLimiter(), SiteName: cfg.SiteName, Sponsor: cfg.Sponsor, TrustProxy: cfg.TrustProxy, MaxUpload: cfg.MaxUploadMB << 20}
+		Logins:   httpx.NewLoginLimiter(), SiteName: cfg.SiteName, Sponsor: cfg.Sponsor, TrustProxy: cfg.TrustProxy, MaxUpload: cfg.MaxUploadMB << 20,
+		Ledger: a.Ledger, LedgerKey: a.LedgerKey, Uploads: a.Uploads}
 	webH, err := web.New(deps)
 	if err != nil {
 		db.Close()
@@ -147,7 +166,83 @@ func (a *App) handlers() map[string]worker.Handler {
 		jobs.ContractDue:  func(ctx context.Context, lotID string) error { return notDue(a.Tender.CheckContractDue(ctx, lotID)) },
 		jobs.ObjectionDue: func(ctx context.Context, id string) error { return notDue(a.Tender.CheckObjectionDue(ctx, id)) },
 		jobs.PublicityEnd: func(ctx context.Context, lotID string) error { return notDue(a.Tender.CheckPublicityEnd(ctx, lotID)) },
+		jobs.DecryptBids:  func(ctx context.Context, lotID string) error { return a.Tender.DecryptBids(ctx, lotID) },
+		jobs.DecryptionDue: func(ctx context.Context, lotID string) error {
+			return notDue(a.Tender.CheckDecryption(ctx, lotID))
+		},
 	}
+}
+
+// openLedger loads (or, at first start, creates) the platform's signing key,
+// publishes it in the key registry, and opens the signed ledger.
+func (a *App) openLedger(ctx context.Context) error {
+	key, err := platformKey(a.Config)
+	if err != nil {
+		return err
+	}
+	origin := ledger.Origin(a.Config.Region)
+	signer, err := gm.NewNoteSigner(origin, key)
+	if err != nil {
+		return err
+	}
+	pub := key.Public()
+	a.PlatformKey = key
+	a.LedgerKey = httpx.LedgerKey{VerifierKey: gm.VerifierKeyString(origin, pub), PublicKeyPEM: string(pub.MarshalPEM()), Fingerprint: pub.Fingerprint()}
+	a.Ledger = ledger.NewLog(store.Bind[ledger.Tx](a.DB), signer, origin, a.Clock)
+	if _, err := a.Party.KeyByFingerprint(ctx, pub.Fingerprint()); apperr.Is(err, apperr.NotFound) {
+		_, err = a.Party.RegisterKey(ctx, party.System(), party.KeyInput{PEM: string(pub.MarshalPEM()), Purpose: party.KeyPlatform, Label: "平台留痕检查点签名密钥"})
+		if err != nil && !apperr.Is(err, apperr.Conflict) { // another process registered it meanwhile
+			return fmt.Errorf("登记平台签名公钥失败: %w", err)
+		}
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// platformKey reads the platform's SM2 key, creating it (exclusively, so two
+// processes starting together end with one key) when the file does not exist.
+func platformKey(cfg config.Config) (*gm.PrivateKey, error) {
+	path := cfg.PlatformKeyFile()
+	if cfg.KeyPassphrase == "" {
+		return nil, fmt.Errorf("请通过环境变量 GGZY_KEY_PASSPHRASE 提供平台签名密钥（%s）的口令", path)
+	}
+	if b, err := os.ReadFile(path); err == nil {
+		k, err := gm.ParsePrivateKeyPEM(b, []byte(cfg.KeyPassphrase))
+		if err != nil {
+			return nil, fmt.Errorf("读取平台签名密钥 %s 失败（口令是否正确？）: %w", path, err)
+		}
+		return k, nil
+	} else if !os.IsNotExist(err) {
+		return nil, fmt.Errorf("读取平台签名密钥失败: %w", err)
+	}
+	k, err := gm.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	pem, err := k.MarshalEncryptedPEM([]byte(cfg.KeyPassphrase))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if os.IsExist(err) {
+		return platformKey(cfg) // created by another process just now
+	}
+	if err != nil {
+		return nil, fmt.Errorf("保存平台签名密钥失败: %w", err)
+	}
+	if _, err := f.Write(pem); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return k, f.Close()
 }
 
 // loadCalendar loads holiday tables from dir into the database (so an
@@ -183,6 +278,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.Runner.Start(context.Background()); err != nil {
 		return fmt.Errorf("启动任务执行器失败: %w", err)
 	}
+	// Every new ledger entry is covered by a signed checkpoint within a second.
+	lctx, stopLedger := context.WithCancel(context.Background())
+	defer stopLedger()
+	go a.Ledger.Run(lctx, time.Second, func(f string, args ...any) { a.Log.Error(fmt.Sprintf(f, args...)) })
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

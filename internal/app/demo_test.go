@@ -24,7 +24,7 @@ import (
 func TestDemoSeed(t *testing.T) {
 	dir := t.TempDir()
 	cfg := config.Defaults()
-	cfg.DB, cfg.DataDir = "sqlite:"+filepath.Join(dir, "ggzy.db"), dir
+	cfg.DB, cfg.DataDir, cfg.KeyPassphrase = "sqlite:"+filepath.Join(dir, "ggzy.db"), dir, "demo-test"
 	ctx := context.Background()
 	build := func() *app.App {
 		a, err := app.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clock.Real{})

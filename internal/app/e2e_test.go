@@ -31,6 +31,7 @@ func start(t *testing.T, dbURL, dataDir string) *running {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DB, cfg.DataDir, cfg.JobPoll, cfg.Addr = dbURL, dataDir, 100*time.Millisecond, "127.0.0.1:0"
+	cfg.KeyPassphrase = "e2e-test"
 	a, err := app.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clock.Real{})
 	if err != nil {
 		t.Fatal(err)

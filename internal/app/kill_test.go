@@ -17,9 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emmansun/gmsm/sm3"
-
 	"ggzy/internal/fixture"
+	"ggzy/internal/gm"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
 	"ggzy/internal/testkit"
@@ -58,7 +57,7 @@ type proc struct {
 func startProc(t *testing.T, bin, dbURL, dataDir string) *proc {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--db", dbURL, "--addr", "127.0.0.1:0", "--data", dataDir)
-	cmd.Env = append(os.Environ(), "GGZY_JOB_POLL=100ms", "GGZY_LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "GGZY_JOB_POLL=100ms", "GGZY_LOG_LEVEL=warn", "GGZY_KEY_PASSPHRASE=e2e-test")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +197,7 @@ func TestKillDuringBidBurst(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				h := sm3.Sum(bid.Content)
+				h := gm.SM3(bid.Content)
 				if hex.EncodeToString(h[:]) != bid.ContentHash {
 					t.Errorf("bidder %d: stored content does not match its hash: half-written bid", i+1)
 				}

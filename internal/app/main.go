@@ -95,6 +95,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		}
 		cfg.DataDir = dir
 		cfg.DB = "sqlite:" + filepath.Join(dir, "ggzy.db")
+		if cfg.KeyPassphrase == "" {
+			// Demo only: the platform key and the demo users' key files are
+			// locked with the demo password, printed below.
+			cfg.KeyPassphrase = DemoPassword
+		}
 	}
 	log := logger(stderr, cfg.LogLevel)
 	a, err := Build(ctx, cfg, log, clock.Real{})

@@ -10,9 +10,8 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"github.com/emmansun/gmsm/sm3"
-
 	"ggzy/internal/apperr"
+	"ggzy/internal/gm"
 )
 
 // Store is a content-addressed file store on a local directory.
@@ -40,7 +39,7 @@ func (s *Store) Put(r io.Reader, max int64) (hash string, size int64, err error)
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	h := sm3.New()
+	h := gm.NewSM3()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, max+1))
 	if err != nil {
 		return "", 0, fmt.Errorf("blob: write: %w", err)

@@ -30,6 +30,19 @@ type Config struct {
 	JobPoll     time.Duration  `json:"job_poll"`     // job runner poll interval
 	MetricsFrom []netip.Prefix `json:"metrics_from"` // networks allowed to read /metrics
 	ClockOffset time.Duration  `json:"-"`            // demo acceleration only; never from file or env in serve
+	// KeyFile holds the platform's SM2 signing key (PKCS#8, encrypted with
+	// KeyPassphrase); "" = DATA_DIR/platform-key.pem, created at first start.
+	KeyFile string `json:"key_file"`
+	// KeyPassphrase unlocks KeyFile; from GGZY_KEY_PASSPHRASE only, never a file.
+	KeyPassphrase string `json:"-"`
+}
+
+// PlatformKeyFile is where the platform's signing key is kept.
+func (c Config) PlatformKeyFile() string {
+	if c.KeyFile != "" {
+		return c.KeyFile
+	}
+	return filepath.Join(c.DataDir, "platform-key.pem")
 }
 
 // Defaults returns the built-in configuration.
@@ -90,6 +103,8 @@ func Load(name string, args []string, getenv func(string) string) (Config, *flag
 	env("GGZY_SPONSOR", &c.Sponsor)
 	env("GGZY_CALENDAR_DIR", &c.CalendarDir)
 	env("GGZY_LOG_LEVEL", &c.LogLevel)
+	env("GGZY_KEY_FILE", &c.KeyFile)
+	env("GGZY_KEY_PASSPHRASE", &c.KeyPassphrase)
 	if v := getenv("GGZY_TRUST_PROXY"); v != "" {
 		c.TrustProxy = v == "1" || v == "true"
 	}

@@ -7,11 +7,10 @@ import (
 	"io"
 	"time"
 
-	"github.com/emmansun/gmsm/sm3"
-
 	"ggzy/internal/apperr"
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
+	"ggzy/internal/gm"
 	"ggzy/internal/ids"
 	"ggzy/internal/jobs"
 	"ggzy/internal/ledger"
@@ -125,7 +124,7 @@ func recordConfidential(ctx context.Context, tx Tx, now time.Time, actor party.A
 
 // sm3Hex hashes b.
 func sm3Hex(b []byte) string {
-	h := sm3.Sum(b)
+	h := gm.SM3(b)
 	return hex.EncodeToString(h[:])
 }
 

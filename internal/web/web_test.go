@@ -17,10 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emmansun/gmsm/sm3"
-
 	"ggzy/internal/clock"
 	"ggzy/internal/fixture"
+	"ggzy/internal/gm"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
 	"ggzy/internal/rules"
@@ -603,7 +602,7 @@ func TestRefusedUploadsStoreNoFile(t *testing.T) {
 		if p.status == http.StatusSeeOther {
 			t.Errorf("%s %s accepted", c.user, c.action)
 		}
-		h := sm3.Sum([]byte(c.content))
+		h := gm.SM3([]byte(c.content))
 		if f, err := e.w.Blobs.Open(hex.EncodeToString(h[:])); err == nil {
 			f.Close()
 			t.Errorf("%s %s: the refused upload was stored", c.user, c.action)
