@@ -125,6 +125,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		for _, l := range logins {
 			fmt.Fprintf(stdout, "  %-10s %-14s %s\n", l.Role, l.Username, l.Note)
 		}
+		fmt.Fprintf(stdout, "演示用户的私钥文件（投标签名、解密保管，口令同密码）：%s\n", KeyDir(cfg.DataDir))
 		fmt.Fprintln(stdout, "按 Ctrl+C 停止。")
 	}
 	return a.Serve(ctx, ln)

@@ -1,16 +1,24 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"ggzy/internal/apperr"
 	"ggzy/internal/clock"
+	"ggzy/internal/gm"
+	"ggzy/internal/ids"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
 	"ggzy/internal/rules"
+	"ggzy/internal/seal"
+	"ggzy/internal/sealbid"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
 )
@@ -87,10 +95,11 @@ func Seed(ctx context.Context, a *App) ([]Login, error) {
 func newSeeder(ctx context.Context, a *App) *seeder {
 	now := a.Clock.Now()
 	clk := clock.NewFake(now)
-	ts := tender.New(tender.Config{Store: store.Bind[tender.Tx](a.DB), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: a.Config.Region})
 	// Demo passwords use lighter argon2 parameters so seeding 100 users is quick.
 	ps := party.NewService(store.Bind[party.Tx](a.DB), clk, a.IDs, party.PasswordParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
-	return &seeder{ctx: ctx, a: a, clk: clk, ts: ts, ps: ps, now: now, users: map[string]party.User{}}
+	ts := tender.New(tender.Config{Store: store.Bind[tender.Tx](a.DB), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: a.Config.Region,
+		Keys: party.Keyring{S: ps}, Blobs: a.Blobs, RequireSealed: true})
+	return &seeder{ctx: ctx, a: a, clk: clk, ts: ts, ps: ps, now: now, users: map[string]party.User{}, keys: map[string]*gm.PrivateKey{}}
 }
 
 // liveOpening makes sure a visitor of a restarted demo can still watch an
@@ -127,7 +136,7 @@ func (s *seeder) liveOpening() error {
 
 // load reads the demo's users and entities back from the database.
 func (s *seeder) load() error {
-	names := []string{"jsj", "jsj2", "yiyuan", "yiyuan2", "sanzhong", "sanzhong2", "daili", "operator"}
+	names := []string{"jsj", "jsj2", "yiyuan", "yiyuan2", "sanzhong", "sanzhong2", "daili", "operator", "supervisor"}
 	for i := range bidderNames {
 		names = append(names, fmt.Sprintf("bidder%02d", i+1))
 	}
@@ -137,6 +146,9 @@ func (s *seeder) load() error {
 			return fmt.Errorf("演示用户 %s: %w", n, err)
 		}
 		s.users[n] = u
+	}
+	if err := s.loadKeys(); err != nil {
+		return err
 	}
 	ent := func(username string) (party.Entity, error) { return s.ps.Entity(s.ctx, s.users[username].EntityID) }
 	var err error
@@ -177,6 +189,7 @@ type seeder struct {
 	bidders  []party.Entity
 	experts  []tender.Expert
 	seq      int
+	keys     map[string]*gm.PrivateKey // demo users' private keys, by username
 }
 
 func (s *seeder) entity(kind party.EntityKind, prefix, region, name, rep string) (party.Entity, error) {
@@ -244,6 +257,9 @@ func (s *seeder) parties() error {
 		if err := s.user(u.name, u.display, u.role, u.entity, u.dept); err != nil {
 			return err
 		}
+	}
+	if err := s.makeKeys(); err != nil {
+		return err
 	}
 	// 64 experts across four specialties, a few employed by bidders (they
 	// are excluded from those bidders' lots by the draw).
@@ -351,7 +367,19 @@ func (s *seeder) run(n int, d demoProject) error {
 			pub.Invitees = append(pub.Invitees, s.bidders[(first+k)%len(s.bidders)].USCC)
 		}
 	}
+	// Bids are sealed to three custodians of three organisations, any two of
+	// whom open them (DESIGN.md §6.2).
+	var custodians []ids.ID
+	for _, u := range demoCustodians {
+		custodians = append(custodians, s.users[u].ID)
+	}
+	if _, err := s.ts.SetCustody(ctx, mgr, l.ID, tender.CustodyInput{UserIDs: custodians, Threshold: 2}); err != nil {
+		return err
+	}
 	if _, err := s.ts.PublishTender(ctx, mgr, l.ID, pub); err != nil {
+		return err
+	}
+	if l, err = s.getLot(l.ID); err != nil {
 		return err
 	}
 	for k := 0; k < d.bids; k++ {
@@ -365,8 +393,14 @@ func (s *seeder) run(n int, d demoProject) error {
 			return err
 		}
 		price := d.estimate * money.Fen(90+((k*7+n*3)%8)) / 100 / 100 * 100
-		if _, err := s.ts.SubmitBid(ctx, a, l.ID, tender.BidInput{Content: tender.EncodePlain(tender.BidContent{
-			Price: price, DurationDays: 180 + 30*(k%4), Quality: "合格", ProjectManager: string(surnames[(bi+3)%len(surnames)]) + givens[(bi+1)%len(givens)]})}); err != nil {
+		form := tender.EncodePlain(tender.BidContent{Price: price, DurationDays: 180 + 30*(k%4), Quality: "合格", ProjectManager: string(surnames[(bi+3)%len(surnames)]) + givens[(bi+1)%len(givens)]})
+		tech := fmt.Sprintf("%s\n%s 投标文件（技术标）\n\n一、施工组织设计\n二、项目管理机构\n三、拟投入的主要施工机械\n", s.bidders[bi].Name, d.name)
+		var sealed bytes.Buffer
+		if _, err := sealbid.Seal(&sealed, custodyOf(l), string(s.bidders[bi].ID), form, []seal.PackageFile{{Name: "技术标.txt", Size: int64(len(tech)), R: strings.NewReader(tech)}},
+			s.keys[fmt.Sprintf("bidder%02d", bi+1)], s.clk.Now(), rand.Reader); err != nil {
+			return err
+		}
+		if _, err := s.ts.SubmitSealedBid(ctx, a, l.ID, &sealed, 1<<30); err != nil {
 			return err
 		}
 	}
@@ -376,6 +410,13 @@ func (s *seeder) run(n int, d demoProject) error {
 	s.clk.Set(deadline)
 	if _, err := s.ts.OpenBids(ctx, l.ID); err != nil {
 		return err
+	}
+	if d.stage != "failed" {
+		// Two of the three custodians decrypt their shares on their side.
+		s.clk.Set(deadline.Add(10 * time.Minute))
+		if err := s.decrypt(l.ID, "operator", "supervisor"); err != nil {
+			return fmt.Errorf("解密: %w", err)
+		}
 	}
 	if d.stage == "failed" {
 		s.clk.Set(deadline.Add(2 * day))
@@ -432,6 +473,106 @@ func (s *seeder) run(n int, d demoProject) error {
 	s.clk.Set(l2.PublicityUntil.Add(12 * day))
 	_, err = s.ts.RecordContract(ctx, mgr, l.ID, s.clk.Now(), r.Candidates[0].Price)
 	return err
+}
+
+// demoCustodians hold the shares of every demo bid key: the agency, the
+// trading centre and the supervising department.
+var demoCustodians = []string{"daili", "operator", "supervisor"}
+
+// keyOwners are the demo users who get an SM2 key at seeding.
+func keyOwners() []string {
+	names := append([]string{}, demoCustodians...)
+	for i := range bidderNames {
+		names = append(names, fmt.Sprintf("bidder%02d", i+1))
+	}
+	return names
+}
+
+// KeyDir is where the demo keeps its users' private key files, locked with
+// the demo password: a visitor uses them to seal a bid or decrypt shares in
+// the browser or with the command-line tools. A real platform never holds
+// its users' private keys; this folder exists only in demo data.
+func KeyDir(dataDir string) string { return filepath.Join(dataDir, "demo-keys") }
+
+// makeKeys gives each custodian a custody key and each bidder's entity a
+// bid-signing key, registered through the use case, private halves saved.
+func (s *seeder) makeKeys() error {
+	dir := KeyDir(s.a.Config.DataDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for _, u := range keyOwners() {
+		k, err := gm.GenerateKey(rand.Reader)
+		if err != nil {
+			return err
+		}
+		purpose := party.KeyBid
+		if s.users[u].Role != party.RoleBidder {
+			purpose = party.KeyCustody
+		}
+		if _, err := s.ps.RegisterKey(s.ctx, s.actor(u), party.KeyInput{PEM: string(k.Public().MarshalPEM()), Purpose: purpose, Label: "演示密钥"}); err != nil {
+			return fmt.Errorf("%s 的密钥: %w", u, err)
+		}
+		pem, err := k.MarshalEncryptedPEM([]byte(DemoPassword))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, u+".key.pem"), pem, 0o600); err != nil {
+			return err
+		}
+		s.keys[u] = k
+	}
+	return nil
+}
+
+// loadKeys reads the demo key files back (a restarted demo).
+func (s *seeder) loadKeys() error {
+	for _, u := range keyOwners() {
+		b, err := os.ReadFile(filepath.Join(KeyDir(s.a.Config.DataDir), u+".key.pem"))
+		if err != nil {
+			return fmt.Errorf("演示密钥文件: %w", err)
+		}
+		if s.keys[u], err = gm.ParsePrivateKeyPEM(b, []byte(DemoPassword)); err != nil {
+			return fmt.Errorf("演示密钥文件 %s: %w", u, err)
+		}
+	}
+	return nil
+}
+
+// custodyOf is the custody a lot publishes.
+func custodyOf(l tender.Lot) sealbid.Custody {
+	c := sealbid.Custody{LotID: string(l.ID), LotCode: l.Code, Deadline: l.BidDeadline, Threshold: l.Custody.Threshold}
+	for _, cu := range l.Custody.Custodians {
+		c.Custodians = append(c.Custodians, sealbid.Custodian{UserID: string(cu.UserID), Name: cu.Name, OrgName: cu.OrgName, Fingerprint: cu.Fingerprint, PublicKey: cu.PublicKey})
+	}
+	return c
+}
+
+// decrypt has custodians decrypt their shares (as their own clients would)
+// and runs the decryption.
+func (s *seeder) decrypt(lotID ids.ID, usernames ...string) error {
+	for _, u := range usernames {
+		l, envs, err := s.ts.CustodyEnvelopes(s.ctx, s.actor(u), lotID)
+		if err != nil {
+			return err
+		}
+		var in []sealbid.Envelope
+		for _, e := range envs {
+			in = append(in, sealbid.Envelope{BidID: string(e.BidID), Index: e.Index, Header: e.Header})
+		}
+		shares, bad := sealbid.OpenShares(string(l.ID), string(s.users[u].ID), in, s.keys[u])
+		if len(bad) > 0 {
+			return fmt.Errorf("%s 无法解密份额: %v", u, bad)
+		}
+		var sub []tender.ShareInput
+		for _, sh := range shares {
+			sub = append(sub, tender.ShareInput{BidID: ids.ID(sh.BidID), Share: sh.Share})
+		}
+		if _, err := s.ts.SubmitShares(s.ctx, s.actor(u), lotID, sub); err != nil {
+			return err
+		}
+	}
+	return s.ts.DecryptBids(s.ctx, lotID)
 }
 
 func (s *seeder) getLot(id string) (tender.Lot, error) {
