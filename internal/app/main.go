@@ -28,7 +28,17 @@ const usage = `ggzy — 公共资源交易平台
   ggzy migrate [--db …]                                 只执行数据库迁移
   ggzy version
 
+  ggzy keygen --out 私钥文件 [--pub 公钥文件]            生成 SM2 密钥对（私钥以 GGZY_KEY_PASSPHRASE 加密）
+  ggzy seal --url URL --user 用户名 --key 私钥文件 --lot 标段ID --price 元 --duration 天 --manager 姓名 [--file 附件]…
+                                                       在本机密封并递交投标文件（断点续传）
+  ggzy custody open --url URL --user 用户名 --key 保管私钥文件 --lot 标段ID
+                                                       开标后在本机解密本人的密钥份额并提交
+  ggzy verify --url URL [--state FILE] [--key VKEY]    独立核验平台留痕（签名、一致性、承诺揭示）
+  ggzy verify receipt 回执文件 [--url URL | --key VKEY]  离线核验投标回执
+  ggzy verify --db DSN                                  运营方对数据库逐行核验留痕树
+
 环境变量: GGZY_ADDR GGZY_DB GGZY_DATA_DIR GGZY_REGION GGZY_SITE_NAME GGZY_CALENDAR_DIR GGZY_LOG_LEVEL GGZY_CONFIG
+          GGZY_KEY_FILE GGZY_KEY_PASSPHRASE（平台签名密钥及其口令；客户端命令中为私钥文件口令）GGZY_PASSWORD（客户端命令的登录密码）
 `
 
 // Main runs a subcommand and returns the exit code.
@@ -49,6 +59,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	case "version":
 		fmt.Fprintln(stdout, "ggzy", versionString())
 		return 0
+	case "keygen":
+		err = keygen(rest, stdout, getenv)
+	case "seal":
+		err = sealCmd(ctx, rest, stdout, getenv)
+	case "custody":
+		err = custodyCmd(ctx, rest, stdout, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,146 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ggzy/internal/app"
+	"ggzy/internal/fixture"
+	"ggzy/internal/gm"
+	"ggzy/internal/money"
+	"ggzy/internal/store"
+	"ggzy/internal/tender"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestKeygen(t *testing.T) {
+	dir := t.TempDir()
+	priv, pub := filepath.Join(dir, "me.key.pem"), filepath.Join(dir, "me.pub.pem")
+	var out, errb bytes.Buffer
+	env := envOf(map[string]string{"GGZY_KEY_PASSPHRASE": "口令-2026"})
+	if code := app.Main(context.Background(), []string{"keygen", "--out", priv, "--pub", pub}, &out, &errb, env); code != 0 {
+		t.Fatalf("keygen: %d %s", code, errb.String())
+	}
+	pb, _ := os.ReadFile(priv)
+	k, err := gm.ParsePrivateKeyPEM(pb, []byte("口令-2026"))
+	if err != nil {
+		t.Fatalf("the private key file does not open with the passphrase: %v", err)
+	}
+	if _, err := gm.ParsePrivateKeyPEM(pb, []byte("wrong")); err == nil {
+		t.Fatal("the private key file opens with a wrong passphrase")
+	}
+	if !strings.Contains(out.String(), k.Public().Fingerprint()) {
+		t.Errorf("output %q lacks the fingerprint", out.String())
+	}
+	qb, _ := os.ReadFile(pub)
+	if p, err := gm.ParsePublicKeyPEM(qb); err != nil || !p.Equal(k.Public()) {
+		t.Fatalf("public key file: %v", err)
+	}
+	// Never overwrite a key; never without a passphrase.
+	if code := app.Main(context.Background(), []string{"keygen", "--out", priv}, &out, &errb, env); code == 0 {
+		t.Error("keygen overwrote an existing key file")
+	}
+	if code := app.Main(context.Background(), []string{"keygen", "--out", filepath.Join(dir, "x.pem")}, &out, &errb, envOf(nil)); code == 0 {
+		t.Error("keygen without a passphrase succeeded")
+	}
+}
+
+// TestSealAndCustodyOpenCommands: three bidders seal and submit with `ggzy
+// seal` against a running platform; after the deadline (not before) two of
+// three custodians run `ggzy custody open`, and the opening record shows the
+// prices they sealed.
+func TestSealAndCustodyOpenCommands(t *testing.T) {
+	dbURL, dir := "sqlite:"+filepath.Join(t.TempDir(), "ggzy.db"), t.TempDir()
+	r := start(t, dbURL, dir)
+	w := fixture.New(t, r.a.DB)
+	r.a.DB.SetEnqueuer(r.a.Runner.Enqueue)
+	deadline := time.Now().Add(12 * time.Second).UTC().Truncate(time.Second)
+	lot := w.PublishedLot(t, fixture.LotOptions{Sealed: true, DeadlineIn: deadline.Sub(w.Clock.Now())})
+	keys := t.TempDir()
+	const pass = "演示口令"
+	save := func(name string, k *gm.PrivateKey) string {
+		b, err := k.MarshalEncryptedPEM([]byte(pass))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(keys, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	env := envOf(map[string]string{"GGZY_PASSWORD": fixture.Password, "GGZY_KEY_PASSPHRASE": pass})
+	run := func(args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		if code := app.Main(context.Background(), args, &out, &errb, env); code != 0 {
+			return out.String(), fmt.Errorf("%s", errb.String())
+		}
+		return out.String(), nil
+	}
+	ctx := context.Background()
+	prices := []string{"9137246.58", "9071853.19", "9263418.77"}
+	tech := filepath.Join(keys, "技术标.txt")
+	if err := os.WriteFile(tech, []byte("施工组织设计"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range prices {
+		a := w.Actor(fmt.Sprintf("bidder%d", i+1))
+		if err := w.Tender.ObtainDocuments(ctx, a, lot.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Tender.RecordDeposit(ctx, a, lot.ID, 100_000_00, "BANK"); err != nil {
+			t.Fatal(err)
+		}
+		kf := save(fmt.Sprintf("bidder%d.pem", i+1), w.BidKey(t, i))
+		out, err := run("seal", "--url", r.url, "--user", fmt.Sprintf("bidder%d", i+1), "--key", kf, "--lot", string(lot.ID),
+			"--price", p, "--duration", "300", "--manager", fmt.Sprintf("项目经理%d", i+1), "--file", tech)
+		if err != nil {
+			t.Fatalf("ggzy seal for bidder%d: %v", i+1, err)
+		}
+		if !strings.Contains(out, "完整接收") {
+			t.Errorf("seal output lacks the receipt: %s", out)
+		}
+	}
+	custodian := func(u string) []string {
+		return []string{"custody", "open", "--url", r.url, "--user", u, "--key", save(u+".pem", w.CustodyKeys[u]), "--lot", string(lot.ID)}
+	}
+	if _, err := run(custodian("operator")...); err == nil || !strings.Contains(err.Error(), "第三十四条") {
+		t.Fatalf("custody open before the deadline: %v; want a refusal citing TBL 34", err)
+	}
+	waitFor(t, "decryption to start at the deadline", 30*time.Second, func() bool { return lotStatus(t, r.a.DB, lot.ID) == tender.Decrypting })
+	for _, u := range []string{"operator", "agency"} {
+		if out, err := run(custodian(u)...); err != nil {
+			t.Fatalf("custody open as %s: %v", u, err)
+		} else {
+			t.Log(strings.TrimSpace(out))
+		}
+	}
+	waitFor(t, "the opening record", 30*time.Second, func() bool { return lotStatus(t, r.a.DB, lot.ID) == tender.Evaluating })
+	var bids []tender.Bid
+	if err := r.a.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		bids, err = tx.ListBids(ctx, lot.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range prices {
+		want, _ := money.Parse(p)
+		found := false
+		for _, b := range bids {
+			if b.EntityID == w.Bidders[i].ID {
+				found = b.Status == tender.BidOpened && b.Opened.Price == want && len(b.Files) == 1
+			}
+		}
+		if !found {
+			t.Errorf("bidder%d: opened bid with price %s and its file not found in %+v", i+1, p, bids)
+		}
+	}
+}
