@@ -28,7 +28,7 @@ import (
 var buildOnce sync.Once
 var binPath, buildErr = "", error(nil)
 
-func ggzyBinary(t *testing.T) string {
+func ggzyBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "ggzy-bin-")
@@ -54,10 +54,10 @@ type proc struct {
 	url string
 }
 
-func startProc(t *testing.T, bin, dbURL, dataDir string) *proc {
+func startProc(t testing.TB, bin, dbURL, dataDir string, env ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--db", dbURL, "--addr", "127.0.0.1:0", "--data", dataDir)
-	cmd.Env = append(os.Environ(), "GGZY_JOB_POLL=100ms", "GGZY_LOG_LEVEL=warn", "GGZY_KEY_PASSPHRASE=e2e-test")
+	cmd.Env = append(append(os.Environ(), "GGZY_JOB_POLL=100ms", "GGZY_LOG_LEVEL=warn", "GGZY_KEY_PASSPHRASE=e2e-test"), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

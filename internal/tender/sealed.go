@@ -1,6 +1,7 @@
 package tender
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -9,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sync"
 	"time"
 
 	"ggzy/internal/apperr"
@@ -81,7 +84,13 @@ func (s *Service) SubmitSealedBid(ctx context.Context, actor party.Actor, lotID 
 	}
 	defer pending.Abort()
 	keyOf := func(fp string) (*gm.PublicKey, error) { return s.keys.BidKey(ctx, actor.EntityID, fp, s.clock.Now()) }
-	h, err := seal.Check(r, want, keyOf, pending)
+	// Large buffers: the network delivers small reads, and a write system
+	// call per read would cost more than hashing.
+	out := bufio.NewWriterSize(pending, 1<<20)
+	h, err := seal.Check(bufio.NewReaderSize(r, 256<<10), want, keyOf, out)
+	if err == nil {
+		err = out.Flush()
+	}
 	if err != nil {
 		var ce *seal.CheckError
 		if errors.As(err, &ce) {
@@ -317,7 +326,7 @@ func (s *Service) DecryptBids(ctx context.Context, lotID ids.ID) error {
 		}
 	}
 	waiting := len(done) < len(l.Custody.Custodians) && now.Before(l.DecryptBy)
-	results := map[ids.ID]openedSealed{}
+	var todo []Bid
 	for _, b := range bids {
 		if b.Status != BidSubmitted {
 			continue
@@ -325,11 +334,34 @@ func (s *Service) DecryptBids(ctx context.Context, lotID ids.ID) error {
 		if len(byBid[b.ID]) < k && waiting {
 			return nil // another custodian may still bring the missing share
 		}
-		res := s.openSealed(l, b, byBid[b.ID])
+		todo = append(todo, b)
+	}
+	// Bids decrypt independently: one per core.
+	results := make(map[ids.ID]openedSealed, len(todo))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	next := make(chan Bid)
+	for range min(runtime.GOMAXPROCS(0), max(len(todo), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range next {
+				res := s.openSealed(l, b, byBid[b.ID])
+				mu.Lock()
+				results[b.ID] = res
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, b := range todo {
+		next <- b
+	}
+	close(next)
+	wg.Wait()
+	for _, res := range results {
 		if res.status == BidSubmitted && waiting {
-			return nil // the key check failed: more shares may settle it
+			return nil // a key check failed: more shares may settle it
 		}
-		results[b.ID] = res
 	}
 	return s.store.WithTx(ctx, func(tx Tx) error {
 		l, p, err := lotAndProject(ctx, tx, lotID)
