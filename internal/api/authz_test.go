@@ -148,6 +148,7 @@ func cases() []mcase {
 		{route: "GET /api/v1/users/{id}/keys", state: sNone, pathM: func(m *matrix, _ *lotState) string {
 			return "/api/v1/users/" + string(m.e.w.Users["operator"].ID) + "/keys"
 		}, want: everyone(), def: 200},
+		{route: "GET /api/v1/lots/{id}/bid/receipt", state: sSealed, path: lotPath("/bid/receipt"), want: map[role]int{rPublic: 401, rBidder: 200}, def: 404},
 		{route: "GET /api/v1/lots/{id}/custody", state: sSealed, path: lotPath("/custody"), want: everyone(), def: 200},
 		{route: "PUT /api/v1/lots/{id}/custody", state: sDraft, path: lotPath("/custody"), body: func(m *matrix, _ *lotState) any {
 			var ids []string

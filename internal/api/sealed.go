@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"ggzy/internal/sealbid"
 	"ggzy/internal/tender"
 	"ggzy/internal/upload"
+	"ggzy/internal/verify"
 )
 
 // CustodyInput names a lot's custodians (user IDs) and threshold.
@@ -261,4 +263,36 @@ func (s *server) extendDecryption(c *call) (any, error) {
 		return nil, err
 	}
 	return custodyDTO(l), nil
+}
+
+// receiptDocument is the bidder's downloadable receipt: the ledger entry of
+// its submission with the private part, a signed checkpoint covering it and
+// the inclusion proof — `ggzy verify receipt` checks it offline.
+func (s *server) receiptDocument(c *call) (any, error) {
+	l, err := s.ledgerLog()
+	if err != nil {
+		return nil, err
+	}
+	r, e, err := s.d.Tender.ReceiptEntry(c.ctx(), c.actor, c.r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	cp, err := l.CheckpointCovering(c.ctx(), e.Index)
+	if err != nil {
+		return nil, err
+	}
+	p, err := l.Inclusion(c.ctx(), uint64(e.Index), cp.Size)
+	if err != nil {
+		return nil, err
+	}
+	st, err := json.Marshal(receiptDTO(r))
+	if err != nil {
+		return nil, err
+	}
+	doc, err := verify.BuildReceipt(e, r.ContentHash, st, cp.Note, p, s.d.LedgerKey.VerifierKey)
+	if err != nil {
+		return nil, err
+	}
+	c.w.Header().Set("Content-Disposition", `attachment; filename="receipt-`+r.LotCode+`-v`+strconv.Itoa(r.Version)+`.json"`)
+	return doc, nil
 }

@@ -14,6 +14,7 @@ import (
 	"ggzy/internal/clock"
 	"ggzy/internal/config"
 	"ggzy/internal/store"
+	"ggzy/internal/verify"
 	"ggzy/internal/worker"
 )
 
@@ -65,6 +66,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		err = sealCmd(ctx, rest, stdout, getenv)
 	case "custody":
 		err = custodyCmd(ctx, rest, stdout, getenv)
+	case "verify":
+		return verify.Main(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

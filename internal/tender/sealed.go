@@ -504,3 +504,30 @@ func headerOf(env sealedEnvelope) (seal.Header, error) {
 	b = append(b, env.Header...)
 	return seal.ReadHeader(bytes.NewReader(b))
 }
+
+// ReceiptEntry returns the bidder's own current bid with the ledger entry its
+// receipt refers to, private part included (it is the bidder's own
+// submission), so the bidder can keep a receipt that verifies offline.
+func (s *Service) ReceiptEntry(ctx context.Context, actor party.Actor, lotID ids.ID) (Receipt, ledger.Entry, error) {
+	v, err := s.ViewLot(ctx, actor, lotID)
+	if err != nil {
+		return Receipt{}, ledger.Entry{}, err
+	}
+	if v.MyReceipt == nil {
+		return Receipt{}, ledger.Entry{}, apperr.NotFoundf("本单位的投标回执")
+	}
+	r := *v.MyReceipt
+	var e ledger.Entry
+	err = s.store.Read(ctx, func(tx Tx) error {
+		es, err := tx.ListLedger(ctx, "", r.LedgerIndex, 1)
+		if err != nil {
+			return err
+		}
+		if len(es) != 1 || es[0].Index != r.LedgerIndex {
+			return fmt.Errorf("tender: receipt entry %d missing", r.LedgerIndex)
+		}
+		e = es[0]
+		return nil
+	})
+	return r, e, err
+}
