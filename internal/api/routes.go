@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"ggzy/internal/verify"
+	"ggzy/internal/ledger"
 )
 
 // route is one operation: it registers the handler and documents itself.
@@ -95,7 +95,7 @@ func (s *server) table() []route {
 		{Method: "DELETE", Path: lotID("/bid"), Summary: "撤回投标文件", Tag: "bids", Auth: authRequired, Resp: Receipt{}, Status: 200, h: s.withdrawBid},
 		{Method: "GET", Path: lotID("/bid"), Summary: "本单位投标回执", Tag: "bids", Auth: authRequired, Resp: Receipt{}, Status: 200, h: s.myReceipt},
 		{Method: "GET", Path: lotID("/bid/receipt"), Summary: "下载可离线核验的投标回执（留痕记录、签名检查点、包含性证明；ggzy verify receipt）", Tag: "bids", Auth: authRequired,
-			Resp: verify.Receipt{}, Status: 200, h: s.receiptDocument},
+			Resp: ledger.Receipt{}, Status: 200, h: s.receiptDocument},
 		{Method: "POST", Path: lotID("/sealed-bid"), Summary: "递交在投标人一方加密签名的投标文件（sealed-v1，请求体为文件原始字节，边接收边校验）", Tag: "bids", Auth: authRequired,
 			Body: binaryBody{}, Resp: Receipt{}, Status: 201, h: s.submitSealed},
 		{Method: "POST", Path: lotID("/uploads"), Summary: "开始断点续传上传加密投标文件（声明文件大小）", Tag: "bids", Auth: authRequired, Body: UploadInput{}, Resp: Upload{}, Status: 201, h: s.createUpload},

@@ -3,17 +3,18 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"ggzy/internal/apperr"
 	"ggzy/internal/ids"
+	"ggzy/internal/ledger"
 	"ggzy/internal/party"
 	"ggzy/internal/sealbid"
 	"ggzy/internal/tender"
 	"ggzy/internal/upload"
-	"ggzy/internal/verify"
 )
 
 // CustodyInput names a lot's custodians (user IDs) and threshold.
@@ -289,10 +290,15 @@ func (s *server) receiptDocument(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := verify.BuildReceipt(e, r.ContentHash, st, cp.Note, p, s.d.LedgerKey.VerifierKey)
+	// Never hand out a receipt whose proof does not hold.
+	leaf, err := e.LeafHash()
 	if err != nil {
 		return nil, err
 	}
+	if err := ledger.VerifyInclusion(uint64(e.Index), cp.Size, leaf, p, cp.Root); err != nil {
+		return nil, fmt.Errorf("api: receipt proof for entry %d: %w", e.Index, err)
+	}
+	doc := ledger.NewReceipt(e, r.ContentHash, st, l.Origin(), cp.Note, p, s.d.LedgerKey.VerifierKey)
 	c.w.Header().Set("Content-Disposition", `attachment; filename="receipt-`+r.LotCode+`-v`+strconv.Itoa(r.Version)+`.json"`)
 	return doc, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,9 @@ import (
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
 )
+
+// bigFile is the size of the large bid file in the command test.
+const bigFile = 300 << 20
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
@@ -57,8 +61,10 @@ func TestKeygen(t *testing.T) {
 // three custodians run `ggzy custody open`, and the opening record shows the
 // prices they sealed.
 func TestSealAndCustodyOpenCommands(t *testing.T) {
-	dbURL, dir := "sqlite:"+filepath.Join(t.TempDir(), "ggzy.db"), t.TempDir()
-	r := start(t, dbURL, dir)
+	dbDir, dir := t.TempDir(), t.TempDir()
+	dbURL := "sqlite:" + filepath.Join(dbDir, "ggzy.db")
+	var logs syncBuffer
+	r := startLogging(t, dbURL, dir, &logs)
 	w := fixture.New(t, r.a.DB)
 	r.a.DB.SetEnqueuer(r.a.Runner.Enqueue)
 	deadline := time.Now().Add(12 * time.Second).UTC().Truncate(time.Second)
@@ -90,6 +96,16 @@ func TestSealAndCustodyOpenCommands(t *testing.T) {
 	if err := os.WriteFile(tech, []byte("施工组织设计"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Bidder 1's file is 300 MiB (sparse on disk): large bids stream through
+	// sealing, the resumable upload, the check, storage and the opening.
+	big := filepath.Join(keys, "施工图纸.pdf")
+	if f, err := os.Create(big); err != nil {
+		t.Fatal(err)
+	} else if err := f.Truncate(bigFile); err != nil {
+		t.Fatal(err)
+	} else {
+		f.Close()
+	}
 	for i, p := range prices {
 		a := w.Actor(fmt.Sprintf("bidder%d", i+1))
 		if err := w.Tender.ObtainDocuments(ctx, a, lot.ID); err != nil {
@@ -100,12 +116,39 @@ func TestSealAndCustodyOpenCommands(t *testing.T) {
 		}
 		kf := save(fmt.Sprintf("bidder%d.pem", i+1), w.BidKey(t, i))
 		out, err := run("seal", "--url", r.url, "--user", fmt.Sprintf("bidder%d", i+1), "--key", kf, "--lot", string(lot.ID),
-			"--price", p, "--duration", "300", "--manager", fmt.Sprintf("项目经理%d", i+1), "--file", tech)
+			"--price", p, "--duration", "300", "--manager", fmt.Sprintf("项目经理%d", i+1), "--file", map[bool]string{true: big, false: tech}[i == 0])
 		if err != nil {
 			t.Fatalf("ggzy seal for bidder%d: %v", i+1, err)
 		}
 		if !strings.Contains(out, "完整接收") {
 			t.Errorf("seal output lacks the receipt: %s", out)
+		}
+	}
+	// The hostile operator, before the deadline: every log line, every file
+	// of the platform (database with its WAL, blobs, uploads, keys) — and
+	// not one sealed price, manager or file content.
+	secrets := []string{"施工组织设计"}
+	for i, p := range prices {
+		f, _ := money.Parse(p)
+		secrets = append(secrets, fmt.Sprint(int64(f)), f.String(), f.Capital(), p, fmt.Sprintf("项目经理%d", i+1))
+	}
+	var seen strings.Builder
+	seen.WriteString(logs.String())
+	for _, root := range []string{dbDir, dir} {
+		_ = filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+			if err == nil && !fi.IsDir() {
+				b, _ := os.ReadFile(p)
+				seen.Write(b)
+			}
+			return nil
+		})
+	}
+	if !strings.Contains(seen.String(), string(lot.ID)) {
+		t.Fatal("the hostile operator read nothing: the lot is not even in the files")
+	}
+	for _, s := range secrets {
+		if strings.Contains(seen.String(), s) {
+			t.Errorf("before the deadline the platform's logs or files contain %q", s)
 		}
 	}
 	custodian := func(u string) []string {
@@ -136,11 +179,29 @@ func TestSealAndCustodyOpenCommands(t *testing.T) {
 		found := false
 		for _, b := range bids {
 			if b.EntityID == w.Bidders[i].ID {
-				found = b.Status == tender.BidOpened && b.Opened.Price == want && len(b.Files) == 1
+				found = b.Status == tender.BidOpened && b.Opened.Price == want && len(b.Files) == 1 && (i > 0 || b.Files[0].Size == bigFile)
 			}
 		}
 		if !found {
 			t.Errorf("bidder%d: opened bid with price %s and its file not found in %+v", i+1, p, bids)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

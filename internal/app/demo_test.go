@@ -1,10 +1,14 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +85,23 @@ func TestDemoSeed(t *testing.T) {
 	}
 	if soon != 1 {
 		t.Errorf("%d lots open minutes after start-up, want 1", soon)
+	}
+	// `ggzy verify` against the demo: a consistent, fully verified ledger,
+	// from outside over HTTP and from inside over the database.
+	if _, err := a.Ledger.Sign(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	var out, errb bytes.Buffer
+	if code := app.Main(ctx, []string{"verify", "--url", srv.URL, "--state", filepath.Join(dir, "monitor.json")}, &out, &errb, os.Getenv); code != 0 {
+		t.Errorf("ggzy verify --url on the demo: exit %d\n%s%s", code, out.String(), errb.String())
+	} else if !strings.Contains(out.String(), "披露记录") {
+		t.Errorf("the demo's monitor report mentions no reveal:\n%s", out.String())
+	}
+	srv.Close()
+	out.Reset()
+	if code := app.Main(ctx, []string{"verify", "--db", cfg.DB, "--key", a.LedgerKey.VerifierKey}, &out, &errb, os.Getenv); code != 0 {
+		t.Errorf("ggzy verify --db on the demo: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 	a.Close()
 	a2 := build()

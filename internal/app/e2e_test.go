@@ -29,10 +29,16 @@ type running struct {
 
 func start(t *testing.T, dbURL, dataDir string) *running {
 	t.Helper()
+	return startLogging(t, dbURL, dataDir, io.Discard)
+}
+
+// startLogging is start with the platform's log (debug level) written to w.
+func startLogging(t *testing.T, dbURL, dataDir string, w io.Writer) *running {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.DB, cfg.DataDir, cfg.JobPoll, cfg.Addr = dbURL, dataDir, 100*time.Millisecond, "127.0.0.1:0"
 	cfg.KeyPassphrase = "e2e-test"
-	a, err := app.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clock.Real{})
+	a, err := app.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})), clock.Real{})
 	if err != nil {
 		t.Fatal(err)
 	}

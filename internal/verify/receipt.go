@@ -15,27 +15,11 @@ import (
 )
 
 // ReceiptVersion marks the receipt format.
-const ReceiptVersion = "ggzy-receipt-v1"
+const ReceiptVersion = ledger.ReceiptVersion
 
-// Receipt is the document a bidder downloads when a bid is accepted (回执).
-// It proves, to anyone holding the platform's verifier key and without
-// asking the platform, that the bid with this content hash was recorded at
-// this ledger index: the checkpoint is signed, the entry is in the signed
-// tree, and the entry commits to the private part that names the content
-// hash. The private part is the bidder's own data, so handing it to the
-// bidder discloses nothing.
-type Receipt struct {
-	Version     string           `json:"version" doc:"回执格式版本，ggzy-receipt-v1"`
-	Origin      string           `json:"origin" doc:"留痕检查点来源标识"`
-	Statement   json.RawMessage  `json:"statement" doc:"回执说明（投标编号、标段、版本、摘要、时间、留痕序号等）"`
-	Entry       ledger.Published `json:"entry" doc:"公开的留痕记录"`
-	Private     string           `json:"private" doc:"留痕记录不公开部分的原样字节（投标人自己的数据）"`
-	Salt        string           `json:"salt" doc:"承诺所用的盐"`
-	ContentHash string           `json:"content_hash" doc:"所递交投标文件的 SM3（十六进制）"`
-	Checkpoint  string           `json:"checkpoint" doc:"平台签名的检查点（C2SP signed-note）"`
-	Inclusion   []string         `json:"inclusion" doc:"记录在检查点树中的包含性证明（Base64 SM3 哈希）"`
-	VerifierKey string           `json:"verifier_key" doc:"签发时平台的检查点验证密钥"`
-}
+// Receipt is the document a bidder downloads when a bid is accepted (回执);
+// the type lives in package ledger so the API can issue it.
+type Receipt = ledger.Receipt
 
 // BuildReceipt assembles a receipt for entry e (with its private part and
 // salt) from the checkpoint note covering it and the inclusion proof, and
@@ -46,11 +30,7 @@ func BuildReceipt(e ledger.Entry, contentHash string, statement json.RawMessage,
 	if err != nil {
 		return Receipt{}, fmt.Errorf("verify: build receipt: %w", err)
 	}
-	r := Receipt{
-		Version: ReceiptVersion, Origin: cp.Origin, Statement: statement, Entry: e.Publish(),
-		Private: string(e.Private), Salt: e.Salt, ContentHash: contentHash,
-		Checkpoint: string(checkpoint), Inclusion: ledger.B64(proof), VerifierKey: verifierKey,
-	}
+	r := ledger.NewReceipt(e, contentHash, statement, cp.Origin, checkpoint, proof, verifierKey)
 	v, err := verifierFromKey(verifierKey)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("verify: build receipt: %w", err)
