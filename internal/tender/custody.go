@@ -121,7 +121,6 @@ func (s *Service) SetCustody(ctx context.Context, actor party.Actor, lotID ids.I
 		}
 		c := &Custody{Threshold: in.Threshold, WindowMinutes: in.WindowMinutes}
 		orgs := map[string]bool{}
-		var pub []map[string]any
 		for _, id := range in.UserIDs {
 			u, err := tx.GetUser(ctx, id)
 			if err != nil {
@@ -134,7 +133,6 @@ func (s *Service) SetCustody(ctx context.Context, actor party.Actor, lotID ids.I
 			orgs[org] = true
 			k := keys[id]
 			c.Custodians = append(c.Custodians, Custodian{UserID: id, Name: u.Name, Org: org, OrgName: orgName, Fingerprint: k.fp, PublicKey: k.pem})
-			pub = append(pub, map[string]any{"name": u.Name, "org": orgName, "key": k.fp})
 		}
 		if len(orgs) < 2 {
 			return apperr.New(apperr.Invalid, "密钥保管人应来自至少两个不同单位（如代理机构、交易中心、行政监督部门），任何一方都不能单独解密投标文件。")
@@ -144,7 +142,9 @@ func (s *Service) SetCustody(ctx context.Context, actor party.Actor, lotID ids.I
 			return err
 		}
 		out = l
-		_, err = record(ctx, tx, now, actor, "lot.custody_set", l.Code, map[string]any{"lot": l.Code, "threshold": c.Threshold, "window_minutes": c.WindowMinutes, "custodians": pub}, nil)
+		pub := publicCustody(c)
+		pub["lot"] = l.Code
+		_, err = record(ctx, tx, now, actor, "lot.custody_set", l.Code, pub, nil)
 		return err
 	})
 	return out, err
@@ -281,4 +281,18 @@ func decodeEnvelope(b Bid) (sealedEnvelope, error) {
 		return e, fmt.Errorf("tender: bid %s: bad sealed descriptor", b.ID)
 	}
 	return e, nil
+}
+
+// publicCustody is the custody as the notice and the ledger publish it:
+// threshold, window, and each custodian's name, organisation and key
+// fingerprint (the keys themselves are in the public key registry).
+func publicCustody(c *Custody) map[string]any {
+	if c == nil {
+		return nil
+	}
+	var cs []map[string]any
+	for _, cu := range c.Custodians {
+		cs = append(cs, map[string]any{"name": cu.Name, "org": cu.OrgName, "key": cu.Fingerprint})
+	}
+	return map[string]any{"threshold": c.Threshold, "window_minutes": c.WindowMinutes, "custodians": cs}
 }

@@ -172,11 +172,16 @@ func (s *Service) PublishTender(ctx context.Context, actor party.Actor, lotID id
 		if l.Procedure == Invited {
 			title = p.Name + l.Name + "投标邀请书"
 		}
-		data, _ := json.Marshal(map[string]any{
+		nd := map[string]any{
 			"project_code": p.Code, "lot_code": l.Code, "procedure": l.Procedure, "method": l.Method,
 			"estimate": l.Estimate, "ceiling": l.Ceiling, "security": l.Security, "category_code": l.CategoryCode,
 			"docs_from": l.DocsFrom, "docs_until": l.DocsUntil, "bid_deadline": l.BidDeadline, "opening_place": l.OpeningPlace,
-		})
+		}
+		custody := publicCustody(l.Custody)
+		if custody != nil {
+			nd["custody"] = custody // the bidders seal to these keys
+		}
+		data, _ := json.Marshal(nd)
 		n = Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeTender, Title: title, Body: strings.TrimSpace(in.Body),
 			Public: l.Procedure == Open, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}
 		if err := tx.CreateNotice(ctx, n); err != nil {
@@ -188,7 +193,7 @@ func (s *Service) PublishTender(ctx context.Context, actor party.Actor, lotID id
 		}
 		if _, err := record(ctx, tx, now, actor, "tender.published", l.Code, map[string]any{
 			"lot": l.Code, "notice": n.ID, "docs_from": l.DocsFrom, "docs_until": l.DocsUntil, "bid_deadline": l.BidDeadline,
-			"documents": docHashes, "procedure": l.Procedure},
+			"documents": docHashes, "procedure": l.Procedure, "custody": custody},
 			// How many were invited tells a bidder how many rivals it may have.
 			map[string]any{"invitees": len(invited)}); err != nil {
 			return err

@@ -98,6 +98,11 @@ func TestSealedBidsOpenWithTwoOfThreeCustodians(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
 		w := fixture.New(t, db)
 		l := w.PublishedLot(t, fixture.LotOptions{Sealed: true})
+		// The custody is published with the notice: who, and which keys.
+		tn := notices(t, w, l.ID, tender.NoticeTender)
+		if len(tn) != 1 || !strings.Contains(string(tn[0].Data), l.Custody.Custodians[1].Fingerprint) || !strings.Contains(string(tn[0].Data), `"threshold":2`) {
+			t.Fatalf("tender notice data lacks the custody: %s", tn[0].Data)
+		}
 		var receipts []tender.Receipt
 		for i, p := range sealedPrices {
 			w.Clock.Advance(time.Minute)
