@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"ggzy/internal/gm"
+	"ggzy/internal/seal"
+	"ggzy/internal/sealbid"
+	"ggzy/internal/tender"
+)
+
+// The browser's bid form must be exactly what the platform's opener reads.
+func TestFormIsThePlatformsBidContent(t *testing.T) {
+	got, err := makeForm(formInput{Price: "9,876,543.21", DurationDays: " 365 ", Quality: "合格", ProjectManager: "王建"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tender.EncodePlain(tender.BidContent{Price: 9_876_543_21, DurationDays: 365, Quality: "合格", ProjectManager: "王建"})
+	if !bytes.Equal(got, want) {
+		t.Fatalf("form %s, want %s", got, want)
+	}
+	for _, c := range []struct {
+		in    formInput
+		field string
+	}{
+		{formInput{Price: "", DurationDays: "1", Quality: "合格", ProjectManager: "王"}, "price"},
+		{formInput{Price: "12.345", DurationDays: "1", Quality: "合格", ProjectManager: "王"}, "price"},
+		{formInput{Price: "-5", DurationDays: "1", Quality: "合格", ProjectManager: "王"}, "price"},
+		{formInput{Price: "5", DurationDays: "0", Quality: "合格", ProjectManager: "王"}, "duration_days"},
+		{formInput{Price: "5", DurationDays: "1", Quality: " ", ProjectManager: "王"}, "quality"},
+		{formInput{Price: "5", DurationDays: "1", Quality: "合格", ProjectManager: ""}, "project_manager"},
+	} {
+		_, err := makeForm(c.in)
+		var fe *fieldError
+		if !errors.As(err, &fe) || fe.Field != c.field {
+			t.Errorf("%+v: %v, want an error on %s", c.in, err, c.field)
+		}
+	}
+}
+
+func TestGenerateSealAndOpenShares(t *testing.T) {
+	if _, err := generateKey("short"); err == nil {
+		t.Fatal("a 5-character passphrase was accepted")
+	}
+	bidder, err := generateKey("投标口令-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := privateKey(bidder.PEM, "wrong passphrase"); err == nil {
+		t.Fatal("a wrong passphrase opened the key")
+	} else if fe := (*fieldError)(nil); !errors.As(err, &fe) || fe.Field != "passphrase" {
+		t.Fatalf("wrong passphrase: %v", err)
+	}
+	pub, err := gm.ParsePublicKeyPEM([]byte(bidder.PublicPEM))
+	if err != nil || pub.Fingerprint() != bidder.Fingerprint {
+		t.Fatalf("public key %v, fingerprint mismatch", err)
+	}
+
+	// Three custodians, 2 of 3.
+	c := sealbid.Custody{LotID: "LOT1", LotCode: "GX-1", Threshold: 2}
+	keys := map[string]*gm.PrivateKey{}
+	for _, id := range []string{"u1", "u2", "u3"} {
+		kp, err := generateKey("custody-passphrase-" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[id], _ = gm.ParsePrivateKeyPEM([]byte(kp.PEM), []byte("custody-passphrase-"+id))
+		c.Custodians = append(c.Custodians, sealbid.Custodian{UserID: id, Name: id, Fingerprint: kp.Fingerprint, PublicKey: kp.PublicPEM})
+	}
+	cj, _ := json.Marshal(c)
+	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	s, err := sealBid(cj, "ENT1", formInput{Price: "100.5", DurationDays: "30", Quality: "合格", ProjectManager: "李"},
+		[]attachment{{Name: "技术标.pdf", Data: []byte("技术标")}}, bidder.PEM, "投标口令-2026", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Signer != bidder.Fingerprint {
+		t.Errorf("signed with %s, want %s", s.Signer, bidder.Fingerprint)
+	}
+	want := seal.Binding{LotID: "LOT1", EntityID: "ENT1", Threshold: 2}
+	for _, cu := range c.Custodians {
+		k, _ := gm.ParsePublicKeyPEM([]byte(cu.PublicKey))
+		want.Custodians = append(want.Custodians, seal.Custodian{ID: cu.UserID, Key: k})
+	}
+	h, err := seal.Check(bytes.NewReader(s.Data), want, func(string) (*gm.PublicKey, error) { return pub, nil }, &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("the platform's check refuses the browser's sealed bid: %v", err)
+	}
+	if h.Digest() != s.Digest {
+		t.Errorf("digest %s, checked %s", s.Digest, h.Digest())
+	}
+
+	env := []sealbid.Envelope{{BidID: "B1", Index: 1, Header: h.Raw()}}
+	ej, _ := json.Marshal(map[string]any{"envelopes": env})
+	kp2 := keys["u2"]
+	enc, _ := kp2.MarshalEncryptedPEM([]byte("custody-passphrase-u2"))
+	o, err := openShares("LOT1", "u2", ej, string(enc), "custody-passphrase-u2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Shares) != 1 || len(o.Failures) != 0 || o.Shares[0].Share.X != 2 {
+		t.Fatalf("opened %+v", o)
+	}
+	// A server passing off an envelope of another lot gets nothing.
+	o, err = openShares("LOT2", "u2", ej, string(enc), "custody-passphrase-u2")
+	if err != nil || len(o.Shares) != 0 || len(o.Failures) != 1 {
+		t.Fatalf("another lot's envelope: %+v %v", o, err)
+	}
+}
