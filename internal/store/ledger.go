@@ -21,9 +21,13 @@ import (
 func (tx *Tx) AppendLedger(ctx context.Context, e ledger.Entry) (int64, error) {
 	var size int64
 	var front []byte
-	// The UPDATE takes the row lock (PostgreSQL) and reserves the index; it
-	// returns the frontier as it was, which the new leaf extends.
-	if err := tx.queryRow(ctx, `UPDATE ledger_head SET size = size + 1 WHERE id = 1 RETURNING size - 1, frontier`).Scan(&size, &front); err != nil {
+	// Take the head: FOR UPDATE locks the row on PostgreSQL; SQLite's write
+	// transaction (BEGIN IMMEDIATE) already excludes every other writer.
+	q := `SELECT size, frontier FROM ledger_head WHERE id = 1`
+	if tx.pg {
+		q += ` FOR UPDATE`
+	}
+	if err := tx.queryRow(ctx, q).Scan(&size, &front); err != nil {
 		return 0, fmt.Errorf("store: append ledger: head: %w", err)
 	}
 	e.Index = size
@@ -52,11 +56,11 @@ func (tx *Tx) AppendLedger(ctx context.Context, e ledger.Entry) (int64, error) {
 	if tx.pg {
 		// One more round trip for everything else (loopback round trips cost
 		// more than the work, DESIGN.md §12).
-		args := append(append(entryArgs, nodeArgs...), ledger.EncodeHashes(f.Hashes))
+		args := append(append(entryArgs, nodeArgs...), int64(f.Size), ledger.EncodeHashes(f.Hashes))
 		_, err = tx.exec(ctx, `WITH e AS (INSERT INTO ledger (idx, at, type, subject, public, private, salt, commitment)
 				VALUES (?, ?::timestamptz, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text)),
 			n AS (INSERT INTO ledger_node (level, idx, hash) VALUES `+vals.String()+`)
-			UPDATE ledger_head SET frontier = ? WHERE id = 1`, args...)
+			UPDATE ledger_head SET size = ?, frontier = ? WHERE id = 1`, args...)
 		if err != nil {
 			return 0, fmt.Errorf("store: append ledger: %w", err)
 		}
@@ -68,7 +72,7 @@ func (tx *Tx) AppendLedger(ctx context.Context, e ledger.Entry) (int64, error) {
 	if _, err := tx.exec(ctx, `INSERT INTO ledger_node (level, idx, hash) VALUES `+vals.String(), nodeArgs...); err != nil {
 		return 0, fmt.Errorf("store: append ledger nodes: %w", err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE ledger_head SET frontier = ? WHERE id = 1`, ledger.EncodeHashes(f.Hashes)); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE ledger_head SET size = ?, frontier = ? WHERE id = 1`, int64(f.Size), ledger.EncodeHashes(f.Hashes)); err != nil {
 		return 0, fmt.Errorf("store: append ledger head: %w", err)
 	}
 	return size, nil

@@ -168,21 +168,8 @@ func (s *Service) SubmitBid(ctx context.Context, actor party.Actor, lotID ids.ID
 			return Receipt{}, apperr.New(apperr.Invalid, "投标附件信息不完整。")
 		}
 	}
-	// Check needs no plaintext and no lot state but the binding, so it runs
-	// before the transaction; recordBid re-checks everything that can change.
-	var l Lot
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		l, err = tx.GetLot(ctx, lotID)
-		return err
-	})
-	if err != nil {
-		return Receipt{}, err
-	}
-	if err := op.Check(l, actor.EntityID, in.Content); err != nil {
-		return Receipt{}, err
-	}
-	return s.recordBid(ctx, actor, lotID, in.Format, in.Content, sm3Hex(in.Content), in.Files)
+	check := func(l Lot) error { return op.Check(l, actor.EntityID, in.Content) }
+	return s.recordBid(ctx, actor, lotID, in.Format, in.Content, sm3Hex(in.Content), in.Files, check)
 }
 
 // WithdrawBid withdraws the bidder's bid before the deadline (撤回).

@@ -115,11 +115,12 @@ func (s *Service) SubmitSealedBid(ctx context.Context, actor party.Actor, lotID 
 	if err != nil {
 		return Receipt{}, err
 	}
-	return s.recordBid(ctx, actor, lotID, SealedFormat, content, digest, nil)
+	return s.recordBid(ctx, actor, lotID, SealedFormat, content, digest, nil, nil)
 }
 
-// recordBid stores a checked bid version and its confidential ledger entry.
-func (s *Service) recordBid(ctx context.Context, actor party.Actor, lotID ids.ID, format string, content []byte, hash string, files []BidFile) (Receipt, error) {
+// recordBid stores a bid version and its confidential ledger entry; check,
+// when given, validates the content against the lot inside the transaction.
+func (s *Service) recordBid(ctx context.Context, actor party.Actor, lotID ids.ID, format string, content []byte, hash string, files []BidFile, check func(Lot) error) (Receipt, error) {
 	now := s.clock.Now()
 	var r Receipt
 	err := s.store.WithTx(ctx, func(tx Tx) error {
@@ -128,6 +129,11 @@ func (s *Service) recordBid(ctx context.Context, actor party.Actor, lotID ids.ID
 			return err
 		}
 		l := p.Lot
+		if check != nil {
+			if err := check(l); err != nil {
+				return err
+			}
+		}
 		if !p.Access {
 			return apperr.New(apperr.Conflict, "请先获取招标文件，再递交投标文件。")
 		}
