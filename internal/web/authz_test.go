@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -22,7 +24,10 @@ import (
 
 	"ggzy/internal/clock"
 	"ggzy/internal/fixture"
+	"ggzy/internal/gm"
 	"ggzy/internal/money"
+	"ggzy/internal/party"
+	"ggzy/internal/sealbid"
 	"ggzy/internal/tender"
 	"ggzy/internal/testkit"
 )
@@ -75,9 +80,14 @@ const (
 	azPublicity      azKind = "publicity" // candidate publicity running
 	azPublicityEnded azKind = "publicity_ended"
 	azAwarded        azKind = "awarded"
+	// Sealed bids: custody agency, operator, supervisor (2 of 3); sealed bids from bidders 1, 3, 4.
+	azSealed     azKind = "sealed"     // bidding
+	azDecrypting azKind = "decrypting" // past the deadline, waiting for custodians
+	azStalled    azKind = "stalled"    // the decryption window ran out below the threshold
 )
 
-var azPhase = map[azKind]int{azNone: 1, azDraft: 1, azBidding: 1, azObjection: 1, azOpened: 2, azCommittee: 2, azFailed: 2, azPublicity: 2, azPublicityEnded: 3, azAwarded: 3}
+var azPhase = map[azKind]int{azNone: 1, azDraft: 1, azBidding: 1, azObjection: 1, azOpened: 2, azCommittee: 2, azFailed: 2, azPublicity: 2, azPublicityEnded: 3, azAwarded: 3,
+	azSealed: 1, azDecrypting: 2, azStalled: 3}
 
 // azLot is one lot prepared in a state.
 type azLot struct {
@@ -106,11 +116,14 @@ type azCase struct {
 	path   func(m *azMatrix, x *azLot) string
 	form   func(m *azMatrix, x *azLot) url.Values // POST fields (the CSRF token is added)
 	file   *azFile                                // sent as multipart/form-data
+	raw    func(m *azMatrix, x *azLot) []byte     // the body of a request that is neither GET nor POST
+	head   map[string]string                      // its headers (the form token is added)
 	want   map[azRole]int
 	def    int                     // outcome for the roles not in want
 	loc    func(x *azLot) string   // prefix of the Location of a success
 	fresh  bool                    // a session of its own (logout ends it)
 	body   func(x *azLot) []string // the body of a 200 contains these
+	says   map[int][]string        // the body of that outcome contains these
 }
 
 func (c azCase) outcome(r azRole) int {
@@ -123,6 +136,9 @@ func (c azCase) outcome(r azRole) int {
 func (c azCase) method() string {
 	if m, _, ok := strings.Cut(c.route, " "); ok && !strings.HasPrefix(c.route, "/") {
 		return m
+	}
+	if c.raw != nil {
+		return http.MethodPatch
 	}
 	if c.form != nil || c.file != nil { // a pattern without a method: any
 		return http.MethodPost
@@ -191,6 +207,24 @@ func azLotLoc(suffix string) func(*azLot) string {
 }
 
 func azLocIs(p string) func(*azLot) string { return func(*azLot) string { return p } }
+
+// azKeyHolders: the roles with keys of their own (bidders; agency, centre and supervisors).
+func azKeyHolders(s int) map[azRole]int {
+	return map[azRole]int{azBidder: s, azOtherBidder: s, azAgency: s, azOperator: s, azSupervisor: s}
+}
+
+// azCustodians: the custodians of a sealed lot.
+func azCustodians(s int) map[azRole]int {
+	return map[azRole]int{azAgency: s, azOperator: s, azSupervisor: s}
+}
+
+func azFreshPEM(t *testing.T) string {
+	k, err := gm.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(k.Public().MarshalPEM())
+}
 
 func azShanghai(t time.Time) string { return t.In(clock.Shanghai).Format("2006-01-02T15:04") }
 
@@ -285,6 +319,70 @@ func azCases() []azCase {
 			form: func(_ *azMatrix, x *azLot) url.Values {
 				return url.Values{"answer": {"经核查，资格条件与项目规模相适应。"}, "lot": {x.lot.ID}}
 			}, want: azPost(azManagers(azPRG)), def: http.StatusForbidden, loc: azLotLoc("")},
+
+		// ---- keys (我的密钥): bidders keep their entity's signing keys, possible custodians their own custody keys
+		{route: "GET /console/keys", kind: azNone, path: azFixed("/console/keys"), want: azConsole(azKeyHolders(azOK)), def: http.StatusForbidden,
+			body: func(*azLot) []string {
+				return []string{"我的密钥", "在浏览器中生成新密钥", "ggzy keygen"}
+			}},
+		{route: "POST /console/keys", kind: azNone, path: azFixed("/console/keys"), form: func(m *azMatrix, _ *azLot) url.Values {
+			return url.Values{"pem": {azFreshPEM(m.t)}, "label": {"矩阵"}}
+		}, want: azPost(azKeyHolders(azPRG)), def: http.StatusForbidden, loc: azLocIs("/console/keys")},
+		// bidder1's entity's key: its users, the centre and the administrators may revoke it.
+		{route: "POST /console/keys/{id}/revoke", kind: azNone, path: func(m *azMatrix, _ *azLot) string {
+			return "/console/keys/" + m.bidKey() + "/revoke"
+		}, form: func(*azMatrix, *azLot) url.Values {
+			return url.Values{"reason": {"私钥文件遗失"}, "confirm": {"1"}}
+		},
+			want: azPost(map[azRole]int{azBidder: azPRG, azOperator: azPRG, azAdmin: azPRG}), def: http.StatusForbidden},
+
+		// ---- sealed bids: the browser's resumable upload of bidder1's sealed file
+		{route: "POST /console/lots/{id}/uploads", kind: azSealed, path: azLotPath("/uploads"), form: func(*azMatrix, *azLot) url.Values {
+			return url.Values{"size": {"4096"}}
+		}, want: map[azRole]int{azPublic: http.StatusUnauthorized, azBidder: http.StatusCreated, azOtherBidder: http.StatusCreated}, def: http.StatusForbidden},
+		{route: "POST /console/lots/{id}/uploads", name: "plain lot", kind: azBidding, path: azLotPath("/uploads"), form: func(*azMatrix, *azLot) url.Values {
+			return url.Values{"size": {"4096"}}
+		}, want: map[azRole]int{azPublic: http.StatusUnauthorized, azBidder: http.StatusUnprocessableEntity, azOtherBidder: http.StatusUnprocessableEntity}, def: http.StatusForbidden},
+		{route: "GET /console/uploads/{upload}", kind: azSealed, path: func(m *azMatrix, x *azLot) string {
+			return "/console/uploads/" + m.upload(x, nil)
+		}, want: map[azRole]int{azPublic: http.StatusUnauthorized, azBidder: azOK}, def: http.StatusNotFound},
+		{route: "PATCH /console/uploads/{upload}", kind: azSealed, path: func(m *azMatrix, x *azLot) string {
+			return "/console/uploads/" + m.upload(x, nil)
+		}, raw: func(*azMatrix, *azLot) []byte { return []byte("密封") }, head: map[string]string{"Upload-Offset": "0"},
+			want: map[azRole]int{azPublic: http.StatusUnauthorized, azBidder: azOK}, def: http.StatusNotFound},
+		{route: "POST /console/uploads/{upload}/bid", kind: azSealed, path: func(m *azMatrix, x *azLot) string {
+			sealed := m.w.SealBid(m.t, x.lot, 0, tender.BidContent{Price: 8_900_000_00, DurationDays: 300, Quality: "合格", ProjectManager: "项目经理1"})
+			return "/console/uploads/" + m.upload(x, sealed) + "/bid"
+		}, form: func(*azMatrix, *azLot) url.Values { return url.Values{} },
+			want: map[azRole]int{azPublic: http.StatusUnauthorized, azBidder: azPRG}, def: http.StatusNotFound, loc: azLotLoc("/receipt")},
+		{route: "GET /console/lots/{id}/receipt", name: "sealed", kind: azSealed, path: azLotPath("/receipt"),
+			want: azConsole(map[azRole]int{azBidder: azOK, azOtherBidder: http.StatusNotFound}), def: http.StatusForbidden,
+			body: func(*azLot) []string {
+				return []string{"投标文件接收回执", "密封文件摘要", "平台未保存也无法查看"}
+			}},
+
+		// ---- custodians (开标解密): never before the deadline (《招标投标法》第三十四条)
+		{route: "GET /console/decrypt", kind: azNone, path: azFixed("/console/decrypt"), want: azConsole(azCustodians(azOK)), def: http.StatusForbidden,
+			body: func(*azLot) []string { return []string{"开标解密", "我保管的标段"} }},
+		{route: "GET /console/lots/{id}/decrypt", kind: azSealed, path: azLotPath("/decrypt"), want: azConsole(azCustodians(azOK)), def: http.StatusForbidden,
+			body: func(*azLot) []string { return []string{"《招标投标法》第三十四条", "不得解密"} }},
+		{route: "GET /console/lots/{id}/decrypt", name: "decrypting", kind: azDecrypting, path: azLotPath("/decrypt"), want: azConsole(azCustodians(azOK)), def: http.StatusForbidden,
+			body: func(*azLot) []string { return []string{"已有", "0/2", "名保管人完成解密", "decrypt-form"} }},
+		{route: "GET /console/lots/{id}/envelopes", kind: azSealed, path: azLotPath("/envelopes"),
+			want: azJoin(azCustodians(http.StatusConflict), map[azRole]int{azPublic: http.StatusUnauthorized}), def: http.StatusForbidden,
+			says: map[int][]string{http.StatusConflict: {"《招标投标法》第三十四条", "不得解密"}}},
+		{route: "GET /console/lots/{id}/envelopes", name: "decrypting", kind: azDecrypting, path: azLotPath("/envelopes"),
+			want: azJoin(azCustodians(azOK), map[azRole]int{azPublic: http.StatusUnauthorized}), def: http.StatusForbidden,
+			body: func(*azLot) []string { return []string{`"envelopes":[{`, `"custodian_id"`} }},
+		// The operator's shares: its own succeed, another custodian's position is refused.
+		{route: "POST /console/lots/{id}/shares", kind: azDecrypting, path: azLotPath("/shares"), form: func(m *azMatrix, x *azLot) url.Values {
+			return url.Values{"shares": {m.shares(x, "operator")}}
+		}, want: azPost(map[azRole]int{azOperator: azPRG, azAgency: http.StatusUnprocessableEntity, azSupervisor: http.StatusUnprocessableEntity}),
+			def: http.StatusForbidden, loc: azLotLoc("/decrypt")},
+		{route: "POST /console/lots/{id}/shares", name: "before the deadline", kind: azSealed, path: azLotPath("/shares"), form: func(_ *azMatrix, x *azLot) url.Values {
+			return url.Values{"shares": {`[{"bid_id":"` + x.ownBid + `","share":{"x":2,"y":"00112233445566778899aabbccddeeff"}}]`}}
+		}, want: azPost(azCustodians(http.StatusConflict)), def: http.StatusForbidden,
+			says: map[int][]string{http.StatusConflict: {"《招标投标法》第三十四条", "不得解密", "开标解密"}}},
 	}
 
 	// ---- POST /console/lots/{id}/{action}, every action of lotAction
@@ -337,9 +435,24 @@ func azCases() []azCase {
 	committee.form = func(*azMatrix, *azLot) url.Values { return url.Values{"reps": {"principal2"}} }
 	unknown := act(azUnknownAction, azBidding, nil, http.StatusNotFound)
 	unknown.name = "no such action"
+	// A plain bid on a lot with custody is refused (《电子招标投标办法》第二十六条).
+	bidSealed := act("bid", azSealed, map[azRole]int{azBidder: http.StatusUnprocessableEntity, azOtherBidder: http.StatusUnprocessableEntity}, http.StatusForbidden)
+	bidSealed.name, bidSealed.form, bidSealed.file = "plain bid on a sealed lot", bidForm, &azFile{field: "file", name: "商务标.pdf", content: "投标文件正文"}
+	bidSealed.says = map[int][]string{http.StatusUnprocessableEntity: {"《电子招标投标办法》第二十六条", "不接受未加密的投标文件"}}
+	custody := act("custody", azDraft, draftAct, http.StatusNotFound)
+	custody.form = func(m *azMatrix, _ *azLot) url.Values {
+		for _, u := range []string{"agency", "operator", "supervisor"} {
+			m.w.CustodyKey(m.t, u)
+		}
+		return url.Values{"usernames": {"agency\noperator\nsupervisor"}, "threshold": {"2"}, "window_minutes": {"60"}}
+	}
+	extend := act("extend", azStalled, map[azRole]int{azOperator: azPRG, azSupervisor: azPRG}, http.StatusForbidden)
+	extend.form = func(m *azMatrix, _ *azLot) url.Values {
+		return url.Values{"until": {azShanghai(m.w.Clock.Now().Add(90 * time.Minute))}, "reason": {"保管人的私钥介质故障，需补办后解密"}}
+	}
 
 	return append(cs, documents, publish, clarify, award, awardEarly, contract, retender, obtain, deposit, bid, bidLate, withdraw,
-		objection, objectionPub, sheet, committee, unknown)
+		objection, objectionPub, sheet, committee, unknown, bidSealed, custody, extend)
 }
 
 func azSuccess(s int) bool { return s >= 200 && s < 400 && s != azToLogin }
@@ -375,9 +488,18 @@ type azResp struct {
 }
 
 func (m *azMatrix) do(method, path string, who *azSession, form url.Values, file *azFile) azResp {
+	return m.doRaw(method, path, who, form, file, nil, nil)
+}
+
+// doRaw also sends a raw body with headers (a script's PATCH), with the
+// visitor's form token in the header.
+func (m *azMatrix) doRaw(method, path string, who *azSession, form url.Values, file *azFile, raw []byte, head map[string]string) azResp {
 	m.t.Helper()
 	var body io.Reader
 	ct := ""
+	if raw != nil {
+		body, ct = bytes.NewReader(raw), "application/offset+octet-stream"
+	}
 	if method == http.MethodPost {
 		f := url.Values{}
 		for k, v := range form {
@@ -405,6 +527,14 @@ func (m *azMatrix) do(method, path string, who *azSession, form url.Values, file
 	req := httptest.NewRequest(method, path, body)
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
+	}
+	if raw != nil {
+		for k, v := range head {
+			req.Header.Set(k, v)
+		}
+		if who != nil {
+			req.Header.Set(csrfHeader, who.csrf)
+		}
 	}
 	if who != nil {
 		if who.token != "" {
@@ -718,7 +848,11 @@ func (m *azMatrix) run(t *testing.T, c azCase, r azRole) {
 		form = c.form(m, x)
 	}
 	path := c.path(m, x)
-	res := m.do(c.method(), path, who, form, c.file)
+	var raw []byte
+	if c.raw != nil {
+		raw = c.raw(m, x)
+	}
+	res := m.doRaw(c.method(), path, who, form, c.file, raw, c.head)
 	as := fmt.Sprintf("%s %s as %s (%s)", c.method(), path, r, user)
 	got := res.code
 	if got == http.StatusSeeOther && strings.HasPrefix(res.loc, "/login") {
@@ -750,9 +884,23 @@ func (m *azMatrix) run(t *testing.T, c azCase, r azRole) {
 				}
 			}
 		}
+	case want >= 400 && strings.HasPrefix(res.ct, "application/json"):
+		// A script's request: the same message and code, as JSON.
+		var j struct{ Error, Code string }
+		if json.Unmarshal([]byte(res.body), &j) != nil || j.Error == "" || !strings.HasPrefix(j.Code, fmt.Sprintf("%d-", want)) {
+			t.Errorf("%s: %d without a JSON error and code: %s", as, want, azExcerpt(res.body))
+		}
 	case want >= 400:
 		if !strings.Contains(res.body, fmt.Sprintf("错误代码 %d-", want)) || !strings.Contains(res.body, `<html lang="zh-CN"`) {
 			t.Errorf("%s: %d without the Chinese error page or form summary: %s", as, want, azExcerpt(res.body))
+		}
+	case strings.HasPrefix(res.ct, "application/json") && !json.Valid([]byte(res.body)):
+		t.Errorf("%s: %d with a broken JSON body: %s", as, want, azExcerpt(res.body))
+	}
+	for _, s := range c.says[want] {
+		// A refusal names its rule, on a page and to a script alike.
+		if !strings.Contains(res.body, s) {
+			t.Errorf("%s: %d lacks %q: %s", as, want, s, azExcerpt(res.body))
 		}
 	}
 	if c.fresh && user != "" {
@@ -796,16 +944,28 @@ func (m *azMatrix) prepare(k azKind) *azLot {
 	case azObjection:
 		start = fixture.StartObjection
 	}
+	if k == azSealed || k == azDecrypting || k == azStalled {
+		start = fixture.StartSealed
+	}
 	ml := m.w.PrepareMatrixLot(m.t, start)
-	return &azLot{kind: k, lot: ml.Lot, projectID: ml.ProjectID, docID: ml.DocID, noticeID: ml.NoticeID,
+	x := &azLot{kind: k, lot: ml.Lot, projectID: ml.ProjectID, docID: ml.DocID, noticeID: ml.NoticeID,
 		ownBid: ml.OwnBid, fileHash: ml.FileHash, objectionID: ml.ObjectionID}
+	if start == fixture.StartSealed {
+		ns, _, err := m.w.Tender.Notices(m.ctx, m.w.Actor("operator"), tender.NoticeFilter{LotID: x.lot.ID, Kind: tender.NoticeTender})
+		if err != nil || len(ns) == 0 {
+			m.t.Fatalf("sealed lot's notice: %v", err)
+		}
+		x.noticeID = ns[0].ID
+	}
+	return x
 }
 
 // advance moves the clock into phase and brings every prepared lot of a
 // later state into it; the sessions end with the clock's jump.
 func (m *azMatrix) advance(phase int) {
 	goal := map[azKind]fixture.MatrixGoal{azOpened: fixture.GoalOpened, azFailed: fixture.GoalOpened, azCommittee: fixture.GoalCommittee,
-		azPublicity: fixture.GoalPublicity, azPublicityEnded: fixture.GoalPublicity, azAwarded: fixture.GoalAwarded}
+		azPublicity: fixture.GoalPublicity, azPublicityEnded: fixture.GoalPublicity, azAwarded: fixture.GoalAwarded,
+		azDecrypting: fixture.GoalOpened, azStalled: fixture.GoalOpened}
 	var (
 		lots  []*azLot
 		mls   []*fixture.MatrixLot
@@ -830,9 +990,77 @@ func (m *azMatrix) advance(phase int) {
 			}
 		}
 	}
+	if phase == 3 {
+		// The decryption windows ran out with no custodian: stalled.
+		for _, x := range lots {
+			if x.kind != azStalled {
+				continue
+			}
+			l, err := m.w.GetLot(x.lot.ID)
+			if err != nil {
+				m.t.Fatal(err)
+			}
+			if !m.w.Clock.Now().After(l.DecryptBy) {
+				m.w.Clock.Set(l.DecryptBy.Add(time.Minute))
+			}
+			if err := m.w.Tender.CheckDecryption(m.ctx, x.lot.ID); err != nil {
+				m.t.Fatal(err)
+			}
+			if l, _ = m.w.GetLot(x.lot.ID); !l.Stalled {
+				m.t.Fatalf("lot %s is not stalled", l.Code)
+			}
+		}
+	}
 	if phase > 1 {
 		m.sessions = map[string]*azSession{}
 	}
+}
+
+// bidKey registers a fresh bid key of bidder1's entity (to be revoked).
+func (m *azMatrix) bidKey() string {
+	k, err := m.w.Party.RegisterKey(m.ctx, m.w.Actor("bidder1"), party.KeyInput{PEM: azFreshPEM(m.t), Purpose: party.KeyBid, Label: "矩阵"})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return string(k.ID)
+}
+
+// upload makes bidder1's upload on the lot, complete with file when given.
+func (m *azMatrix) upload(x *azLot, file []byte) string {
+	size := int64(len(file))
+	if size == 0 {
+		size = 4096
+	}
+	owner := string(m.w.Users["bidder1"].ID)
+	u, err := m.w.Uploads.Create(owner, string(x.lot.ID), size)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if file != nil {
+		if _, err := m.w.Uploads.Append(u.ID, owner, 0, bytes.NewReader(file)); err != nil {
+			m.t.Fatal(err)
+		}
+	}
+	return u.ID
+}
+
+// shares are a custodian's decrypted shares of the lot's bids, as the
+// browser posts them.
+func (m *azMatrix) shares(x *azLot, username string) string {
+	l, envs, err := m.w.Tender.CustodyEnvelopes(m.ctx, m.w.Actor(username), x.lot.ID)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	var in []sealbid.Envelope
+	for _, e := range envs {
+		in = append(in, sealbid.Envelope{BidID: string(e.BidID), Index: e.Index, Header: e.Header})
+	}
+	sh, bad := sealbid.OpenShares(string(l.ID), string(m.w.Users[username].ID), in, m.w.CustodyKeys[username])
+	if len(bad) > 0 || len(sh) == 0 {
+		m.t.Fatalf("custodian %s: %d shares, %+v", username, len(sh), bad)
+	}
+	b, _ := json.Marshal(sh)
+	return string(b)
 }
 
 // ---- 《招标投标法》第二十二条 in the pages
@@ -842,6 +1070,9 @@ func (m *azMatrix) lotPages(x *azLot, r azRole) []string {
 	ps := []string{"/", "/notices", "/notices/" + x.noticeID, "/projects/" + x.projectID}
 	if r != azPublic {
 		ps = append(ps, "/console", "/console/lots/"+x.lot.ID, "/console/projects/"+x.projectID)
+	}
+	if x.kind == azSealed && (r == azAgency || r == azOperator || r == azSupervisor) {
+		ps = append(ps, "/console/decrypt", "/console/lots/"+x.lot.ID+"/decrypt")
 	}
 	return ps
 }
@@ -854,7 +1085,7 @@ func (m *azMatrix) checkSecrecyBeforeOpening(t *testing.T) {
 		w := m.w
 		prices := []string{"9,000,000.00", "9000000.00", "9,100,000.00", "9100000.00", "9,200,000.00", "9200000.00"}
 		seen := map[string]bool{} // the home page and the notice list once per role
-		for _, x := range []*azLot{m.shared[azBidding], m.shared[azObjection]} {
+		for _, x := range []*azLot{m.shared[azBidding], m.shared[azObjection], m.shared[azSealed]} {
 			for _, r := range []azRole{azPublic, azPrincipal, azAgency, azOperator, azSupervisor, azAuditor, azAdmin, azNonMember, azOtherBidder} {
 				user := m.user(r, x)
 				who := m.session(user)

@@ -44,15 +44,17 @@ type warnRow struct {
 }
 
 type consoleData struct {
-	Role     party.Role
-	Groups   []projGroup
-	Lots     []*tender.LotView
-	ByStatus []statusGroup
-	Warnings []warnRow
-	Depts    []string
-	Todo     []string
-	Staff    bool
-	ReadOnly bool
+	Role      party.Role
+	Groups    []projGroup
+	Lots      []*tender.LotView
+	ByStatus  []statusGroup
+	Warnings  []warnRow
+	Depts     []string
+	Todo      []string
+	Staff     bool
+	ReadOnly  bool
+	Keys      bool // 我的密钥
+	Custodian bool // 开标解密
 }
 
 func (s *server) console(w http.ResponseWriter, r *http.Request) {
@@ -116,7 +118,7 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 	now := s.d.Clock.Now()
 	switch {
 	case d.Staff:
-		order := []tender.Status{tender.Bidding, tender.Evaluating, tender.Publicity, tender.Awarded, tender.Contracted, tender.Failed, tender.Draft}
+		order := []tender.Status{tender.Bidding, tender.Decrypting, tender.Evaluating, tender.Publicity, tender.Awarded, tender.Contracted, tender.Failed, tender.Draft}
 		for _, st := range order {
 			g := statusGroup{Label: st.Label()}
 			for _, v := range d.Lots {
@@ -176,6 +178,17 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：请提交评审意见")
 			}
 		}
+	}
+	if party.CanHoldCustody(a.Role) {
+		d.Custodian = true
+		for _, v := range d.Lots {
+			if c := custodyOf(v.Lot, nil, a); c != nil && c.Mine != nil && v.Lot.Status == tender.Decrypting {
+				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：已开标，请在“开标解密”中用本人私钥解密份额（时限 "+clock.Format(v.Lot.DecryptBy)+"）")
+			}
+		}
+	}
+	if _, ok := keyPurposeOf(a); ok {
+		d.Keys = true
 	}
 	sortWarnings(d.Warnings)
 	p := s.newPage(r, "工作台", a.Role.Label(), d)
@@ -302,6 +315,13 @@ type lotData struct {
 	NeedDeposit  bool
 	DocObjLead   string
 	MinInvitees  int64
+	// Sealed bids (DESIGN.md §6.2).
+	Custody        *custodyView
+	Seal           *sealForm // the bidder's sealing form, on a lot with custody
+	Custodians     []candidateRow
+	ListCandidates bool // the custody form offers Custodians as a list (else usernames)
+	CanExtend      bool
+	ExtendUntil    time.Time
 }
 
 func (s *server) consoleLot(w http.ResponseWriter, r *http.Request) {
@@ -387,6 +407,24 @@ func (s *server) lotPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *
 		s.fail(w, r, err)
 		return
 	}
+	d.Custody = custodyOf(v.Lot, d.Timeline, a)
+	if d.Custody != nil && d.Bidder && d.CanBid {
+		d.Seal = s.sealFormFor(ctx, a, v.Lot)
+	}
+	if v.CanManage && v.Lot.Status == tender.Draft {
+		var vals url.Values
+		if fe != nil && fe.Form == "custody" {
+			vals = fe.Vals
+		}
+		d.Custodians, d.ListCandidates = s.custodyCandidates(ctx, v.Lot, vals)
+	}
+	if v.Lot.Status == tender.Decrypting && (a.Role == party.RoleSupervisor || a.Role == party.RoleOperator) {
+		d.CanExtend = true
+		d.ExtendUntil = now.Add(time.Duration(max(v.Lot.Custody.WindowMinutes, 30)) * time.Minute).Truncate(time.Minute)
+		if !d.ExtendUntil.After(v.Lot.DecryptBy) {
+			d.ExtendUntil = v.Lot.DecryptBy.Add(30 * time.Minute).Truncate(time.Minute)
+		}
+	}
 	p := s.newPage(r, v.Lot.Code+" "+clip(v.Lot.Name, 20), "工作台", d)
 	p.Nav = "console"
 	p.Form = fe
@@ -399,6 +437,22 @@ func (s *server) lotPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *
 	}
 	p.Crumbs = append(p.Crumbs, crumb{"标段 " + v.Lot.Code, ""})
 	s.render(w, r, "console_lot", p)
+}
+
+// DefaultK is the custody form's threshold: the current one, else 2 of n.
+func (d lotData) DefaultK() string {
+	if d.Custody != nil {
+		return strconv.Itoa(d.Custody.K)
+	}
+	return strconv.Itoa(tender.DefaultThreshold)
+}
+
+// DefaultWindow is the custody form's decryption window in minutes.
+func (d lotData) DefaultWindow() string {
+	if d.Custody != nil {
+		return strconv.Itoa(d.Custody.Window)
+	}
+	return strconv.Itoa(tender.DefaultDecryptWindow)
 }
 
 // lotAction runs one use case on a lot from a console form.
@@ -534,7 +588,17 @@ func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.redirect(w, r, back, "投标保证金 "+amount.String()+" 已登记。")
+	case "custody":
+		s.setCustody(w, r, id, v)
+	case "extend":
+		s.extendDecryption(w, r, id, v)
 	case "bid":
+		if cur, err := s.d.Tender.ViewLot(ctx, a, id); err == nil && cur.Lot.Custody != nil && a.Role == party.RoleBidder {
+			// Refused before reading any attachment: a lot with custody takes
+			// only bids sealed on the bidder's side.
+			failed("bid", apperr.Rule(apperr.Invalid, "《电子招标投标办法》第二十六条", "本标段要求投标文件在投标人一方加密后递交，平台不接受未加密的投标文件，本次提交未被保存。请在标段页面用浏览器“本机加密并递交”，或使用命令行工具 ggzy seal。"))
+			return
+		}
 		f := map[string]string{}
 		c := tender.BidContent{Quality: strings.TrimSpace(v.Get("quality")), ProjectManager: strings.TrimSpace(v.Get("project_manager"))}
 		c.Price = moneyField(v, "price", true, f)
@@ -668,7 +732,9 @@ type receiptData struct {
 	V       tender.LotView
 	R       tender.Receipt
 	Bid     tender.Bid
-	Content *tender.BidContent
+	Content *tender.BidContent // plain bids only: a sealed bid is never decoded here
+	Sealed  bool
+	Custody *custodyView
 	Entity  string
 }
 
@@ -690,7 +756,8 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperr.NotFoundf("投标回执"))
 		return
 	}
-	d := receiptData{V: v, R: *v.MyReceipt, Bid: *v.MyBid, Entity: state(r).entity}
+	d := receiptData{V: v, R: *v.MyReceipt, Bid: *v.MyBid, Entity: state(r).entity, Sealed: v.MyBid.Format == tender.SealedFormat}
+	d.Custody = custodyOf(v.Lot, nil, a)
 	if v.MyBid.Format == tender.PlainFormat && !v.MyReceipt.Withdrawn {
 		if c, err := (tender.PlainOpener{}).Open(ctx, v.Lot, *v.MyBid); err == nil {
 			d.Content = &c

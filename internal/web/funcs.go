@@ -64,6 +64,8 @@ func (s *server) funcs() template.FuncMap {
 		"join":    strings.Join,
 		"deref":   func(b *tender.BidContent) tender.BidContent { return *b },
 		"fieldID": func(form, field string) string { return form + "-" + field },
+		// asset is a static file's URL with its content version.
+		"asset": func(name string) string { return s.assets.url(name) },
 	}
 }
 
@@ -299,6 +301,8 @@ var fieldLabels = map[string]string{
 	"exception_reason": "未选排名第一的理由", "signed_at": "签订日期", "amount": "金额", "reference": "凭证号",
 	"price": "投标报价", "duration_days": "工期", "quality": "质量标准", "project_manager": "项目经理", "alternative_prices": "备选报价",
 	"reps": "招标人代表", "username": "用户名", "password": "密码", "from": "开始日期", "to": "结束日期",
+	"custody": "密钥保管人", "custodians": "密钥保管人", "threshold": "解密门限", "window_minutes": "解密时限", "until": "新的解密时限",
+	"reason": "理由", "pem": "公钥", "confirm": "确认", "shares": "解密份额", "size": "文件大小",
 }
 
 func fieldLabel(k string) string {

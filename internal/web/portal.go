@@ -371,6 +371,7 @@ type noticeData struct {
 	CandFrom   time.Time
 	CandUntil  time.Time
 	Opening    *tender.Opening
+	Custody    *custodyView // published with the notice (DESIGN.md §6.2)
 }
 
 func (s *server) notice(w http.ResponseWriter, r *http.Request) {
@@ -397,6 +398,9 @@ func (s *server) notice(w http.ResponseWriter, r *http.Request) {
 			d.Fields = append(d.Fields, detailField{"投标保证金", l.Security.String()})
 		}
 		d.Fields = append(d.Fields, detailField{"专业分类", l.CategoryCode}, detailField{"资金来源", firstNonEmpty(p.Funding, "—")}, detailField{"行业监督部门", p.SupervisorDept})
+		if n.Kind == tender.NoticeTender {
+			d.Custody = custodyOf(l, nil, party.Actor{})
+		}
 	}
 	switch n.Kind {
 	case tender.NoticeCandidates:
@@ -427,6 +431,7 @@ func candidatesOf(n tender.Notice) ([]tender.ReportRow, time.Time, time.Time) {
 
 type lotSection struct {
 	V          tender.LotView
+	Custody    *custodyView
 	Timeline   []ledger.Entry
 	Candidates []tender.ReportRow
 	CandFrom   time.Time
@@ -451,6 +456,7 @@ func (s *server) project(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
+		sec.Custody = custodyOf(v.Lot, sec.Timeline, party.Actor{})
 		for _, n := range v.Notices {
 			if n.Kind == tender.NoticeCandidates {
 				sec.Candidates, sec.CandFrom, sec.CandUntil = candidatesOf(n)

@@ -46,6 +46,10 @@ type server struct {
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
 	static http.Handler
+	assets *staticAssets
+	// candidates lists who may be named a custodian, when the party service
+	// can (see custodyLister); otherwise the form takes usernames.
+	candidates func(ctx context.Context) ([]party.User, error)
 }
 
 // New returns the web UI handler. It serves every path it is given; the
@@ -64,21 +68,18 @@ func New(d httpx.Deps) (http.Handler, error) {
 		d.SiteName = "公共资源交易平台"
 	}
 	s := &server{d: d, pages: map[string]*template.Template{}}
-	if err := s.parse(); err != nil {
-		return nil, err
-	}
 	sub, err := fs.Sub(assets, "static")
 	if err != nil {
 		return nil, err
 	}
-	files := http.FileServerFS(sub)
-	s.static = http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r)
-			return
-		}
-		files.ServeHTTP(w, r)
-	}))
+	s.assets = newStaticAssets(sub)
+	s.static = http.StripPrefix("/static/", s.assets)
+	if cl, ok := any(d.Party).(custodyLister); ok {
+		s.candidates = cl.CustodyCandidates
+	}
+	if err := s.parse(); err != nil {
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }
@@ -131,6 +132,20 @@ func (s *server) routes() {
 	m.HandleFunc("GET /console/lots/{id}/receipt", s.receipt)
 	m.HandleFunc("POST /console/lots/{id}/{action}", s.lotAction)
 	m.HandleFunc("POST /console/objections/{id}/answer", s.answerObjection)
+
+	// Keys, sealed bids and their decryption (DESIGN.md §6.2): the private
+	// keys and the bid content stay in the browser (WebAssembly).
+	m.HandleFunc("GET /console/keys", s.keysPage)
+	m.HandleFunc("POST /console/keys", s.registerKey)
+	m.HandleFunc("POST /console/keys/{id}/revoke", s.revokeKey)
+	m.HandleFunc("POST /console/lots/{id}/uploads", s.createUpload)
+	m.HandleFunc("GET /console/uploads/{upload}", s.uploadStatus)
+	m.HandleFunc("PATCH /console/uploads/{upload}", s.appendUpload)
+	m.HandleFunc("POST /console/uploads/{upload}/bid", s.completeUpload)
+	m.HandleFunc("GET /console/decrypt", s.decryptList)
+	m.HandleFunc("GET /console/lots/{id}/decrypt", s.decryptPage)
+	m.HandleFunc("GET /console/lots/{id}/envelopes", s.envelopes)
+	m.HandleFunc("POST /console/lots/{id}/shares", s.submitShares)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperr.New(apperr.NotFound, "您访问的页面不存在，可能已被移动或地址有误。"))
 	})
@@ -148,6 +163,7 @@ type reqState struct {
 	care     bool // 关怀模式
 	flash    string
 	entity   string
+	username string
 	expired  bool // a session cookie came but no longer authenticates
 }
 
@@ -168,7 +184,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	// 'wasm-unsafe-eval' lets the page compile the platform's WebAssembly
+	// (sealing in the browser); it allows no JavaScript eval.
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 	if strings.HasPrefix(r.URL.Path, "/static/") {
 		h.Set("Cache-Control", "public, max-age=3600")
 		s.mux.ServeHTTP(w, r)
@@ -181,7 +199,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
 		sess, u, err := s.d.Party.Authenticate(r.Context(), c.Value, "web")
 		if err == nil {
-			st.actor, st.sess, st.token, st.csrf = u.Actor(ip), &sess, c.Value, sess.CSRF
+			st.actor, st.sess, st.token, st.csrf, st.username = u.Actor(ip), &sess, c.Value, sess.CSRF, u.Username
 			if u.EntityID != "" {
 				if e, err := s.d.Party.Entity(r.Context(), u.EntityID); err == nil {
 					st.entity = e.Name
@@ -257,6 +275,19 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if tok := r.PostFormValue("csrf"); tok == "" || !sameToken(st, tok) {
 			s.failStatus(w, r, http.StatusForbidden, apperr.New(apperr.Forbidden, "表单校验码缺失或已过期（防跨站请求伪造保护），本次提交未被执行。请返回上一页、刷新后重新提交。"), "表单已过期")
+			return
+		}
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
+		// Scripts (resumable uploads) send the form token in a header; the
+		// body is a file chunk, bounded here.
+		r.Body = http.MaxBytesReader(w, r.Body, maxChunk)
+		if st.expired {
+			failJSON(w, r, s, apperr.New(apperr.Unauthorized, "登录已失效，上传已暂停。请在新窗口重新登录后回到本页继续上传。"))
+			return
+		}
+		if tok := r.Header.Get(csrfHeader); tok == "" || !sameToken(st, tok) {
+			failJSON(w, r, s, apperr.New(apperr.Forbidden, "校验码缺失或已过期（防跨站请求伪造保护），本次请求未被执行。请刷新页面后重试。"))
 			return
 		}
 	}
