@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"ggzy/internal/fixture"
@@ -19,11 +22,18 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// TestBrowserBidAndPublicOpening drives a real Chromium: a bidder logs in,
-// obtains the documents, records the deposit and bids through the forms; at
-// the deadline the opening runs, and a logged-out visitor sees the opening
-// record with the bidder's name and price on the project page.
-func TestBrowserBidAndPublicOpening(t *testing.T) {
+// chromeEnv drives one Chromium tab against the test server.
+type chromeEnv struct {
+	t         *testing.T
+	ctx       context.Context
+	base      string
+	artifacts string
+	downloads string
+}
+
+// newChrome starts Chromium, or skips without it (except under CI=true).
+func newChrome(t *testing.T, base string, timeout time.Duration) *chromeEnv {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("chromium is required in CI: %v (apt-get install chromium fonts-wqy-zenhei)", err)
@@ -40,14 +50,6 @@ func TestBrowserBidAndPublicOpening(t *testing.T) {
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
 		t.Fatal(err)
 	}
-
-	e := newEnv(t)
-	w := e.w
-	l := w.PublishedLot(t, fixture.LotOptions{Ceiling: 12_000_000_00})
-	w.Bid(t, l.ID, 1, money.Fen(9_950_000_00))
-	w.Bid(t, l.ID, 2, money.Fen(10_120_000_00))
-	tn := noticeIDFor(t, w, l.ID)
-
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless,
@@ -63,101 +65,266 @@ func TestBrowserBidAndPublicOpening(t *testing.T) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancelT()
+	t.Cleanup(cancel)
+	ctx, cancelT := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancelT)
+	c := &chromeEnv{t: t, ctx: ctx, base: base, artifacts: artifacts, downloads: t.TempDir()}
+	c.must("viewport", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
+	// Script errors would otherwise only show as a step that never ends.
+	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
+	go func() {
+		for ev, err := range exceptions {
+			if err != nil {
+				return
+			}
+			msg := ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+			t.Logf("browser exception: %s", msg)
+		}
+	}()
+	_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: c.downloads})
+	c.must("download behaviour", err)
+	return c
+}
 
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
+// incognito is a second tab in a browser context of its own (no cookies).
+func (c *chromeEnv) incognito() *chromeEnv {
+	c.t.Helper()
+	ctx, cancel := chromedp.NewContext(c.ctx, chromedp.WithNewBrowserContext())
+	c.t.Cleanup(cancel)
+	o := &chromeEnv{t: c.t, ctx: ctx, base: c.base, artifacts: c.artifacts, downloads: c.downloads}
+	o.must("viewport", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
+	return o
+}
+
+// noSidewaysScroll checks the page reflows at the current width (UI.md §2.7).
+func (c *chromeEnv) noSidewaysScroll(name string) {
+	c.t.Helper()
+	ok, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+	c.must("measure "+name, err)
+	if !ok {
+		wide, _ := chromedp.Run(c.ctx, chromedp.Evaluate[string](`(function(){var o=[];document.querySelectorAll('body *').forEach(function(e){var r=e.getBoundingClientRect();if(r.right>window.innerWidth+1)o.push(e.tagName+'.'+e.className+' '+Math.round(r.right))});return document.documentElement.scrollWidth+' > '+window.innerWidth+': '+o.slice(0,12).join(', ')})()`))
+		c.t.Errorf("%s overflows horizontally: %s", name, wide)
+	}
+}
+
+func (c *chromeEnv) must(what string, err error) {
+	c.t.Helper()
+	if err == nil {
+		return
+	}
+	if c.ctx.Err() == nil {
+		if buf, e := chromedp.Run(c.ctx, chromedp.FullScreenshot(100)); e == nil {
+			_ = os.WriteFile(filepath.Join(c.artifacts, "failure.png"), buf, 0o644)
+		}
+		if s, e := chromedp.Run(c.ctx, chromedp.Evaluate[string](`document.querySelector("main") ? document.querySelector("main").innerText.slice(0, 1500) : ""`)); e == nil {
+			c.t.Logf("page at the failure: %s", s)
 		}
 	}
-	shot := func(ctx context.Context, name string) {
-		t.Helper()
-		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		must("screenshot "+name, err)
-		p := filepath.Join(artifacts, name+".png")
-		must("write "+name, os.WriteFile(p, buf, 0o644))
-		t.Logf("screenshot: %s", p)
-	}
-	click := func(ctx context.Context, sel string) {
-		t.Helper()
-		_, err := chromedp.Run(ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel))))
-		must("click "+sel, err)
-	}
-	text := func(ctx context.Context, sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		must("text "+sel, err)
-		return s
-	}
-	base := e.ts.URL
-	must("viewport", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
+	c.t.Fatalf("%s: %v", what, err)
+}
 
-	// The bidder logs in through the form.
-	must("login page", chromedp.Do(ctx, chromedp.Navigate(base+"/login")))
-	shot(ctx, "portal-login")
-	must("fill login", chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.ID("login-username"), "bidder1"),
+func (c *chromeEnv) shot(name string) {
+	c.t.Helper()
+	buf, err := chromedp.Run(c.ctx, chromedp.FullScreenshot(100))
+	c.must("screenshot "+name, err)
+	p := filepath.Join(c.artifacts, name+".png")
+	c.must("write "+name, os.WriteFile(p, buf, 0o644))
+	c.t.Logf("screenshot: %s", p)
+}
+
+func (c *chromeEnv) nav(path string) {
+	c.t.Helper()
+	c.must("navigate "+path, chromedp.Do(c.ctx, chromedp.Navigate(c.base+path)))
+}
+
+// click clicks and waits for the page it loads.
+func (c *chromeEnv) click(sel string) {
+	c.t.Helper()
+	_, err := chromedp.Run(c.ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel))))
+	c.must("click "+sel, err)
+}
+
+func (c *chromeEnv) text(sel string) string {
+	c.t.Helper()
+	s, err := chromedp.Run(c.ctx, chromedp.Text(chromedp.CSS(sel)))
+	c.must("text "+sel, err)
+	return s
+}
+
+// until waits for a JavaScript condition, across the navigations the
+// page's scripts make (an evaluation during one fails and is retried).
+func (c *chromeEnv) until(what, cond string, timeout time.Duration) {
+	c.t.Helper()
+	end := time.Now().Add(timeout)
+	var err error
+	for time.Now().Before(end) {
+		var ok bool
+		if ok, err = chromedp.Run(c.ctx, chromedp.Evaluate[bool](cond)); err == nil && ok {
+			return
+		}
+		if c.ctx.Err() != nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err == nil {
+		err = errors.New("timed out")
+	}
+	c.must("wait for "+what, err)
+}
+
+func (c *chromeEnv) login(user string) {
+	c.t.Helper()
+	c.nav("/login")
+	c.must("fill login", chromedp.Do(c.ctx,
+		chromedp.SendKeys(chromedp.ID("login-username"), user),
 		chromedp.SendKeys(chromedp.ID("login-password"), fixture.Password),
 	))
-	click(ctx, "#login-submit")
-	if s := text(ctx, "main"); !strings.Contains(s, "工作台") || !strings.Contains(s, w.Bidders[0].Name) && !strings.Contains(text(ctx, "header"), w.Bidders[0].Name) {
+	c.click("#login-submit")
+	if s := c.text("header"); !strings.Contains(s, "退出") {
+		c.t.Fatalf("%s is not logged in: %.200s", user, s)
+	}
+}
+
+func (c *chromeEnv) logout() {
+	c.t.Helper()
+	c.nav("/console")
+	c.click(`form[action="/logout"] button`)
+}
+
+// waitDownload returns the path of the downloaded file named name.
+func (c *chromeEnv) waitDownload(prefix string) string {
+	c.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		es, _ := os.ReadDir(c.downloads)
+		for _, e := range es {
+			if strings.HasPrefix(e.Name(), prefix) && strings.HasSuffix(e.Name(), ".key.pem") {
+				return filepath.Join(c.downloads, e.Name())
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.t.Fatalf("no download %s*.key.pem in %s", prefix, c.downloads)
+	return ""
+}
+
+// generateKey makes a key pair in the browser on 我的密钥, downloads the
+// encrypted private key and registers the public key; it returns the file.
+func (c *chromeEnv) generateKey(user, purpose, passphrase string, shot bool) string {
+	c.t.Helper()
+	c.nav("/console/keys")
+	c.until("the key generator", `!document.getElementById("keygen-form").hidden`, 30*time.Second)
+	if shot {
+		c.shot("console-keys")
+	}
+	c.must("passphrase", chromedp.Do(c.ctx,
+		chromedp.SendKeys(chromedp.ID("keygen-passphrase"), passphrase),
+		chromedp.SendKeys(chromedp.ID("keygen-passphrase2"), passphrase),
+		chromedp.Click(chromedp.ID("keygen-submit")),
+	))
+	c.until("the key pair", `!document.getElementById("keygen-result").hidden`, 60*time.Second)
+	pem, err := chromedp.Run(c.ctx, chromedp.Value(chromedp.ID("key-pem")))
+	c.must("public key", err)
+	if !strings.HasPrefix(pem, "-----BEGIN PUBLIC KEY-----") || strings.Contains(pem, "PRIVATE") {
+		c.t.Fatalf("the registration form holds %q", pem)
+	}
+	if shot {
+		c.shot("console-keys-generated")
+	}
+	c.must("download", chromedp.Do(c.ctx, chromedp.Click(chromedp.ID("keygen-download"))))
+	file := c.waitDownload(user + "-" + purpose + "-")
+	b, err := os.ReadFile(file)
+	c.must("read key file", err)
+	if !strings.Contains(string(b), "-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+		c.t.Fatalf("downloaded key file is not an encrypted private key: %.80s", b)
+	}
+	c.must("label", chromedp.Do(c.ctx, chromedp.SendKeys(chromedp.ID("key-label"), "浏览器生成")))
+	c.click("#key-submit")
+	if s := c.text("main"); !strings.Contains(s, "公钥已登记") || !strings.Contains(s, "有效") {
+		c.t.Fatalf("%s's key was not registered: %.400s", user, s)
+	}
+	if shot {
+		c.shot("console-keys-registered")
+	}
+	return file
+}
+
+// TestBrowserBidAndPublicOpening drives a real Chromium: a bidder logs in,
+// obtains the documents, records the deposit and bids through the forms on a
+// lot without custody; at the deadline the opening runs, and a logged-out
+// visitor sees the opening record with the bidder's name and price on the
+// project page.
+func TestBrowserBidAndPublicOpening(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	c := newChrome(t, e.ts.URL, 3*time.Minute)
+	l := w.PublishedLot(t, fixture.LotOptions{Ceiling: 12_000_000_00})
+	w.Bid(t, l.ID, 1, money.Fen(9_950_000_00))
+	w.Bid(t, l.ID, 2, money.Fen(10_120_000_00))
+	tn := noticeIDFor(t, w, l.ID)
+
+	// The bidder logs in through the form.
+	c.nav("/login")
+	c.shot("portal-login")
+	c.login("bidder1")
+	if s := c.text("main"); !strings.Contains(s, "工作台") || !strings.Contains(s, w.Bidders[0].Name) && !strings.Contains(c.text("header"), w.Bidders[0].Name) {
 		t.Fatalf("not on the bidder console after login: %.300s", s)
 	}
-	shot(ctx, "console-bidder-home")
+	c.shot("console-bidder-home")
 
 	// Obtain the documents, record the deposit, bid.
-	must("lot page", chromedp.Do(ctx, chromedp.Navigate(base+"/console/lots/"+l.ID)))
-	click(ctx, "#obtain-submit")
-	must("deposit form", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("deposit-reference")), chromedp.SendKeys(chromedp.ID("deposit-reference"), "GXBANK-2026-0001")))
-	click(ctx, "#deposit-submit")
-	must("bid form", chromedp.Do(ctx,
+	c.nav("/console/lots/" + l.ID)
+	c.click("#obtain-submit")
+	c.must("deposit form", chromedp.Do(c.ctx, chromedp.WaitVisible(chromedp.ID("deposit-reference")), chromedp.SendKeys(chromedp.ID("deposit-reference"), "GXBANK-2026-0001")))
+	c.click("#deposit-submit")
+	c.must("bid form", chromedp.Do(c.ctx,
 		chromedp.WaitVisible(chromedp.ID("bid-price")),
 		chromedp.SendKeys(chromedp.ID("bid-price"), "9,876,543.21"),
 		chromedp.SendKeys(chromedp.ID("bid-duration_days"), "365"),
 		chromedp.SendKeys(chromedp.ID("bid-project_manager"), "王建"),
 	))
 	price := money.Fen(9_876_543_21)
-	if got := text(ctx, "#bid-price-cap"); !strings.Contains(got, price.Capital()) {
+	if got := c.text("#bid-price-cap"); !strings.Contains(got, price.Capital()) {
 		t.Errorf("live 大写 preview %q, want %q", got, price.Capital())
 	}
-	shot(ctx, "console-bidder-lot")
-	click(ctx, "#bid-submit")
-	receipt := text(ctx, ".receipt")
+	c.shot("console-bidder-lot")
+	c.click("#bid-submit")
+	receipt := c.text(".receipt")
 	for _, want := range []string{"投标文件接收回执", price.String(), "大写：" + price.Capital(), "北京时间", "留痕序号"} {
 		if !strings.Contains(receipt, want) {
 			t.Errorf("receipt lacks %q", want)
 		}
 	}
-	shot(ctx, "console-bidder-receipt")
+	c.shot("console-bidder-receipt")
 
 	// The deadline passes; the opening runs (the job runner is not under test).
 	w.Clock.Set(l.BidDeadline.Add(time.Minute))
 	op, err := w.Tender.OpenBids(context.Background(), l.ID)
-	must("open bids", err)
+	c.must("open bids", err)
 	if op.BidderCount != 3 {
 		t.Fatalf("opening counted %d bidders, want 3", op.BidderCount)
 	}
 
 	// A logged-out visitor sees the opening record on the project page.
-	pub, cancelPub := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-	defer cancelPub()
-	must("public viewport", chromedp.Do(pub, chromedp.EmulateViewport(1280, 900)))
-	must("project page", chromedp.Do(pub, chromedp.Navigate(base+"/projects/"+l.ProjectID)))
-	if hdr := text(pub, "header"); !strings.Contains(hdr, "登录") || strings.Contains(hdr, "投标员1") {
+	pub := c.incognito()
+	pub.nav("/projects/" + l.ProjectID)
+	if hdr := pub.text("header"); !strings.Contains(hdr, "登录") || strings.Contains(hdr, "投标员1") {
 		t.Errorf("the public browser is logged in: %.200s", hdr)
 	}
-	proj := text(pub, "main")
+	proj := pub.text("main")
 	for _, want := range []string{"开标记录", w.Bidders[0].Name, price.String(), "王建", "全过程记录"} {
 		if !strings.Contains(proj, want) {
 			t.Errorf("public project page lacks %q", want)
 		}
 	}
-	shot(pub, "portal-project")
+	pub.shot("portal-project")
 
 	for _, pg := range []struct{ name, path string }{
 		{"portal-home", "/"},
@@ -166,37 +333,213 @@ func TestBrowserBidAndPublicOpening(t *testing.T) {
 		{"portal-rules", "/rules"},
 		{"portal-guide", "/guide"},
 	} {
-		must(pg.name, chromedp.Do(pub, chromedp.Navigate(base+pg.path)))
-		shot(pub, pg.name)
+		pub.nav(pg.path)
+		pub.shot(pg.name)
 	}
 
 	// Reflow at 320 px: nothing may scroll sideways (UI.md §2.7).
-	must("narrow", chromedp.Do(pub, chromedp.EmulateViewport(320, 800, chromedp.EmulateMobile)))
+	pub.must("narrow", chromedp.Do(pub.ctx, chromedp.EmulateViewport(320, 800, chromedp.EmulateMobile)))
 	for _, pg := range []struct{ name, path string }{{"home", "/"}, {"project", "/projects/" + l.ProjectID}} {
-		must(pg.name, chromedp.Do(pub, chromedp.Navigate(base+pg.path)))
-		ok, err := chromedp.Run(pub, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
-		must("measure "+pg.name, err)
-		if !ok {
-			wide, _ := chromedp.Run(pub, chromedp.Evaluate[string](`(function(){var o=[];document.querySelectorAll('body *').forEach(function(e){var r=e.getBoundingClientRect();if(r.right>window.innerWidth+1)o.push(e.tagName+'.'+e.className+' '+Math.round(r.right))});return document.documentElement.scrollWidth+' > '+window.innerWidth+': '+o.slice(0,12).join(', ')})()`))
-			t.Errorf("%s overflows horizontally at 320 px: %s", pg.name, wide)
-		}
-		shot(pub, "narrow-320-"+pg.name)
+		pub.nav(pg.path)
+		pub.noSidewaysScroll(pg.name)
+		pub.shot("narrow-320-" + pg.name)
 	}
 
 	// 关怀模式: every button and link button is at least 60 px tall, and the
 	// narrow page still does not scroll sideways (UI.md §2.7).
-	must("care on", chromedp.Do(pub, chromedp.Navigate(base+"/care?on=1&back=/")))
-	small, err := chromedp.Run(pub, chromedp.Evaluate[string](`(function(){var o=[];document.querySelectorAll('button, a.btn, input, select').forEach(function(e){var r=e.getBoundingClientRect();if(r.height>0&&r.height<59.5)o.push(e.tagName+' '+(e.textContent||e.name).trim().slice(0,10)+' '+Math.round(r.height))});return o.join(', ')})()`))
-	must("measure care", err)
+	pub.nav("/care?on=1&back=/")
+	small, err := chromedp.Run(pub.ctx, chromedp.Evaluate[string](`(function(){var o=[];document.querySelectorAll('button, a.btn, input, select').forEach(function(e){var r=e.getBoundingClientRect();if(r.height>0&&r.height<59.5)o.push(e.tagName+' '+(e.textContent||e.name).trim().slice(0,10)+' '+Math.round(r.height))});return o.join(', ')})()`))
+	pub.must("measure care", err)
 	if small != "" {
 		t.Errorf("care mode targets under 60 px: %s", small)
 	}
-	ok, err := chromedp.Run(pub, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
-	must("measure care width", err)
-	if !ok {
-		t.Error("care mode overflows horizontally at 320 px")
+	pub.noSidewaysScroll("care home")
+	pub.shot("narrow-320-care-home")
+}
+
+// TestBrowserSealedBidAndDecryption drives Chromium through sealed bidding:
+// two custodians make their keys in the browser, the agency names them with
+// the supervisor on a draft lot and publishes; a bidder makes its signing key,
+// seals and uploads its bid in the browser and sees the receipt; after the
+// deadline (the fake clock) each custodian decrypts their shares in the
+// browser; the public then sees the opening record with the right prices.
+func TestBrowserSealedBidAndDecryption(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	c := newChrome(t, e.ts.URL, 5*time.Minute)
+	bg := context.Background()
+
+	ml := w.PrepareMatrixLot(t, fixture.StartDraft)
+	lotPath := "/console/lots/" + ml.Lot.ID
+	w.CustodyKey(t, "supervisor") // the third custodian's key, made outside the browser
+	stalled := w.PrepareMatrixLot(t, fixture.StartSealed)
+
+	// Custodians make their keys in the browser.
+	const agencyPass, operatorPass, bidderPass = "代理机构保管口令2026", "交易中心保管口令2026", "投标签名口令-2026"
+	c.login("agency")
+	agencyKey := c.generateKey("agency", "custody", agencyPass, false)
+	c.logout()
+	c.login("operator")
+	operatorKey := c.generateKey("operator", "custody", operatorPass, false)
+	c.logout()
+
+	// The agency names the custodians and publishes.
+	c.login("agency")
+	c.nav(lotPath)
+	c.must("custody form", chromedp.Do(c.ctx,
+		chromedp.SetValue(chromedp.ID("custody-custodians"), "agency\noperator\nsupervisor"),
+	))
+	c.click("#custody-submit")
+	if s := c.text("main"); !strings.Contains(s, "已指定投标文件密钥保管人") || !strings.Contains(s, "住建监督员") {
+		t.Fatalf("custody not set: %.500s", s)
 	}
-	shot(pub, "narrow-320-care-home")
+	c.shot("console-lot-custody")
+	c.click("#publish-submit")
+	if s := c.text("main"); !strings.Contains(s, "招标公告已发布") {
+		t.Fatalf("not published: %.500s", s)
+	}
+	l, err := w.GetLot(ml.Lot.ID)
+	if err != nil || l.Custody == nil {
+		t.Fatalf("lot %v", err)
+	}
+	c.nav(lotPath + "/decrypt")
+	if s := c.text("main"); !strings.Contains(s, "《招标投标法》第三十四条") || !strings.Contains(s, "剩 ") {
+		t.Errorf("decrypt page before the deadline: %.400s", s)
+	}
+	c.shot("console-decrypt-before")
+	c.logout()
+	c.nav("/notices/" + noticeID(t, w, l.ID, tender.NoticeTender))
+	if s := c.text("main"); !strings.Contains(s, "投标文件密钥保管人") || !strings.Contains(s, l.Custody.Custodians[1].Fingerprint) {
+		t.Errorf("the notice does not publish the custody set: %.400s", s)
+	}
+	c.shot("portal-notice-custody")
+
+	// Two other bidders seal with the command-line code.
+	w.SealedBid(t, l.ID, 1, 9_950_000_00)
+	w.SealedBid(t, l.ID, 2, 10_120_000_00)
+
+	// The bidder: signing key, documents, deposit, sealed bid.
+	c.login("bidder1")
+	bidderKey := c.generateKey("bidder1", "bid", bidderPass, true)
+	c.nav(lotPath)
+	c.click("#obtain-submit")
+	c.must("deposit", chromedp.Do(c.ctx, chromedp.WaitVisible(chromedp.ID("deposit-reference")), chromedp.SendKeys(chromedp.ID("deposit-reference"), "GXBANK-2026-0001")))
+	c.click("#deposit-submit")
+	c.until("the sealing form", `!document.getElementById("seal-form").hidden`, 30*time.Second)
+	attachment := filepath.Join(t.TempDir(), "技术标.pdf")
+	c.must("attachment", os.WriteFile(attachment, []byte(strings.Repeat("施工组织设计。", 2000)), 0o644))
+	c.must("bid form", chromedp.Do(c.ctx,
+		chromedp.SendKeys(chromedp.ID("seal-price"), "9,876,543.21"),
+		chromedp.SendKeys(chromedp.ID("seal-duration_days"), "365"),
+		chromedp.SendKeys(chromedp.ID("seal-project_manager"), "王建"),
+		chromedp.SetUploadFiles(chromedp.ID("seal-files"), []string{attachment}),
+		chromedp.SetUploadFiles(chromedp.ID("seal-key"), []string{bidderKey}),
+		chromedp.SendKeys(chromedp.ID("seal-passphrase"), bidderPass),
+	))
+	price := money.Fen(9_876_543_21)
+	if got := c.text("#seal-price-cap"); !strings.Contains(got, price.Capital()) {
+		t.Errorf("live 大写 preview %q, want %q", got, price.Capital())
+	}
+	c.shot("console-bidder-sealed")
+	c.must("seal", chromedp.Do(c.ctx, chromedp.Click(chromedp.ID("seal-submit"))))
+	c.until("the receipt", `location.pathname.endsWith("/receipt") && document.readyState === "complete"`, 90*time.Second)
+	receipt := c.text(".receipt")
+	v, err := w.Tender.ViewLot(bg, w.Actor("bidder1"), l.ID)
+	if err != nil || v.MyReceipt == nil || v.MyBid.Format != tender.SealedFormat {
+		t.Fatalf("no sealed bid stored: %v", err)
+	}
+	for _, want := range []string{"投标文件接收回执", "密封文件摘要", v.MyReceipt.ContentHash, "与本机加密时算出的摘要一致", "北京时间", "留痕序号"} {
+		if !strings.Contains(receipt, want) {
+			t.Errorf("receipt lacks %q", want)
+		}
+	}
+	if strings.Contains(receipt, price.String()) {
+		t.Error("the receipt shows the sealed price")
+	}
+	c.shot("console-bidder-sealed-receipt")
+	c.logout()
+
+	// The deadline passes: the opening starts the decryption.
+	w.Clock.Set(l.BidDeadline.Add(time.Minute))
+	for _, id := range []string{l.ID, stalled.Lot.ID} {
+		if _, err := w.Tender.OpenBids(bg, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	decrypt := func(user, keyFile, pass, done string, shots bool) {
+		t.Helper()
+		c.login(user)
+		if s := c.text("main"); !strings.Contains(s, "请在“开标解密”中用本人私钥解密份额") {
+			t.Errorf("%s's console has no decryption to-do: %.400s", user, s)
+		}
+		if shots {
+			c.shot("console-custodian-home")
+		}
+		c.click(`a[href="/console/decrypt"]`)
+		if s := c.text("main"); !strings.Contains(s, l.Code) || !strings.Contains(s, "待解密") {
+			t.Errorf("%s's decryption list: %.400s", user, s)
+		}
+		if shots {
+			c.shot("console-decrypt-list")
+		}
+		c.nav(lotPath + "/decrypt")
+		c.until("the decryption form", `!document.getElementById("decrypt-form").hidden`, 30*time.Second)
+		c.must("key", chromedp.Do(c.ctx,
+			chromedp.SetUploadFiles(chromedp.ID("decrypt-key"), []string{keyFile}),
+			chromedp.SendKeys(chromedp.ID("decrypt-passphrase"), pass),
+		))
+		if shots {
+			c.shot("console-decrypt-lot")
+		}
+		c.must("decrypt", chromedp.Do(c.ctx, chromedp.Click(chromedp.ID("decrypt-submit"))))
+		c.until("the submitted shares", `document.querySelector(".flash") !== null && document.readyState === "complete"`, 60*time.Second)
+		if s := c.text("main"); !strings.Contains(s, "已有 "+done+" 名保管人完成解密") || !strings.Contains(s, "您已提交本人的解密份额") {
+			t.Errorf("%s after decrypting: %.500s", user, s)
+		}
+		if shots {
+			c.shot("console-decrypt-done")
+		}
+		c.logout()
+	}
+	decrypt("agency", agencyKey, agencyPass, "1/2", true)
+	decrypt("operator", operatorKey, operatorPass, "2/2", false)
+	if err := w.Tender.DecryptBids(bg, l.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// The public sees the opening record.
+	c.nav("/projects/" + l.ProjectID)
+	proj := c.text("main")
+	for _, want := range []string{"开标记录", w.Bidders[0].Name, price.String(), "王建", money.Fen(9_950_000_00).String(), money.Fen(10_120_000_00).String(), "投标文件密钥保管"} {
+		if !strings.Contains(proj, want) {
+			t.Errorf("public project page lacks %q", want)
+		}
+	}
+	c.shot("portal-project-sealed")
+
+	// Another lot's window ran out below the threshold: the supervisor may extend it.
+	sl, _ := w.GetLot(stalled.Lot.ID)
+	w.Clock.Set(sl.DecryptBy.Add(time.Minute))
+	if err := w.Tender.CheckDecryption(bg, sl.ID); err != nil {
+		t.Fatal(err)
+	}
+	c.login("supervisor")
+	c.nav("/console/lots/" + sl.ID)
+	if s := c.text("main"); !strings.Contains(s, "解密停滞") || !strings.Contains(s, "延长解密时限") {
+		t.Errorf("stalled lot: %.400s", s)
+	}
+	c.must("scroll", chromedp.Do(c.ctx, chromedp.ScrollIntoView(chromedp.ID("extend"))))
+	c.shot("console-lot-stalled")
+
+	// Reflow at 320 px on the new pages (UI.md §2.7).
+	c.must("narrow", chromedp.Do(c.ctx, chromedp.EmulateViewport(320, 800, chromedp.EmulateMobile)))
+	for _, p := range []string{"/console/decrypt", "/console/keys", "/console/lots/" + sl.ID, "/console/lots/" + sl.ID + "/decrypt"} {
+		c.nav(p)
+		c.noSidewaysScroll(p + " at 320 px")
+	}
+	c.nav("/console/keys")
+	c.shot("narrow-320-keys")
 }
 
 func noticeIDFor(t *testing.T, w *fixture.World, lotID string) string {

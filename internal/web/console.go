@@ -153,10 +153,15 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 			}
 		}
 	case a.Role == party.RoleBidder:
+		sealed := false
 		for _, v := range d.Lots {
 			if v.Lot.Status == tender.Bidding && now.Before(v.Lot.BidDeadline) && v.MyAccess && (v.MyBid == nil || v.MyBid.Status == tender.BidWithdrawn) {
 				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：已获取招标文件，尚未递交投标文件（截止 "+clock.Format(v.Lot.BidDeadline)+"）")
+				sealed = sealed || v.Lot.Custody != nil
 			}
+		}
+		if sealed && !s.hasValidKey(ctx, a) {
+			d.Todo = append(d.Todo, "本单位尚未登记有效的投标签名公钥：递交加密投标文件前，请在“我的密钥”中生成并登记")
 		}
 	case isManagerRole(a):
 		for _, v := range d.Lots {
@@ -182,7 +187,15 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 	if party.CanHoldCustody(a.Role) {
 		d.Custodian = true
 		for _, v := range d.Lots {
-			if c := custodyOf(v.Lot, nil, a); c != nil && c.Mine != nil && v.Lot.Status == tender.Decrypting {
+			if v.Lot.Status != tender.Decrypting || !isCustodian(v.Lot, a) {
+				continue
+			}
+			tl, err := s.d.Tender.Timeline(ctx, v.Lot.Code)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if c := custodyOf(v.Lot, tl, a); !c.Mine.Done {
 				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：已开标，请在“开标解密”中用本人私钥解密份额（时限 "+clock.Format(v.Lot.DecryptBy)+"）")
 			}
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -22,6 +23,21 @@ func keyPurposeOf(a party.Actor) (party.KeyPurpose, bool) {
 		return party.KeyCustody, true
 	}
 	return "", false
+}
+
+// hasValidKey reports whether a bidder's entity has a bid key valid now.
+func (s *server) hasValidKey(ctx context.Context, a party.Actor) bool {
+	ks, err := s.d.Party.EntityKeys(ctx, a.EntityID)
+	if err != nil {
+		return true // not worth a warning on the console
+	}
+	now := s.d.Clock.Now()
+	for _, k := range ks {
+		if k.Purpose == party.KeyBid && k.ValidAt(now) {
+			return true
+		}
+	}
+	return false
 }
 
 type keyRow struct {

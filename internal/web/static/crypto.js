@@ -148,7 +148,7 @@
           submit.removeAttribute("title");
           status.textContent = "私钥文件已下载，请妥善保存。现在可以点击下方“登记公钥”。";
         });
-        status.textContent = "";
+        status.textContent = "请先下载私钥文件并妥善保存，然后登记公钥。";
         link.focus();
       } catch (e) {
         showError(err, form, e);
