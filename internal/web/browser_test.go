@@ -74,7 +74,10 @@ func newChrome(t *testing.T, base string, timeout time.Duration) *chromeEnv {
 	c.must("viewport", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
 	// Script errors would otherwise only show as a step that never ends.
 	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
+	done := make(chan struct{})
+	t.Cleanup(func() { cancelT(); <-done }) // no logging after the test ends
 	go func() {
+		defer close(done)
 		for ev, err := range exceptions {
 			if err != nil {
 				return
