@@ -575,3 +575,19 @@ func shortFP(fp string) string {
 	}
 	return fp
 }
+
+// CustodyCandidates lists the active users who may hold custody of bid keys
+// (agency, trading-centre and supervising-department staff), by username.
+func (s *Service) CustodyCandidates(ctx context.Context) ([]User, error) {
+	var out []User
+	err := s.store.Read(ctx, func(tx Tx) error {
+		us, err := tx.ListUsers(ctx, "")
+		for _, u := range us {
+			if !u.Disabled && CanHoldCustody(u.Role) {
+				out = append(out, u)
+			}
+		}
+		return err
+	})
+	return out, err
+}

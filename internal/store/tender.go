@@ -212,6 +212,10 @@ func (tx *Tx) ListLots(ctx context.Context, f tender.LotFilter) ([]tender.Lot, e
 			args = append(args, id)
 		}
 	}
+	if f.Custodian != "" {
+		where = append(where, "id IN (SELECT lot_id FROM lot_custodians WHERE user_id = ?)")
+		args = append(args, f.Custodian)
+	}
 	if f.Participant != "" {
 		where = append(where, "(id IN (SELECT lot_id FROM document_access WHERE entity_id = ?) OR id IN (SELECT lot_id FROM invitees WHERE entity_id = ?))")
 		args = append(args, f.Participant, f.Participant)
@@ -842,4 +846,17 @@ func (tx *Tx) ListShareCustodians(ctx context.Context, lotID ids.ID) ([]ids.ID, 
 		var id ids.ID
 		return id, r.Scan(&id)
 	}, `SELECT DISTINCT custodian_id FROM custody_shares WHERE lot_id = ? ORDER BY custodian_id`, lotID)
+}
+
+// SetCustodians records who holds custody of a lot (replacing any earlier set).
+func (tx *Tx) SetCustodians(ctx context.Context, lotID ids.ID, userIDs []ids.ID) error {
+	if _, err := tx.exec(ctx, `DELETE FROM lot_custodians WHERE lot_id = ?`, lotID); err != nil {
+		return fmt.Errorf("store: set custodians: %w", err)
+	}
+	for _, u := range userIDs {
+		if _, err := tx.exec(ctx, `INSERT INTO lot_custodians (lot_id, user_id) VALUES (?,?)`, lotID, u); err != nil {
+			return writeErr("set custodians", err, "保管人重复。", "标段")
+		}
+	}
+	return nil
 }

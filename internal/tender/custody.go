@@ -141,6 +141,9 @@ func (s *Service) SetCustody(ctx context.Context, actor party.Actor, lotID ids.I
 		if err := tx.UpdateLot(ctx, &l); err != nil {
 			return err
 		}
+		if err := tx.SetCustodians(ctx, l.ID, in.UserIDs); err != nil {
+			return err
+		}
 		out = l
 		pub := publicCustody(c)
 		pub["lot"] = l.Code
@@ -295,4 +298,19 @@ func publicCustody(c *Custody) map[string]any {
 		cs = append(cs, map[string]any{"name": cu.Name, "org": cu.OrgName, "key": cu.Fingerprint})
 	}
 	return map[string]any{"threshold": c.Threshold, "window_minutes": c.WindowMinutes, "custodians": cs}
+}
+
+// CustodyLots lists the published lots whose bid keys the actor holds a
+// share of, whichever agency runs them.
+func (s *Service) CustodyLots(ctx context.Context, actor party.Actor) ([]Lot, error) {
+	if actor.UserID == "" {
+		return nil, nil
+	}
+	var out []Lot
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListLots(ctx, LotFilter{Custodian: actor.UserID, Published: true})
+		return err
+	})
+	return out, err
 }

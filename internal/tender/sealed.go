@@ -268,7 +268,7 @@ func (s *Service) SubmitShares(ctx context.Context, actor party.Actor, lotID ids
 			return err
 		}
 		done = len(custodians)
-		if _, err := record(ctx, tx, now, actor, "tender.shares_submitted", l.Code, map[string]any{"lot": l.Code, "custodian": l.Custody.Custodians[i].Name,
+		if _, err := record(ctx, tx, now, actor, "tender.shares_submitted", l.Code, map[string]any{"lot": l.Code, "custodian": l.Custody.Custodians[i].Name, "custodian_id": actor.UserID,
 			"shares": len(in), "custodians_done": done, "threshold": l.Custody.Threshold}, nil); err != nil {
 			return err
 		}

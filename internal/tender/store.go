@@ -35,6 +35,7 @@ type LotFilter struct {
 	EntityID     ids.ID    // lots of projects whose principal or agency is this entity
 	IDs          []ids.ID  // only these lots
 	Participant  ids.ID    // lots this entity obtained documents for or was invited to
+	Custodian    ids.ID    // lots whose bid keys this user holds a share of
 	DeadlineFrom time.Time // bid deadline ≥ this
 	DeadlineTo   time.Time // bid deadline < this
 	Published    bool      // exclude drafts
@@ -139,6 +140,7 @@ type Tx interface {
 	SaveShare(ctx context.Context, s ShareRecord) error // replaces the custodian's earlier share of the bid
 	ListShares(ctx context.Context, lotID ids.ID) ([]ShareRecord, error)
 	ListShareCustodians(ctx context.Context, lotID ids.ID) ([]ids.ID, error) // custodians who submitted, by ID
+	SetCustodians(ctx context.Context, lotID ids.ID, userIDs []ids.ID) error
 }
 
 // Store runs tender transactions. A transaction function may run more than

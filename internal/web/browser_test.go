@@ -389,9 +389,11 @@ func TestBrowserSealedBidAndDecryption(t *testing.T) {
 	// The agency names the custodians and publishes.
 	c.login("agency")
 	c.nav(lotPath)
-	c.must("custody form", chromedp.Do(c.ctx,
-		chromedp.SetValue(chromedp.ID("custody-custodians"), "agency\noperator\nsupervisor"),
-	))
+	// Tick the three custodians in the list of people who may hold custody
+	// (only those with a valid custody key can be ticked).
+	for _, u := range []string{"agency", "operator", "supervisor"} {
+		c.must("custody form", chromedp.Do(c.ctx, chromedp.Click(chromedp.CSS("#cand-"+string(w.Users[u].ID)))))
+	}
 	c.click("#custody-submit")
 	if s := c.text("main"); !strings.Contains(s, "已指定投标文件密钥保管人") || !strings.Contains(s, "住建监督员") {
 		t.Fatalf("custody not set: %.500s", s)

@@ -186,17 +186,23 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 	}
 	if party.CanHoldCustody(a.Role) {
 		d.Custodian = true
-		for _, v := range d.Lots {
-			if v.Lot.Status != tender.Decrypting || !isCustodian(v.Lot, a) {
+		// Every lot the user holds a share of, whichever agency runs it.
+		held, err := s.d.Tender.CustodyLots(ctx, a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, l := range held {
+			if l.Status != tender.Decrypting {
 				continue
 			}
-			tl, err := s.d.Tender.Timeline(ctx, v.Lot.Code)
+			tl, err := s.d.Tender.Timeline(ctx, l.Code)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			if c := custodyOf(v.Lot, tl, a); !c.Mine.Done {
-				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：已开标，请在“开标解密”中用本人私钥解密份额（时限 "+clock.Format(v.Lot.DecryptBy)+"）")
+			if c := custodyOf(l, tl, a); c.Mine != nil && !c.Mine.Done {
+				d.Todo = append(d.Todo, l.Code+" "+l.Name+"：已开标，请在“开标解密”中用本人私钥解密份额（时限 "+clock.Format(l.DecryptBy)+"）")
 			}
 		}
 	}

@@ -78,16 +78,16 @@ func custodyOf(l tender.Lot, timeline []ledger.Entry, a party.Actor) *custodyVie
 			continue
 		}
 		var p struct {
-			Custodian string `json:"custodian"`
-			Done      int    `json:"custodians_done"`
+			CustodianID string `json:"custodian_id"`
+			Done        int    `json:"custodians_done"`
 		}
 		if json.Unmarshal(e.Public, &p) == nil {
-			done[p.Custodian] = true
+			done[p.CustodianID] = true
 			c.Done = max(c.Done, p.Done)
 		}
 	}
 	for i, cu := range l.Custody.Custodians {
-		row := custodianRow{No: i + 1, UserID: cu.UserID, Name: cu.Name, OrgName: cu.OrgName, Fingerprint: cu.Fingerprint, Done: done[cu.Name], Me: a.UserID != "" && cu.UserID == a.UserID}
+		row := custodianRow{No: i + 1, UserID: cu.UserID, Name: cu.Name, OrgName: cu.OrgName, Fingerprint: cu.Fingerprint, Done: done[string(cu.UserID)], Me: a.UserID != "" && cu.UserID == a.UserID}
 		c.Rows = append(c.Rows, row)
 		if row.Me {
 			c.Mine = &c.Rows[len(c.Rows)-1]
@@ -283,7 +283,7 @@ func (s *server) decryptList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperr.Forbiddenf("开标解密由投标文件密钥保管人（招标代理机构、交易中心、行政监督部门的人员）办理。"))
 		return
 	}
-	lots, err := s.d.Tender.ConsoleLots(ctx, a)
+	lots, err := s.d.Tender.CustodyLots(ctx, a)
 	if err != nil {
 		s.fail(w, r, err)
 		return

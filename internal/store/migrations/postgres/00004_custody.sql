@@ -15,7 +15,16 @@ CREATE TABLE custody_shares (
     PRIMARY KEY (lot_id, bid_id, custodian_id)
 );
 
+-- Who holds custody of which lot (a custodian may serve any agency's lot).
+CREATE TABLE lot_custodians (
+    lot_id  TEXT NOT NULL REFERENCES lots (id),
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (lot_id, user_id)
+);
+CREATE INDEX lot_custodians_user ON lot_custodians (user_id);
+
 -- +goose Down
+DROP TABLE lot_custodians;
 DROP TABLE custody_shares;
 ALTER TABLE lots DROP COLUMN stalled;
 ALTER TABLE lots DROP COLUMN decrypt_by;
