@@ -150,6 +150,7 @@ func TestConformance(t *testing.T) {
 		t.Run("Warnings", func(t *testing.T) { testWarnings(t, db) })
 		t.Run("Ledger", func(t *testing.T) { testLedger(t, db) })
 		t.Run("LedgerTree", func(t *testing.T) { testLedgerTree(t, db) })
+		t.Run("Custody", func(t *testing.T) { testCustody(t, db) })
 		t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, db) })
 		t.Run("ReadCannotWrite", func(t *testing.T) { testReadOnly(t, db) })
 		t.Run("Enqueue", func(t *testing.T) { testEnqueue(t, db) })
@@ -348,6 +349,10 @@ func fullLot(id, projectID string) tender.Lot {
 		DocsFrom: at(1 * time.Hour), DocsUntil: at(2 * time.Hour), BidDeadline: at(3 * time.Hour), OpeningPlace: "开标室一",
 		OpenedAt: at(4 * time.Hour), ReportAt: at(5 * time.Hour), PublicityFrom: at(6 * time.Hour), PublicityUntil: at(7 * time.Hour),
 		AwardedAt: at(8 * time.Hour), RetenderOf: "old", FailedReason: "无", Version: 3, CreatedAt: t0, UpdatedAt: at(time.Microsecond),
+		Custody: &tender.Custody{Threshold: 2, WindowMinutes: 45, Custodians: []tender.Custodian{
+			{UserID: "c1", Name: "莫经理", Org: "entity:e9", OrgName: "广西某招标代理有限公司", Fingerprint: strings.Repeat("ab", 32), PublicKey: "-----BEGIN PUBLIC KEY-----\nAA==\n-----END PUBLIC KEY-----\n"},
+			{UserID: "c2", Name: "值班员", Org: "centre", OrgName: "交易中心", Fingerprint: strings.Repeat("cd", 32), PublicKey: "pem2"}}},
+		DecryptBy: at(9 * time.Hour), Stalled: true,
 	}
 }
 
@@ -1041,6 +1046,45 @@ func testLedgerTree(t *testing.T, db *store.DB) {
 		eq(t, "rebuilt root", must[[]byte](t)(head.Root()), roots[n])
 		p := must[[][]byte](t)(ledger.InclusionProof(3, n, func(ids []compact.NodeID) ([][]byte, error) { return tx.LedgerNodes(ctx, ids) }))
 		ok(t, ledger.VerifyInclusion(3, n, leaves[3], p, roots[n]))
+	})
+}
+
+// testCustody: custodians of lots (and the lot filter on them), and the
+// shares custodians submit — replaced, not duplicated, when resubmitted.
+func testCustody(t *testing.T, db *store.DB) {
+	f := seed(t, db, "cus-")
+	other := tender.Lot{ID: "cus-l2", ProjectID: f.project.ID, Code: "cus-l2", Status: tender.Draft, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.CreateLot(ctx, other))
+		ok(t, tx.SetCustodians(ctx, f.lot.ID, []ids.ID{"cus-c1", "cus-c2", "cus-c3"}))
+		ok(t, tx.SetCustodians(ctx, other.ID, []ids.ID{"cus-c9"}))
+		ok(t, tx.SetCustodians(ctx, other.ID, []ids.ID{"cus-c2"})) // replaces
+	})
+	read(t, db, func(tx *store.Tx) {
+		ids2 := func(ls []tender.Lot) []ids.ID {
+			var out []ids.ID
+			for _, l := range ls {
+				out = append(out, l.ID)
+			}
+			return out
+		}
+		eq(t, "lots of custodian c2", ids2(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{Custodian: "cus-c2"}))), []ids.ID{f.lot.ID, other.ID})
+		eq(t, "published lots of custodian c2", ids2(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{Custodian: "cus-c2", Published: true}))), []ids.ID{f.lot.ID})
+		eq(t, "lots of custodian c9 (replaced)", ids2(must[[]tender.Lot](t)(tx.ListLots(ctx, tender.LotFilter{Custodian: "cus-c9"}))), []ids.ID(nil))
+	})
+	s1 := tender.ShareRecord{LotID: f.lot.ID, BidID: "cus-b1", CustodianID: "cus-c1", Share: `{"x":1,"y":"00"}`, SubmittedAt: at(time.Minute)}
+	s2 := tender.ShareRecord{LotID: f.lot.ID, BidID: "cus-b1", CustodianID: "cus-c2", Share: `{"x":2,"y":"01"}`, SubmittedAt: at(2 * time.Minute)}
+	s3 := tender.ShareRecord{LotID: f.lot.ID, BidID: "cus-b2", CustodianID: "cus-c1", Share: `{"x":1,"y":"02"}`, SubmittedAt: at(time.Minute)}
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.SaveShare(ctx, s1))
+		ok(t, tx.SaveShare(ctx, s3))
+		ok(t, tx.SaveShare(ctx, tender.ShareRecord{LotID: f.lot.ID, BidID: "cus-b1", CustodianID: "cus-c2", Share: "old", SubmittedAt: at(0)}))
+		ok(t, tx.SaveShare(ctx, s2)) // replaces the old one
+	})
+	read(t, db, func(tx *store.Tx) {
+		eq(t, "ListShares", must[[]tender.ShareRecord](t)(tx.ListShares(ctx, f.lot.ID)), []tender.ShareRecord{s1, s2, s3})
+		eq(t, "ListShareCustodians", must[[]ids.ID](t)(tx.ListShareCustodians(ctx, f.lot.ID)), []ids.ID{"cus-c1", "cus-c2"})
+		eq(t, "ListShares of another lot", must[[]tender.ShareRecord](t)(tx.ListShares(ctx, "cus-l2")), []tender.ShareRecord(nil))
 	})
 }
 
