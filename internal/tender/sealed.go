@@ -35,6 +35,8 @@ const SealedFormat = "sealed-v1"
 type Blobs interface {
 	Create(max int64) (*blob.Pending, error)
 	Put(r io.Reader, max int64) (hash string, size int64, err error)
+	PutUnsynced(r io.Reader, max int64) (hash string, size int64, err error)
+	Sync(hashes ...string) error
 	Open(hash string) (*os.File, error)
 }
 
@@ -369,6 +371,15 @@ func (s *Service) DecryptBids(ctx context.Context, lotID ids.ID) error {
 			return nil // a key check failed: more shares may settle it
 		}
 	}
+	var written []string
+	for _, res := range results {
+		for _, f := range res.files {
+			written = append(written, f.Hash)
+		}
+	}
+	if err := s.blobs.Sync(written...); err != nil {
+		return err
+	}
 	return s.store.WithTx(ctx, func(tx Tx) error {
 		l, p, err := lotAndProject(ctx, tx, lotID)
 		if err != nil {
@@ -470,7 +481,7 @@ func (s *Service) unpack(r io.Reader) ([]byte, []BidFile, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		hash, n, err := s.blobs.Put(body, size)
+		hash, n, err := s.blobs.PutUnsynced(body, size) // synced together before the opening is recorded
 		if err != nil {
 			return nil, nil, err
 		}
