@@ -344,17 +344,35 @@ func (s *Service) DecryptBids(ctx context.Context, lotID ids.ID) error {
 		}
 		todo = append(todo, b)
 	}
-	// Bids decrypt independently: one per core.
+	// Bids decrypt independently, one per core; the decrypted files are made
+	// durable by one more goroutine meanwhile, so the disk works while the
+	// CPU decrypts, and all before the opening is recorded.
 	results := make(map[ids.ID]openedSealed, len(todo))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	next := make(chan Bid)
+	toSync := make(chan []string, len(todo))
+	synced := make(chan error, 1)
+	go func() {
+		var first error
+		for hs := range toSync {
+			if err := s.blobs.Sync(hs...); err != nil && first == nil {
+				first = err
+			}
+		}
+		synced <- first
+	}()
 	for range min(runtime.GOMAXPROCS(0), max(len(todo), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for b := range next {
 				res := s.openSealed(l, b, byBid[b.ID])
+				var hs []string
+				for _, f := range res.files {
+					hs = append(hs, f.Hash)
+				}
+				toSync <- hs
 				mu.Lock()
 				results[b.ID] = res
 				mu.Unlock()
@@ -366,19 +384,14 @@ func (s *Service) DecryptBids(ctx context.Context, lotID ids.ID) error {
 	}
 	close(next)
 	wg.Wait()
+	close(toSync)
+	if err := <-synced; err != nil {
+		return err
+	}
 	for _, res := range results {
 		if res.status == BidSubmitted && waiting {
 			return nil // a key check failed: more shares may settle it
 		}
-	}
-	var written []string
-	for _, res := range results {
-		for _, f := range res.files {
-			written = append(written, f.Hash)
-		}
-	}
-	if err := s.blobs.Sync(written...); err != nil {
-		return err
 	}
 	return s.store.WithTx(ctx, func(tx Tx) error {
 		l, p, err := lotAndProject(ctx, tx, lotID)
