@@ -14,10 +14,8 @@ import (
 	"ggzy/internal/app"
 	"ggzy/internal/fixture"
 	"ggzy/internal/gm"
-	"ggzy/internal/ids"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
-	"ggzy/internal/sealbid"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
 )
@@ -265,26 +263,8 @@ func TestHundredsOfMegabyteBid(t *testing.T) {
 	if _, err := ts.OpenBids(ctx, lot.ID); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []string{"agency", "supervisor"} {
-		l, envs, err := ts.CustodyEnvelopes(ctx, w.Actor(u), lot.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var in []sealbid.Envelope
-		for _, e := range envs {
-			in = append(in, sealbid.Envelope{BidID: string(e.BidID), Index: e.Index, Header: e.Header})
-		}
-		shares, bad := sealbid.OpenShares(string(l.ID), string(w.Users[u].ID), in, w.CustodyKeys[u])
-		if len(bad) > 0 {
-			t.Fatal(bad)
-		}
-		var sub []tender.ShareInput
-		for _, sh := range shares {
-			sub = append(sub, tender.ShareInput{BidID: ids.ID(sh.BidID), Share: sh.Share})
-		}
-		if _, err := ts.SubmitShares(ctx, w.Actor(u), lot.ID, sub); err != nil {
-			t.Fatal(err)
-		}
+	if err := w.SubmitSharesVia(t, ts, lot.ID, "agency", "supervisor"); err != nil {
+		t.Fatal(err)
 	}
 	if err := ts.DecryptBids(ctx, lot.ID); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,6 @@ import (
 	"ggzy/internal/blob"
 	"ggzy/internal/fixture"
 	"ggzy/internal/gm"
-	"ggzy/internal/ids"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
 	"ggzy/internal/seal"
@@ -182,26 +181,8 @@ func BenchmarkSealedBids(b *testing.B) {
 	if _, err := ow.Tender.OpenBids(ctx, lot.ID); err != nil {
 		b.Fatal(err)
 	}
-	for _, u := range []string{"agency", "operator"} {
-		l, envs, err := ow.Tender.CustodyEnvelopes(ctx, w.Actor(u), lot.ID)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var in []sealbid.Envelope
-		for _, e := range envs {
-			in = append(in, sealbid.Envelope{BidID: string(e.BidID), Index: e.Index, Header: e.Header})
-		}
-		shares, bad := sealbid.OpenShares(string(l.ID), string(w.Users[u].ID), in, w.CustodyKeys[u])
-		if len(bad) > 0 {
-			b.Fatal(bad)
-		}
-		var sub []tender.ShareInput
-		for _, s := range shares {
-			sub = append(sub, tender.ShareInput{BidID: ids.ID(s.BidID), Share: s.Share})
-		}
-		if _, err := ow.Tender.SubmitShares(ctx, w.Actor(u), lot.ID, sub); err != nil {
-			b.Fatal(err)
-		}
+	if err := w.SubmitSharesVia(b, ow.Tender, lot.ID, "agency", "operator"); err != nil {
+		b.Fatal(err)
 	}
 	start = time.Now()
 	if err := ow.Tender.DecryptBids(ctx, lot.ID); err != nil {
