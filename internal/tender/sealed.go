@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -473,7 +475,7 @@ func (s *Service) openSealed(l Lot, b Bid, shares []seal.Share) openedSealed {
 	}
 	c, err := decodePlain(form)
 	if err != nil {
-		return revoked("投标文件内容不完整：" + apperr.As(err).Message)
+		return revoked("投标文件内容不完整：" + fieldMessages(err))
 	}
 	return openedSealed{status: BidOpened, content: c, files: files}
 }
@@ -560,4 +562,23 @@ func (s *Service) ReceiptEntry(ctx context.Context, actor party.Actor, lotID ids
 		return nil
 	})
 	return r, e, err
+}
+
+// fieldMessages is an error's per-field messages (or its message), for a
+// record that has no form to show them next to.
+func fieldMessages(err error) string {
+	e := apperr.As(err)
+	if len(e.Fields) == 0 {
+		return e.Message
+	}
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(e.Fields[k])
+	}
+	return b.String()
 }

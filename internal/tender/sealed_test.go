@@ -328,3 +328,62 @@ func TestHostileOperatorFindsNoBid(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestUndecryptableBids (电子招标投标办法第三十一条): a bid whose content is
+// defective is the bidder's fault and counts as revoked; a bid the platform
+// lost counts as withdrawn; the bidder count stays the one at the deadline
+// and the other bids still open.
+func TestUndecryptableBids(t *testing.T) {
+	w := newWorld(t)
+	l := w.PublishedLot(t, fixture.LotOptions{Sealed: true})
+	for i, p := range sealedPrices {
+		w.SealedBid(t, l.ID, i, p)
+	}
+	// Bidder 4 seals a form without a price: the server cannot see it.
+	a := bidder(w, 3)
+	prepare(t, w, a, l.ID)
+	bad := w.SealBid(t, l, 3, tender.BidContent{DurationDays: 300, Quality: "合格", ProjectManager: "甲"})
+	noErr(t, func() error {
+		_, err := w.Tender.SubmitSealedBid(ctx, a, l.ID, bytes.NewReader(bad), 1<<30)
+		return err
+	}())
+	// The platform loses bidder 3's stored file.
+	lost := bidOf(t, bids(t, w, l.ID), w.Bidders[2].ID)
+	var env struct {
+		Blob string `json:"blob"`
+	}
+	noErr(t, json.Unmarshal(lost.Content, &env))
+	noErr(t, os.Remove(filepath.Join(w.BlobsDir, env.Blob[:2], env.Blob[2:])))
+
+	op := w.PassDeadline(t, l.ID)
+	_ = op
+	noErr(t, w.Decrypt(t, l.ID, "agency", "operator"))
+	bs := bids(t, w, l.ID)
+	if b := bidOf(t, bs, w.Bidders[3].ID); b.Status != tender.BidRevoked || !strings.Contains(b.Opened.Failure, "投标报价") {
+		t.Errorf("defective content: %s %+v, want revoked naming the price", b.Status, b.Opened)
+	}
+	if b := bidOf(t, bs, w.Bidders[2].ID); b.Status != tender.BidWithdrawn {
+		t.Errorf("lost file: %s, want withdrawn (not the bidder's fault)", b.Status)
+	}
+	for _, i := range []int{0, 1} {
+		if b := bidOf(t, bs, w.Bidders[i].ID); b.Status != tender.BidOpened {
+			t.Errorf("bidder %d: %s, want opened", i+1, b.Status)
+		}
+	}
+	var opening tender.Opening
+	read(t, w, func(tx *store.Tx) error {
+		var err error
+		opening, err = tx.GetOpening(ctx, l.ID)
+		return err
+	})
+	if opening.BidderCount != 4 || len(opening.Rows) != 4 {
+		t.Fatalf("opening: %d bidders, %d rows; want the 4 of the deadline", opening.BidderCount, len(opening.Rows))
+	}
+	notes := map[tender.BidStatus]string{}
+	for _, r := range opening.Rows {
+		notes[r.Status] = r.Note
+	}
+	if !strings.Contains(notes[tender.BidRevoked], "撤销") || !strings.Contains(notes[tender.BidWithdrawn], "撤回") {
+		t.Errorf("opening notes %v should say revoked / withdrawn with the rule", notes)
+	}
+}
