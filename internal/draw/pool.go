@@ -1,0 +1,272 @@
+package draw
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"ggzy/internal/gm"
+)
+
+// Pool is an indexed, immutable pool snapshot. Build it once per snapshot:
+// indexing and the snapshot digest cost far more than a draw.
+type Pool struct {
+	experts []Expert           // normalised, sorted by ID
+	index   map[string][]int32 // every prefix of every specialty code → experts, ascending
+	digest  string             // hex SM3 of the canonical snapshot
+}
+
+// normalizeExpert puts the ID lists in set form and times in UTC so the
+// snapshot digest does not depend on how the rows were assembled.
+func normalizeExpert(e Expert) Expert {
+	e.Specialties = set(e.Specialties)
+	e.EmployerControllers = set(e.EmployerControllers)
+	e.Relatives = set(e.Relatives)
+	e.SuspendedUntil = e.SuspendedUntil.UTC()
+	if len(e.RecentDraws) > 0 {
+		ds := make([]time.Time, 0, len(e.RecentDraws))
+		for _, t := range e.RecentDraws {
+			ds = append(ds, t.UTC())
+		}
+		slices.SortFunc(ds, func(a, b time.Time) int { return a.Compare(b) })
+		e.RecentDraws = ds
+	}
+	return e
+}
+
+// NewPool normalises and indexes a snapshot. The given order is irrelevant.
+// The snapshot digest (Digest) is SM3 over "ggzy-pool-v1\n" followed by each
+// normalised expert's canonical JSON and "\n", in ID order.
+func NewPool(experts []Expert) (*Pool, error) {
+	p := &Pool{experts: make([]Expert, len(experts)), index: map[string][]int32{}}
+	for i, e := range experts {
+		p.experts[i] = normalizeExpert(e)
+	}
+	slices.SortFunc(p.experts, func(a, b Expert) int { return strings.Compare(a.ID, b.ID) })
+	h := gm.NewSM3()
+	h.Write([]byte("ggzy-pool-v1\n"))
+	var prefixes []string
+	for i := range p.experts {
+		e := &p.experts[i]
+		if e.ID == "" {
+			return nil, errors.New("专家库快照中有专家缺少编号")
+		}
+		if i > 0 && p.experts[i-1].ID == e.ID {
+			return nil, fmt.Errorf("专家库快照中专家编号“%s”重复", e.ID)
+		}
+		h.Write(canonicalJSON(e))
+		h.Write([]byte("\n"))
+		// Every prefix of every code, once per expert: a request for
+		// "A08" finds an expert registered under "A080101".
+		prefixes = prefixes[:0]
+		for _, c := range e.Specialties {
+			for n := 1; n <= len(c); n++ {
+				prefixes = append(prefixes, c[:n])
+			}
+		}
+		slices.Sort(prefixes)
+		for _, k := range slices.Compact(prefixes) {
+			p.index[k] = append(p.index[k], int32(i))
+		}
+	}
+	p.digest = hex.EncodeToString(h.Sum(nil))
+	return p, nil
+}
+
+// Digest is the hex SM3 of the canonical snapshot, for the ledger.
+func (p *Pool) Digest() string { return p.digest }
+
+// Len is the number of experts in the snapshot.
+func (p *Pool) Len() int { return len(p.experts) }
+
+// validSpecialty accepts a level-1 letter followed by digits (A, A08,
+// A0801, …); codes are data, so only the shape is checked.
+func validSpecialty(s string) bool {
+	if len(s) == 0 || len(s) > 16 || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func validateRequest(req Request) error {
+	if strings.TrimSpace(req.LotID) == "" {
+		return errors.New("抽取申请未注明标段")
+	}
+	if req.Procedure != Engineering && req.Procedure != GP {
+		return fmt.Errorf("项目类型“%s”无法识别（应为 %s 或 %s）", req.Procedure, Engineering, GP)
+	}
+	if req.At.IsZero() {
+		return errors.New("抽取申请未注明申请时间")
+	}
+	if len(req.Needs) == 0 {
+		return errors.New("抽取申请未列出所需专业及人数")
+	}
+	for i, n := range req.Needs {
+		if !validSpecialty(n.Specialty) {
+			return fmt.Errorf("第%d项专业代码“%s”格式不正确（应如 A0801）", i+1, n.Specialty)
+		}
+		if n.Count < 1 || n.Backups < 0 {
+			return fmt.Errorf("专业 %s 的抽取人数应至少 1 名、备选不得为负数", n.Specialty)
+		}
+	}
+	if req.Remote && len(req.ProjectCity) != 6 {
+		return errors.New("远程异地评标须注明项目所在地（6 位行政区划代码），以回避本地专家")
+	}
+	if req.MaxDrawsInWindow < 0 || req.Window < 0 || (req.MaxDrawsInWindow > 0 && req.Window == 0) {
+		return errors.New("抽取频次限制须同时设定时间窗口和次数上限")
+	}
+	for _, p := range req.Parties {
+		if p.EntityID == "" {
+			return errors.New("项目当事人缺少主体编号")
+		}
+		if p.Role != RoleBidder && p.Role != RolePrincipal && p.Role != RoleAgency {
+			return fmt.Errorf("项目当事人角色“%s”无法识别", p.Role)
+		}
+	}
+	return nil
+}
+
+// ShortageError says a need cannot be filled; the counts are for the
+// operator, who may widen the specialty or switch to remote evaluation.
+type ShortageError struct {
+	Specialty string
+	Eligible  int // candidates left after recusal and earlier needs
+	Needed    int // Count + Backups
+	Backups   int
+	Taken     int // qualified experts already picked for earlier needs
+}
+
+func (e *ShortageError) Error() string {
+	s := fmt.Sprintf("专业 %s 符合条件的专家仅 %d 名，少于所需 %d 名（含备选 %d 名）", e.Specialty, e.Eligible, e.Needed, e.Backups)
+	if e.Taken > 0 {
+		s += fmt.Sprintf("，已扣除本次其他专业已抽中的 %d 名", e.Taken)
+	}
+	return s
+}
+
+// Per-draw state of an expert.
+const (
+	unchecked uint8 = iota
+	eligible
+	excluded
+	picked
+)
+
+// Draw runs the draw on the snapshot (see the package comment for the exact
+// algorithm). The seed must be the 32 bytes Seed returns.
+func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
+	req = normalizeRequest(req)
+	if err := validateRequest(req); err != nil {
+		return Result{}, err
+	}
+	if len(seed) != 32 {
+		return Result{}, fmt.Errorf("抽取种子应为 32 字节（SM3 摘要），实为 %d 字节", len(seed))
+	}
+	if err := checkComposition(req); err != nil {
+		return Result{}, err
+	}
+	reqDigest := RequestDigest(req)
+	res := Result{
+		Version:       Version,
+		LotID:         req.LotID,
+		RequestDigest: hex.EncodeToString(reqDigest),
+		PoolDigest:    p.digest,
+		PoolSize:      len(p.experts),
+		Seed:          hex.EncodeToString(seed),
+		Needs:         make([]NeedResult, 0, len(req.Needs)),
+		Exclusions:    []Exclusion{},
+	}
+	rc := newRecusal(req)
+	rng := newDRBG(seed)
+	state := make([]uint8, len(p.experts))
+	var cand []int32
+	for _, n := range req.Needs {
+		list := p.index[n.Specialty]
+		cand = cand[:0]
+		taken := 0
+		for _, i := range list {
+			if state[i] == unchecked {
+				if x, ok := rc.check(&p.experts[i]); ok {
+					state[i] = excluded
+					res.Exclusions = append(res.Exclusions, x)
+				} else {
+					state[i] = eligible
+				}
+			}
+			switch state[i] {
+			case eligible:
+				cand = append(cand, i)
+			case picked:
+				taken++
+			}
+		}
+		k := n.Count + n.Backups
+		if len(cand) < k {
+			return Result{}, &ShortageError{Specialty: n.Specialty, Eligible: len(cand), Needed: k, Backups: n.Backups, Taken: taken}
+		}
+		for i := 0; i < k; i++ {
+			j := i + int(rng.uniform(uint64(len(cand)-i)))
+			cand[i], cand[j] = cand[j], cand[i]
+			state[cand[i]] = picked
+		}
+		nr := NeedResult{Need: n, Qualified: len(list), Eligible: len(cand), Members: make([]string, n.Count)}
+		for i, c := range cand[:n.Count] {
+			nr.Members[i] = p.experts[c].ID
+		}
+		for _, c := range cand[n.Count:k] {
+			nr.Backups = append(nr.Backups, p.experts[c].ID)
+		}
+		res.Needs = append(res.Needs, nr)
+	}
+	// Experts were checked need by need; ID order makes the list canonical.
+	slices.SortFunc(res.Exclusions, func(a, b Exclusion) int { return strings.Compare(a.ExpertID, b.ExpertID) })
+	res.Digest = digestOf(res)
+	return res, nil
+}
+
+// drbg is SM3 in counter mode: block i = SM3(seed ‖ uint64be(i)).
+type drbg struct {
+	in    []byte // seed ‖ counter
+	block [32]byte
+	off   int
+	ctr   uint64
+}
+
+func newDRBG(seed []byte) *drbg {
+	d := &drbg{in: make([]byte, len(seed)+8), off: 32}
+	copy(d.in, seed)
+	return d
+}
+
+func (d *drbg) next() uint64 {
+	if d.off == 32 {
+		binary.BigEndian.PutUint64(d.in[len(d.in)-8:], d.ctr)
+		d.block = gm.SM3(d.in)
+		d.ctr++
+		d.off = 0
+	}
+	x := binary.BigEndian.Uint64(d.block[d.off:])
+	d.off += 8
+	return x
+}
+
+// uniform returns a uniform integer in [0, n), n ≥ 1, by rejection: words in
+// the top partial block [2^64 − 2^64 mod n, 2^64) are discarded.
+func (d *drbg) uniform(n uint64) uint64 {
+	rem := (^uint64(0)%n + 1) % n // 2^64 mod n
+	for {
+		x := d.next()
+		if rem == 0 || x <= ^uint64(0)-rem {
+			return x % n
+		}
+	}
+}
