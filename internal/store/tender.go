@@ -860,3 +860,20 @@ func (tx *Tx) SetCustodians(ctx context.Context, lotID ids.ID, userIDs []ids.ID)
 	}
 	return nil
 }
+
+// NoteConfidential records that ledger entry idx is a confidential entry
+// about a lot (to be revealed at its opening).
+func (tx *Tx) NoteConfidential(ctx context.Context, lotID ids.ID, idx int64) error {
+	if _, err := tx.exec(ctx, `INSERT INTO confidential_entries (lot_id, idx) VALUES (?,?)`, lotID, idx); err != nil {
+		return writeErr("note confidential", err, "留痕记录重复。", "标段")
+	}
+	return nil
+}
+
+// ListConfidential lists a lot's confidential entries, ascending.
+func (tx *Tx) ListConfidential(ctx context.Context, lotID ids.ID) ([]int64, error) {
+	return collect(ctx, tx, "list confidential", func(r rowScanner) (int64, error) {
+		var i int64
+		return i, r.Scan(&i)
+	}, `SELECT idx FROM confidential_entries WHERE lot_id = ? ORDER BY idx`, lotID)
+}

@@ -110,7 +110,7 @@ func (s *Service) ObtainDocuments(ctx context.Context, actor party.Actor, lotID 
 		if err := tx.RecordAccess(ctx, DocumentAccess{LotID: l.ID, EntityID: actor.EntityID, UserID: actor.UserID, At: now}); err != nil {
 			return err
 		}
-		_, err = recordConfidential(ctx, tx, now, actor, "documents.obtained", map[string]any{"lot": l.Code, "entity": actor.EntityID})
+		_, err = recordConfidential(ctx, tx, now, actor, l.ID, "documents.obtained", map[string]any{"lot": l.Code, "entity": actor.EntityID})
 		return err
 	})
 }
@@ -137,7 +137,7 @@ func (s *Service) RecordDeposit(ctx context.Context, actor party.Actor, lotID id
 		if err := tx.PutDeposit(ctx, Deposit{LotID: l.ID, EntityID: actor.EntityID, Amount: amount, Reference: reference, RecordedAt: now, RecordedBy: actor.UserID}); err != nil {
 			return err
 		}
-		_, err = recordConfidential(ctx, tx, now, actor, "deposit.recorded", map[string]any{"lot": l.Code, "entity": actor.EntityID, "amount": amount, "reference": reference})
+		_, err = recordConfidential(ctx, tx, now, actor, l.ID, "deposit.recorded", map[string]any{"lot": l.Code, "entity": actor.EntityID, "amount": amount, "reference": reference})
 		return err
 	})
 }
@@ -191,7 +191,7 @@ func (s *Service) WithdrawBid(ctx context.Context, actor party.Actor, lotID ids.
 		}
 		b.Version++
 		b.Status, b.SubmittedAt = BidWithdrawn, now
-		idx, err := recordConfidential(ctx, tx, now, actor, "bid.withdrawn", map[string]any{"lot": l.Code, "entity": actor.EntityID, "bid": b.ID, "version": b.Version})
+		idx, err := recordConfidential(ctx, tx, now, actor, l.ID, "bid.withdrawn", map[string]any{"lot": l.Code, "entity": actor.EntityID, "bid": b.ID, "version": b.Version})
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -80,7 +81,8 @@ func TestLifecycle(t *testing.T) {
 			})
 		}
 		w.Clock.Set(deadline)
-		step("OpenBids", []string{"tender.opened", ledger.Revealed, ledger.Revealed, ledger.Revealed}, func() error {
+		// The opening reveals the 9 confidential entries (3 × documents, deposit, bid).
+		step("OpenBids", append([]string{"tender.opened"}, slices.Repeat([]string{ledger.Revealed}, 9)...), func() error {
 			op, err := w.Tender.OpenBids(ctx, l.ID)
 			if err == nil && (op.BidderCount != 3 || op.Failed) {
 				err = fmt.Errorf("opening %+v", op)

@@ -135,9 +135,7 @@ func (s *Service) publishOpening(ctx context.Context, tx Tx, actor party.Actor, 
 	if _, err := record(ctx, tx, now, actor, "tender.opened", l.Code, map[string]any{"lot": l.Code, "as_of": op.AsOf, "ran_at": op.RanAt, "bidders": op.BidderCount, "rows": op.Rows}, nil); err != nil {
 		return err
 	}
-	// The confidential bid entries may now be disclosed (招标投标法第二十二条
-	// no longer applies): anyone can check them against their commitments.
-	return s.revealBids(ctx, tx, now, l, active)
+	return s.revealConfidential(ctx, tx, now, l)
 }
 
 func (s *Service) warnIfLate(ctx context.Context, tx Tx, now time.Time, l Lot) error {

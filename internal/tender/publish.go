@@ -340,7 +340,7 @@ func (s *Service) FileObjection(ctx context.Context, actor party.Actor, lotID id
 		priv := map[string]any{"lot": l.Code, "objection": o.ID, "entity": actor.EntityID, "stage": stage, "text_sm3": sm3Hex([]byte(text))}
 		if stage == ObjectDocuments {
 			// Who objects to the documents reveals who obtained them (TBL 22).
-			if _, err := recordConfidential(ctx, tx, now, actor, "objection.filed", priv); err != nil {
+			if _, err := recordConfidential(ctx, tx, now, actor, l.ID, "objection.filed", priv); err != nil {
 				return err
 			}
 		} else if _, err := record(ctx, tx, now, actor, "objection.filed", l.Code, map[string]any{"lot": l.Code, "objection": o.ID, "stage": stage, "due": o.DueAt}, priv); err != nil {
@@ -397,7 +397,7 @@ func (s *Service) AnswerObjection(ctx context.Context, actor party.Actor, object
 		if o.Stage == ObjectDocuments && l.Status == Bidding {
 			// Like the objection itself, its answer is not tied to the lot in
 			// public before the opening (TBL 22).
-			_, err = recordConfidential(ctx, tx, now, actor, "objection.answered", fields)
+			_, err = recordConfidential(ctx, tx, now, actor, l.ID, "objection.answered", fields)
 		} else {
 			_, err = record(ctx, tx, now, actor, "objection.answered", l.Code, fields, nil)
 		}

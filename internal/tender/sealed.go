@@ -154,7 +154,7 @@ func (s *Service) recordBid(ctx context.Context, actor party.Actor, lotID ids.ID
 		}
 		b.Version++
 		b.Status, b.Format, b.Content, b.ContentHash, b.Files, b.SubmittedAt = BidSubmitted, format, content, hash, files, now
-		idx, err := recordConfidential(ctx, tx, now, actor, "bid.submitted", map[string]any{
+		idx, err := recordConfidential(ctx, tx, now, actor, l.ID, "bid.submitted", map[string]any{
 			"lot": l.Code, "entity": actor.EntityID, "bid": b.ID, "version": b.Version, "format": format, "content_sm3": b.ContentHash, "files": files})
 		if err != nil {
 			return err
@@ -505,17 +505,23 @@ func (s *Service) unpack(r io.Reader) ([]byte, []BidFile, error) {
 	return form, files, nil
 }
 
-// revealBids discloses the confidential entries of the opened bids' final
-// versions: anyone can now check lot, bidder and content hash against the
-// commitments made at submission.
-func (s *Service) revealBids(ctx context.Context, tx Tx, now time.Time, l Lot, bids []Bid) error {
-	for _, b := range bids {
-		es, err := tx.ListLedger(ctx, "", b.ReceiptSeq, 1)
+// revealConfidential discloses every confidential entry about the lot
+// (documents obtained, deposits, every bid version and withdrawal, objections
+// to the documents and their answers): after the opening the secrecy of
+// 招标投标法第二十二条 has ended, and anyone can check each against the
+// commitment made at the time.
+func (s *Service) revealConfidential(ctx context.Context, tx Tx, now time.Time, l Lot) error {
+	idxs, err := tx.ListConfidential(ctx, l.ID)
+	if err != nil {
+		return err
+	}
+	for _, idx := range idxs {
+		es, err := tx.ListLedger(ctx, "", idx, 1)
 		if err != nil {
 			return err
 		}
-		if len(es) != 1 || es[0].Index != b.ReceiptSeq {
-			return fmt.Errorf("tender: ledger entry %d of bid %s missing", b.ReceiptSeq, b.ID)
+		if len(es) != 1 || es[0].Index != idx {
+			return fmt.Errorf("tender: confidential ledger entry %d of lot %s missing", idx, l.ID)
 		}
 		e, err := ledger.Seal(ledger.RevealDraft(es[0], l.Code), now)
 		if err != nil {

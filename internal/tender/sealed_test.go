@@ -156,9 +156,10 @@ func TestSealedBidsOpenWithTwoOfThreeCustodians(t *testing.T) {
 		if n := len(notices(t, w, l.ID, tender.NoticeOpening)); n != 1 {
 			t.Fatalf("%d opening notices, want 1", n)
 		}
-		// The bids' confidential entries are revealed and check out.
+		// Every confidential entry about the lot (documents, deposits, bids)
+		// is revealed once, and each reveal opens its commitment.
 		es := ledgerAll(t, w)
-		reveals := 0
+		revealed := map[int64]int{}
 		for _, e := range es {
 			if e.Type != ledger.Revealed || e.Subject != l.Code {
 				continue
@@ -168,10 +169,15 @@ func TestSealedBidsOpenWithTwoOfThreeCustodians(t *testing.T) {
 			if !r.Check(es[r.Of].Commitment) {
 				t.Errorf("reveal %d does not open entry %d", e.Index, r.Of)
 			}
-			reveals++
+			revealed[r.Of]++
 		}
-		if reveals != len(sealedPrices) {
-			t.Errorf("%d reveals, want %d", reveals, len(sealedPrices))
+		for _, e := range es {
+			if e.Type == ledger.Confidential && strings.Contains(string(e.Private), `"lot":"`+l.Code+`"`) && revealed[e.Index] != 1 {
+				t.Errorf("confidential entry %d (%s) revealed %d times, want once", e.Index, e.Private, revealed[e.Index])
+			}
+		}
+		if len(revealed) != 3*len(sealedPrices)+2 { // + bidder 5's documents and deposit
+			t.Errorf("%d entries revealed, want %d", len(revealed), 3*len(sealedPrices)+2)
 		}
 		// The job running again changes nothing; late shares are refused.
 		noErr(t, w.Tender.DecryptBids(ctx, l.ID))

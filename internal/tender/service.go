@@ -109,8 +109,9 @@ func record(ctx context.Context, tx Tx, now time.Time, actor party.Actor, typ, s
 
 // recordConfidential appends an entry whose type and subject are secret until
 // the opening (招标投标法第二十二条): the public part says only that a
-// confidential submission happened.
-func recordConfidential(ctx context.Context, tx Tx, now time.Time, actor party.Actor, typ string, private map[string]any) (int64, error) {
+// confidential submission happened. The entry is noted against the lot, so
+// that the opening reveals it.
+func recordConfidential(ctx context.Context, tx Tx, now time.Time, actor party.Actor, lotID ids.ID, typ string, private map[string]any) (int64, error) {
 	private["type"] = typ
 	private["actor"] = actor.UserID
 	private["role"] = string(actor.Role)
@@ -119,7 +120,11 @@ func recordConfidential(ctx context.Context, tx Tx, now time.Time, actor party.A
 	if err != nil {
 		return 0, err
 	}
-	return tx.AppendLedger(ctx, e)
+	idx, err := tx.AppendLedger(ctx, e)
+	if err != nil {
+		return 0, err
+	}
+	return idx, tx.NoteConfidential(ctx, lotID, idx)
 }
 
 // sm3Hex hashes b.
