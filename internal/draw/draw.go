@@ -155,12 +155,15 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 }
 
 // Exclusion records why an expert who qualified by specialty was not a
-// candidate: the first applicable rule.
+// candidate: the first applicable rule. Reason is Code, PartyID's role and
+// Detail put into words (see Reason); the digest covers the data, not the
+// words.
 type Exclusion struct {
 	ExpertID string `json:"expert_id"`
 	Code     string `json:"code"`
-	Reason   string `json:"reason"`
 	PartyID  string `json:"party_id,omitzero"` // the party the conflict is with, if any
+	Detail   string `json:"detail,omitzero"`   // suspension end date, draw count, city, status
+	Reason   string `json:"reason"`
 }
 
 // NeedResult is the outcome for one need, in request order.
@@ -172,8 +175,8 @@ type NeedResult struct {
 	Backups   []string `json:"backups,omitzero"`
 }
 
-// Result is the draw's outcome. Digest is the hex SM3 of the result's
-// canonical JSON with Digest empty; two runs agree iff their digests do.
+// Result is the draw's outcome. Digest is the hex SM3 of its canonical form
+// (see digestOf); two runs agree iff their digests do.
 type Result struct {
 	Version       string       `json:"version"`
 	LotID         string       `json:"lot_id"`
@@ -268,10 +271,35 @@ func Seed(requestDigest []byte, checkpointRoot []byte, checkpointSize uint64) []
 	return s[:]
 }
 
-// digestOf computes Result.Digest.
+// canonicalResult is what Result.Digest hashes: the result without Digest,
+// each exclusion as the array [expert_id, code, party_id, detail]. Reasons
+// are left out because they are derived text (Reason): a re-worded basis must
+// not break the verification of past draws, and a verifier in another
+// language need not reproduce the Chinese byte for byte. Arrays rather than
+// objects keep the hashed bytes small: a 100,000-expert pool yields
+// thousands of exclusions per draw.
+type canonicalResult struct {
+	Version       string       `json:"version"`
+	LotID         string       `json:"lot_id"`
+	RequestDigest string       `json:"request_digest"`
+	PoolDigest    string       `json:"pool_digest"`
+	PoolSize      int          `json:"pool_size"`
+	Seed          string       `json:"seed"`
+	Needs         []NeedResult `json:"needs"`
+	Exclusions    [][4]string  `json:"exclusions"`
+}
+
+// digestOf computes Result.Digest: hex SM3 of the canonical JSON (see
+// canonicalJSON) of canonicalResult.
 func digestOf(r Result) string {
-	r.Digest = ""
-	s := gm.SM3(canonicalJSON(r))
+	c := canonicalResult{
+		Version: r.Version, LotID: r.LotID, RequestDigest: r.RequestDigest, PoolDigest: r.PoolDigest,
+		PoolSize: r.PoolSize, Seed: r.Seed, Needs: r.Needs, Exclusions: make([][4]string, len(r.Exclusions)),
+	}
+	for i, x := range r.Exclusions {
+		c.Exclusions[i] = [4]string{x.ExpertID, x.Code, x.PartyID, x.Detail}
+	}
+	s := gm.SM3(canonicalJSON(c))
 	return hex.EncodeToString(s[:])
 }
 

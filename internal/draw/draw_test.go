@@ -520,3 +520,36 @@ func TestDRBGUniformEdge(t *testing.T) {
 		}
 	}
 }
+
+func TestFarDatesAndReasonsOutsideTheDigest(t *testing.T) {
+	e := cleanExpert("E1")
+	e.Status = StatusSuspended
+	e.SuspendedUntil = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	if x, ok := Recuse(baseRequest(), e); !ok || x.Code != CodeSuspended || x.Detail != "9999-12-31" {
+		t.Fatalf("%+v", x)
+	}
+	e.SuspendedUntil = time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if x, ok := Recuse(baseRequest(), e); ok {
+		t.Fatalf("ancient suspension still applies: %+v", x)
+	}
+
+	pool := testPool(60)
+	res, err := Draw(twoNeeds(), pool, seedN(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := res
+	edited.Exclusions = slices.Clone(res.Exclusions)
+	edited.Exclusions[0].Reason = "另一种说法"
+	if digestOf(edited) != res.Digest {
+		t.Fatal("the digest should cover data, not wording")
+	}
+	if err := Verify(twoNeeds(), pool, seedN(2), edited); err == nil || !strings.Contains(err.Error(), "回避记录第 1 条") {
+		t.Fatalf("edited reason: %v", err)
+	}
+	edited.Exclusions[0] = res.Exclusions[0]
+	edited.Exclusions[0].Code = CodeExited
+	if digestOf(edited) == res.Digest {
+		t.Fatal("the digest must cover the code")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +19,91 @@ type Pool struct {
 	experts []Expert           // normalised, sorted by ID
 	index   map[string][]int32 // every prefix of every specialty code → experts, ascending
 	digest  string             // hex SM3 of the canonical snapshot
+
+	// What recusal reads, laid out flat so a draw does not chase pointers
+	// through 100,000 records: identifiers interned (0 = none).
+	hot   []hot
+	refs  []int32 // per expert: controllers, then relatives
+	draws []int64 // per expert: recent draws, Unix ns
+	ids   map[string]int32
+	names []string // interned identifier → text; names[0] = ""
+}
+
+// hot is an expert's recusal data.
+type hot struct {
+	employer, rep, dept, city int32
+	refs, nCtrl, nRel         int32
+	draws, nDraws             int32
+	status                    uint8
+	hasUntil                  bool
+	until                     int64 // SuspendedUntil, Unix ns
+}
+
+const (
+	statusUnknown uint8 = iota
+	statusActive
+	statusSuspended
+	statusBlacklisted
+	statusExited
+)
+
+// unixNano is t in Unix nanoseconds, clamped to what int64 holds (years
+// 1678–2262), so "suspended until 9999-12-31" still compares correctly.
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// intern returns the identifier's number, adding it; "" is 0.
+func (p *Pool) intern(s string) int32 {
+	if s == "" {
+		return 0
+	}
+	if n, ok := p.ids[s]; ok {
+		return n
+	}
+	n := int32(len(p.names))
+	p.ids[s] = n
+	p.names = append(p.names, s)
+	return n
+}
+
+// lookup returns the identifier's number, 0 if the pool never mentions it
+// (then no expert can match it).
+func (p *Pool) lookup(s string) int32 { return p.ids[s] }
+
+func (p *Pool) addHot(e *Expert) {
+	h := hot{
+		employer: p.intern(e.EmployerID), rep: p.intern(e.EmployerLegalRep), dept: p.intern(e.DeptStaffOf),
+		city: p.intern(cityLevel(e.City)), refs: int32(len(p.refs)), nCtrl: int32(len(e.EmployerControllers)),
+		nRel: int32(len(e.Relatives)), draws: int32(len(p.draws)), nDraws: int32(len(e.RecentDraws)),
+		hasUntil: !e.SuspendedUntil.IsZero(), until: unixNano(e.SuspendedUntil),
+	}
+	switch e.Status {
+	case StatusActive:
+		h.status = statusActive
+	case StatusSuspended:
+		h.status = statusSuspended
+	case StatusBlacklisted:
+		h.status = statusBlacklisted
+	case StatusExited:
+		h.status = statusExited
+	}
+	for _, c := range e.EmployerControllers {
+		p.refs = append(p.refs, p.intern(c))
+	}
+	for _, r := range e.Relatives {
+		p.refs = append(p.refs, p.intern(r))
+	}
+	for _, t := range e.RecentDraws {
+		p.draws = append(p.draws, unixNano(t))
+	}
+	p.hot = append(p.hot, h)
 }
 
 // normalizeExpert puts the ID lists in set form and times in UTC so the
@@ -42,7 +128,7 @@ func normalizeExpert(e Expert) Expert {
 // The snapshot digest (Digest) is SM3 over "ggzy-pool-v1\n" followed by each
 // normalised expert's canonical JSON and "\n", in ID order.
 func NewPool(experts []Expert) (*Pool, error) {
-	p := &Pool{experts: make([]Expert, len(experts)), index: map[string][]int32{}}
+	p := &Pool{experts: make([]Expert, len(experts)), index: map[string][]int32{}, ids: map[string]int32{}, names: []string{""}, hot: make([]hot, 0, len(experts))}
 	for i, e := range experts {
 		p.experts[i] = normalizeExpert(e)
 	}
@@ -60,6 +146,7 @@ func NewPool(experts []Expert) (*Pool, error) {
 		}
 		h.Write(canonicalJSON(e))
 		h.Write([]byte("\n"))
+		p.addHot(e)
 		// Every prefix of every code, once per expert: a request for
 		// "A08" finds an expert registered under "A080101".
 		prefixes = prefixes[:0]
@@ -124,6 +211,9 @@ func validateRequest(req Request) error {
 	if req.MaxDrawsInWindow < 0 || req.Window < 0 || (req.MaxDrawsInWindow > 0 && req.Window == 0) {
 		return errors.New("抽取频次限制须同时设定时间窗口和次数上限")
 	}
+	if len(req.Parties) > 10000 {
+		return errors.New("项目当事人过多")
+	}
 	for _, p := range req.Parties {
 		if p.EntityID == "" {
 			return errors.New("项目当事人缺少主体编号")
@@ -185,18 +275,20 @@ func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
 		Needs:         make([]NeedResult, 0, len(req.Needs)),
 		Exclusions:    []Exclusion{},
 	}
-	rc := newRecusal(req)
+	rc := newRecusal(req, p)
 	rng := newDRBG(seed)
 	state := make([]uint8, len(p.experts))
 	var cand []int32
+	var order []int64 // pool index << 32 | position in res.Exclusions
 	for _, n := range req.Needs {
 		list := p.index[n.Specialty]
 		cand = cand[:0]
 		taken := 0
 		for _, i := range list {
 			if state[i] == unchecked {
-				if x, ok := rc.check(&p.experts[i]); ok {
+				if x, ok := rc.check(i); ok {
 					state[i] = excluded
+					order = append(order, int64(i)<<32|int64(len(res.Exclusions)))
 					res.Exclusions = append(res.Exclusions, x)
 				} else {
 					state[i] = eligible
@@ -227,8 +319,16 @@ func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
 		}
 		res.Needs = append(res.Needs, nr)
 	}
-	// Experts were checked need by need; ID order makes the list canonical.
-	slices.SortFunc(res.Exclusions, func(a, b Exclusion) int { return strings.Compare(a.ExpertID, b.ExpertID) })
+	// Experts were checked need by need; ID order (= pool index order) makes
+	// the list canonical. Sort small keys, not the records.
+	if !slices.IsSorted(order) {
+		slices.Sort(order)
+		xs := make([]Exclusion, len(order))
+		for k, o := range order {
+			xs[k] = res.Exclusions[int32(o)]
+		}
+		res.Exclusions = xs
+	}
 	res.Digest = digestOf(res)
 	return res, nil
 }

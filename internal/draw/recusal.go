@@ -2,6 +2,7 @@ package draw
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -81,46 +82,61 @@ func conflictBasis(procedure, role string, declared bool) string {
 	}
 }
 
-// recusal holds one request's parties indexed for constant-time checks.
+// recusal holds one request's parties resolved against one pool's interned
+// identifiers, so each check is a few array reads (issue 4's 10 ms budget
+// covers thousands of qualified experts per draw).
 type recusal struct {
-	req       Request
-	entity    map[string]*Party // party entity ID → party
-	legalRep  map[string]*Party // legal representative → party
-	controls  map[string]*Party // controller (either direction) of a party → party
-	declared  map[string]*Party // any ID a declaration may name: entity, legal rep, controllers
-	from      time.Time         // start (exclusive) of the draw-frequency window
-	cityLevel string            // project city at city level, for remote evaluation
+	req     Request
+	pool    *Pool
+	party   []partyRef // by interned identifier
+	from    int64      // window start (exclusive), Unix ns
+	at      int64      // request time, Unix ns
+	city    int32      // interned project city (city level) under remote evaluation, else 0
+	dept    int32      // interned supervising department, 0 if none or unknown to the pool
+	reasons map[reasonKey]string
 }
 
-// newRecusal indexes the (normalised) request. Parties are visited in their
-// canonical order, so when one ID belongs to several parties the reported
-// party is stable; bidders come first because "bidder" sorts first.
-func newRecusal(req Request) *recusal {
+// partyRef gives, for one identifier, the party (index+1 in req.Parties, 0
+// for none) it is the entity, legal representative, controller of, or any
+// of these (what a declaration may name).
+type partyRef struct{ entity, rep, ctrl, declared uint16 }
+
+// newRecusal indexes the (normalised) request against the pool. Parties are
+// visited in their canonical order and the first one wins, so when an
+// identifier belongs to several parties the reported party is stable;
+// bidders come first because "bidder" sorts first.
+func newRecusal(req Request, p *Pool) *recusal {
 	rc := &recusal{
-		req:      req,
-		entity:   map[string]*Party{},
-		legalRep: map[string]*Party{},
-		controls: map[string]*Party{},
-		declared: map[string]*Party{},
-		from:     req.At.Add(-time.Duration(req.Window)),
+		req:     req,
+		pool:    p,
+		party:   make([]partyRef, len(p.names)),
+		at:      unixNano(req.At),
+		from:    unixNano(req.At.Add(-time.Duration(req.Window))),
+		dept:    p.lookup(req.SupervisorDept),
+		reasons: map[reasonKey]string{},
 	}
 	if req.Remote {
-		rc.cityLevel = cityLevel(req.ProjectCity)
+		rc.city = p.lookup(cityLevel(req.ProjectCity))
 	}
-	first := func(m map[string]*Party, k string, p *Party) {
-		if _, ok := m[k]; !ok && k != "" {
-			m[k] = p
+	set := func(slot func(*partyRef) *uint16, id string, k int) {
+		if n := p.lookup(id); n != 0 {
+			if s := slot(&rc.party[n]); *s == 0 {
+				*s = uint16(k + 1)
+			}
 		}
 	}
-	for i := range req.Parties {
-		p := &req.Parties[i]
-		first(rc.entity, p.EntityID, p)
-		first(rc.legalRep, p.LegalRep, p)
-		first(rc.declared, p.EntityID, p)
-		first(rc.declared, p.LegalRep, p)
-		for _, c := range p.Controllers {
-			first(rc.controls, c, p)
-			first(rc.declared, c, p)
+	entity := func(r *partyRef) *uint16 { return &r.entity }
+	rep := func(r *partyRef) *uint16 { return &r.rep }
+	ctrl := func(r *partyRef) *uint16 { return &r.ctrl }
+	decl := func(r *partyRef) *uint16 { return &r.declared }
+	for k, pt := range req.Parties {
+		set(entity, pt.EntityID, k)
+		set(rep, pt.LegalRep, k)
+		set(decl, pt.EntityID, k)
+		set(decl, pt.LegalRep, k)
+		for _, c := range pt.Controllers {
+			set(ctrl, c, k)
+			set(decl, c, k)
 		}
 	}
 	return rc
@@ -135,94 +151,162 @@ func cityLevel(code string) string {
 	return code
 }
 
-// check returns the first applicable exclusion for e, if any.
-func (rc *recusal) check(e *Expert) (Exclusion, bool) {
-	proc := rc.req.Procedure
-	ex := func(code, reason string, p *Party) (Exclusion, bool) {
-		x := Exclusion{ExpertID: e.ID, Code: code, Reason: reason}
-		if p != nil {
-			x.PartyID = p.EntityID
-		}
-		return x, true
+// hit is a rule's finding before it is put into words.
+type hit struct {
+	code   string
+	party  uint16 // index+1 in req.Parties, 0 for none
+	detail string // the variable part: a date, a count, a city, a status
+}
+
+// check returns the first applicable exclusion for pool expert i, if any.
+func (rc *recusal) check(i int32) (Exclusion, bool) {
+	h, ok := rc.rule(i)
+	if !ok {
+		return Exclusion{}, false
 	}
-	if p := rc.entity[e.EmployerID]; p != nil && e.EmployerID != "" {
-		r := roleName(proc, p.Role)
-		return ex(CodeEmployerIsParty, fmt.Sprintf("所在单位为本项目%s，与%s存在利害关系（%s）", r, r, conflictBasis(proc, p.Role, false)), p)
+	x := Exclusion{ExpertID: rc.pool.experts[i].ID, Code: h.code, Detail: h.detail, Reason: rc.reason(h)}
+	if h.party != 0 {
+		x.PartyID = rc.req.Parties[h.party-1].EntityID
 	}
-	if p := rc.legalRep[e.EmployerLegalRep]; p != nil && e.EmployerLegalRep != "" {
-		r := roleName(proc, p.Role)
-		return ex(CodeSharedLegalRep, fmt.Sprintf("所在单位与%s的法定代表人为同一人，与%s存在利害关系（%s）", r, r, conflictBasis(proc, p.Role, false)), p)
+	return x, true
+}
+
+// rule applies the rules in the order of Rules and returns the first hit.
+// Identifier 0 is "none" and never matches: party[0] stays empty.
+func (rc *recusal) rule(i int32) (hit, bool) {
+	p := rc.pool
+	h := &p.hot[i]
+	if k := rc.party[h.employer].entity; k != 0 {
+		return hit{code: CodeEmployerIsParty, party: k}, true
 	}
-	if e.EmployerID != "" {
+	if k := rc.party[h.rep].rep; k != 0 {
+		return hit{code: CodeSharedLegalRep, party: k}, true
+	}
+	if h.employer != 0 {
 		// Either direction: a party is among the employer's controllers, or
 		// the employer is among a party's.
-		var p *Party
-		for _, c := range e.EmployerControllers {
-			if p = rc.entity[c]; p != nil {
-				break
+		for _, c := range p.refs[h.refs : h.refs+h.nCtrl] {
+			if k := rc.party[c].entity; k != 0 {
+				return hit{code: CodeControl, party: k}, true
 			}
 		}
-		if p == nil {
-			p = rc.controls[e.EmployerID]
-		}
-		if p != nil {
-			r := roleName(proc, p.Role)
-			return ex(CodeControl, fmt.Sprintf("所在单位与%s存在控股或管理关系，与%s存在利害关系（%s）", r, r, conflictBasis(proc, p.Role, false)), p)
+		if k := rc.party[h.employer].ctrl; k != 0 {
+			return hit{code: CodeControl, party: k}, true
 		}
 	}
-	for _, d := range e.Relatives {
-		if p := rc.declared[d]; p != nil {
-			r := roleName(proc, p.Role)
-			return ex(CodeDeclared, fmt.Sprintf("本人申报与%s存在近亲属或其他利害关系（%s）", r, conflictBasis(proc, p.Role, true)), p)
+	for _, d := range p.refs[h.refs+h.nCtrl : h.refs+h.nCtrl+h.nRel] {
+		if k := rc.party[d].declared; k != 0 {
+			return hit{code: CodeDeclared, party: k}, true
 		}
 	}
-	if rc.req.SupervisorDept != "" && e.DeptStaffOf == rc.req.SupervisorDept {
-		basis := basisSupervisorEng
-		if proc == GP {
-			basis = basisSupplierGP
-		}
-		return ex(CodeSupervisorStaff, fmt.Sprintf("系本项目行政监督部门工作人员，不得参加本部门监督项目的评审（%s）", basis), nil)
+	if rc.dept != 0 && h.dept == rc.dept {
+		return hit{code: CodeSupervisorStaff}, true
 	}
+	switch h.status {
+	case statusActive:
+		if h.hasUntil && rc.at < h.until {
+			return hit{code: CodeSuspended, detail: chinaDate(p.experts[i].SuspendedUntil)}, true
+		}
+	case statusExited:
+		return hit{code: CodeExited}, true
+	case statusBlacklisted:
+		return hit{code: CodeBlacklisted}, true
+	case statusSuspended:
+		// A suspension that has run out no longer bars the expert even if
+		// the snapshot's status was not yet updated; no date means indefinite.
+		if !h.hasUntil {
+			return hit{code: CodeSuspended}, true
+		}
+		if rc.at < h.until {
+			return hit{code: CodeSuspended, detail: chinaDate(p.experts[i].SuspendedUntil)}, true
+		}
+	default:
+		return hit{code: CodeUnknownStatus, detail: p.experts[i].Status}, true
+	}
+	if max := rc.req.MaxDrawsInWindow; max > 0 {
+		n := 0
+		for _, t := range p.draws[h.draws : h.draws+h.nDraws] {
+			if t > rc.from && t <= rc.at {
+				n++
+			}
+		}
+		if n >= max {
+			return hit{code: CodeFrequency, detail: strconv.Itoa(n)}, true
+		}
+	}
+	if rc.city != 0 && h.city == rc.city {
+		return hit{code: CodeLocal, detail: p.names[rc.city]}, true
+	}
+	return hit{}, false
+}
+
+// chinaDate is the calendar date in China (UTC+8), the date users read.
+func chinaDate(t time.Time) string {
+	return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+}
+
+// reason puts a hit into words, once per distinct wording: thousands of
+// exclusions share a handful of texts.
+func (rc *recusal) reason(h hit) string {
+	role := ""
+	if h.party != 0 {
+		role = rc.req.Parties[h.party-1].Role
+	}
+	k := reasonKey{h.code, role, h.detail}
+	if s, ok := rc.reasons[k]; ok {
+		return s
+	}
+	s := Reason(rc.req, h.code, role, h.detail)
+	rc.reasons[k] = s
+	return s
+}
+
+type reasonKey struct{ code, role, detail string }
+
+// Reason is the Chinese text, with its legal basis, for an exclusion of the
+// given code under req; role is the conflicting party's role and detail the
+// Exclusion's Detail. The text is derived, not committed: Result.Digest
+// covers code, party and detail, so wording can be improved without
+// invalidating past draws.
+func Reason(req Request, code, role, detail string) string {
+	proc := req.Procedure
+	r := roleName(proc, role)
 	penalty := "专家库管理决定"
 	if proc != GP {
 		penalty += "、" + basisPenaltyEng
 	}
-	switch e.Status {
-	case StatusActive:
-		if rc.req.At.Before(e.SuspendedUntil) {
-			return ex(CodeSuspended, fmt.Sprintf("评标资格暂停至%s（%s）", e.SuspendedUntil.Format("2006-01-02"), penalty), nil)
+	switch code {
+	case CodeEmployerIsParty:
+		return fmt.Sprintf("所在单位为本项目%s，与%s存在利害关系（%s）", r, r, conflictBasis(proc, role, false))
+	case CodeSharedLegalRep:
+		return fmt.Sprintf("所在单位与%s的法定代表人为同一人，与%s存在利害关系（%s）", r, r, conflictBasis(proc, role, false))
+	case CodeControl:
+		return fmt.Sprintf("所在单位与%s存在控股或管理关系，与%s存在利害关系（%s）", r, r, conflictBasis(proc, role, false))
+	case CodeDeclared:
+		return fmt.Sprintf("本人申报与%s存在近亲属或其他利害关系（%s）", r, conflictBasis(proc, role, true))
+	case CodeSupervisorStaff:
+		basis := basisSupervisorEng
+		if proc == GP {
+			basis = basisSupplierGP
 		}
-	case StatusExited:
-		return ex(CodeExited, "已退出专家库，不再参加抽取（专家库管理规定）", nil)
-	case StatusBlacklisted:
-		return ex(CodeBlacklisted, fmt.Sprintf("已列入评标专家黑名单（%s）", penalty), nil)
-	case StatusSuspended:
-		// A suspension that has run out no longer bars the expert even if
-		// the snapshot's status was not yet updated; zero means indefinite.
-		if e.SuspendedUntil.IsZero() {
-			return ex(CodeSuspended, fmt.Sprintf("评标资格暂停，未定期限（%s）", penalty), nil)
+		return fmt.Sprintf("系本项目行政监督部门工作人员，不得参加本部门监督项目的评审（%s）", basis)
+	case CodeSuspended:
+		if detail == "" {
+			return fmt.Sprintf("评标资格暂停，未定期限（%s）", penalty)
 		}
-		if rc.req.At.Before(e.SuspendedUntil) {
-			return ex(CodeSuspended, fmt.Sprintf("评标资格暂停至%s（%s）", e.SuspendedUntil.Format("2006-01-02"), penalty), nil)
-		}
-	default:
-		return ex(CodeUnknownStatus, fmt.Sprintf("专家状态“%s”无法识别，不参加抽取", e.Status), nil)
+		return fmt.Sprintf("评标资格暂停至%s（%s）", detail, penalty)
+	case CodeExited:
+		return "已退出专家库，不再参加抽取（专家库管理规定）"
+	case CodeBlacklisted:
+		return fmt.Sprintf("已列入评标专家黑名单（%s）", penalty)
+	case CodeUnknownStatus:
+		return fmt.Sprintf("专家状态“%s”无法识别，不参加抽取", detail)
+	case CodeFrequency:
+		return fmt.Sprintf("近%s内已被抽取%s次，达到上限%d次（抽取频次限制，平台参数）", windowText(time.Duration(req.Window)), detail, req.MaxDrawsInWindow)
+	case CodeLocal:
+		return fmt.Sprintf("远程异地评标，专家常驻地与项目所在地（%s）相同，须回避（远程异地评标抽取规则）", detail)
 	}
-	if rc.req.MaxDrawsInWindow > 0 {
-		n := 0
-		for _, t := range e.RecentDraws {
-			if t.After(rc.from) && !t.After(rc.req.At) {
-				n++
-			}
-		}
-		if n >= rc.req.MaxDrawsInWindow {
-			return ex(CodeFrequency, fmt.Sprintf("近%s内已被抽取%d次，达到上限%d次（抽取频次限制，平台参数）", windowText(time.Duration(rc.req.Window)), n, rc.req.MaxDrawsInWindow), nil)
-		}
-	}
-	if rc.req.Remote && rc.cityLevel != "" && cityLevel(e.City) == rc.cityLevel {
-		return ex(CodeLocal, fmt.Sprintf("远程异地评标，专家常驻地与项目所在地（%s）相同，须回避（远程异地评标抽取规则）", rc.cityLevel), nil)
-	}
-	return Exclusion{}, false
+	return "不符合抽取条件"
 }
 
 // windowText renders a window in days when it is whole days.
@@ -236,9 +320,11 @@ func windowText(d time.Duration) string {
 // Recuse reports the first recusal rule that excludes e from req, for
 // showing one expert's standing outside a draw (the operator's console).
 func Recuse(req Request, e Expert) (Exclusion, bool) {
-	req = normalizeRequest(req)
-	e = normalizeExpert(e)
-	return newRecusal(req).check(&e)
+	p, err := NewPool([]Expert{e})
+	if err != nil {
+		return Exclusion{}, false
+	}
+	return newRecusal(normalizeRequest(req), p).check(0)
 }
 
 // checkComposition enforces the committee's size and expert share before

@@ -26,13 +26,15 @@ func (p *Pool) Verify(req Request, seed []byte, recorded Result) error {
 	if err != nil {
 		return fmt.Errorf("按记录的输入重新抽取失败：%w", err)
 	}
-	if got.Digest == recorded.Digest {
-		return nil
-	}
+	// Field by field, reasons included (the digest leaves the derived
+	// wording out).
 	if d := firstDifference(got, recorded); d != "" {
 		return fmt.Errorf("重新抽取的结果与记录不一致：%s", d)
 	}
-	return fmt.Errorf("重新抽取的结果摘要 %s 与记录的 %s 不一致", got.Digest, recorded.Digest)
+	if got.Digest != recorded.Digest {
+		return fmt.Errorf("重新抽取的结果摘要 %s 与记录的 %s 不一致", got.Digest, recorded.Digest)
+	}
+	return nil
 }
 
 // firstDifference describes the first field where the re-run (got) and the
@@ -74,7 +76,8 @@ func firstDifference(got, rec Result) string {
 		case i >= len(got.Exclusions):
 			return fmt.Sprintf("回避记录多出专家 %s", rec.Exclusions[i].ExpertID)
 		case got.Exclusions[i] != rec.Exclusions[i]:
-			return fmt.Sprintf("回避记录第 %d 条：记录为 %s「%s」，重算为 %s「%s」", i+1, rec.Exclusions[i].ExpertID, rec.Exclusions[i].Reason, got.Exclusions[i].ExpertID, got.Exclusions[i].Reason)
+			g, r := got.Exclusions[i], rec.Exclusions[i]
+			return fmt.Sprintf("回避记录第 %d 条：记录为 %s %s「%s」，重算为 %s %s「%s」", i+1, r.ExpertID, r.Code, r.Reason, g.ExpertID, g.Code, g.Reason)
 		}
 	}
 	return ""
