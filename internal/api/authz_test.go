@@ -266,6 +266,12 @@ func cases() []mcase {
 				}
 				return in
 			}, want: map[role]int{rPublic: 401, rMember: 200}, def: 403},
+		// The report PDF follows ViewLot's report: managers, staff and the committee; hidden (404) from the rest and before the report exists.
+		{route: "GET /api/v1/lots/{id}/report.pdf", state: sPublicity, path: lotPath("/report.pdf"),
+			want: map[role]int{rPrincipal: 200, rAgency: 200, rMember: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
+		{route: "GET /api/v1/lots/{id}/report.pdf", name: "awarded", state: sAwarded, path: lotPath("/report.pdf"),
+			want: map[role]int{rPrincipal: 200, rAgency: 200, rMember: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
+		{route: "GET /api/v1/lots/{id}/report.pdf", name: "before the report", state: sCommittee, path: lotPath("/report.pdf"), want: everyone(), def: 404},
 		{route: "POST /api/v1/lots/{id}/award", state: sPublicityEnded, path: lotPath("/award"),
 			body: func(_ *matrix, st *lotState) any { return AwardInput{BidID: st.candidate} }, want: managers(201), def: 403},
 		{route: "POST /api/v1/lots/{id}/award", name: "during publicity", state: sPublicity, path: lotPath("/award"),

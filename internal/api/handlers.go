@@ -237,6 +237,20 @@ func (s *server) getLot(c *call) (any, error) {
 	return lotViewDTO(v), nil
 }
 
+// reportPDF sends the evaluation report as a signed PDF, to whoever ViewLot
+// lets see the report.
+func (s *server) reportPDF(c *call) (any, error) {
+	v, err := s.view(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.d.ServeReportPDF(c.w, v); err != nil {
+		return nil, err
+	}
+	c.done = true
+	return nil, nil
+}
+
 // upload streams the raw request body into the blob store (at most
 // d.MaxUpload bytes) and returns the file's name, size and SM3 hash.
 func (s *server) upload(c *call) (FileRef, error) {

@@ -206,6 +206,8 @@ func lifecycleThroughAPI(t *testing.T, e *env) {
 		t.Fatalf("first candidate = %+v", first)
 	}
 
+	checkReportPDF(t, e, lot.ID, agency)
+
 	// Award after the publicity, then the contract.
 	e.do("POST", "/api/v1/lots/"+lot.ID+"/award", agency, AwardInput{BidID: first.BidID}).wantError(t, 409, "deadline")
 	e.w.Clock.Set(av.Lot.PublicityUntil.Add(time.Hour))

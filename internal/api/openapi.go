@@ -70,6 +70,13 @@ func buildOpenAPI(routes []route, site string) map[string]any {
 		case binaryBody:
 			resps[code] = map[string]any{"description": "文件内容", "content": map[string]any{
 				"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}}
+		case pdfBody:
+			resps[code] = map[string]any{"description": "PDF 文件（平台 SM2 签名在响应头中，可用 GET /api/v1/ledger/key 公布的公钥核验）",
+				"headers": map[string]any{
+					"X-Content-SM3":   map[string]any{"description": "PDF 字节的 SM3 摘要（十六进制）", "schema": map[string]any{"type": "string"}},
+					"X-Signature-SM2": map[string]any{"description": "平台密钥对 PDF 字节的 SM2 签名（ASN.1 DER 的标准 Base64，默认用户标识）", "schema": map[string]any{"type": "string"}},
+				},
+				"content": map[string]any{"application/pdf": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/pdf"}}}}
 		case textBody:
 			resps[code] = map[string]any{"description": "文本", "content": map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}}
 		case map[string]any:

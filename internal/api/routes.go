@@ -28,6 +28,9 @@ type param struct {
 // binaryBody marks a raw (application/octet-stream) body.
 type binaryBody struct{}
 
+// pdfBody marks a signed PDF download (application/pdf, signature headers).
+type pdfBody struct{}
+
 const v1 = "/api/v1"
 
 func (s *server) table() []route {
@@ -113,6 +116,8 @@ func (s *server) table() []route {
 			Query: []param{{Name: "name", Type: "string", Doc: "文件名", Required: true}}, Body: binaryBody{}, Resp: FileRef{}, Status: 201, h: s.uploadFile},
 
 		{Method: "POST", Path: lotID("/committee"), Summary: "抽取评标专家、组建评标委员会（交易中心）", Tag: "evaluation", Auth: authRequired, Body: CommitteeInput{}, Resp: []Member{}, Status: 201, h: s.drawCommittee},
+		{Method: "GET", Path: lotID("/report.pdf"), Summary: "下载评标报告 PDF（招标人、代理、评标委员会成员和监管人员；响应头 X-Content-SM3、X-Signature-SM2 为平台签名）", Tag: "evaluation",
+			Resp: pdfBody{}, Status: 200, h: s.reportPDF},
 		{Method: "PUT", Path: lotID("/sheet"), Summary: "提交本人评分表（评标委员会成员）", Tag: "evaluation", Auth: authRequired, Body: SheetInput{}, Resp: Sheet{}, Status: 200, h: s.submitSheet},
 		{Method: "POST", Path: lotID("/award"), Summary: "确定中标人并发出中标通知书", Tag: "award", Auth: authRequired, Body: AwardInput{}, Resp: Award{}, Status: 201, h: s.award},
 		{Method: "POST", Path: lotID("/contract"), Summary: "登记书面合同", Tag: "award", Auth: authRequired, Body: ContractInput{}, Resp: Contract{}, Status: 201, h: s.contract},

@@ -32,6 +32,7 @@ import (
 	"ggzy/internal/jobs"
 	"ggzy/internal/ledger"
 	"ggzy/internal/party"
+	"ggzy/internal/pdf"
 	"ggzy/internal/rules"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
@@ -108,10 +109,16 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		return nil, err
 	}
 	db.SetEnqueuer(a.Runner.Enqueue)
+	// The PDF font is read once; without it the platform still runs and
+	// only the PDF downloads answer with the error naming the package.
+	font, err := pdf.LoadFont()
+	if err != nil {
+		log.Warn("评标报告 PDF 不可用", "err", err)
+	}
 	deps := httpx.Deps{Tender: a.Tender, Party: a.Party, Blobs: a.Blobs, Clock: clk, Calendar: a.Calendar, Log: log,
 		Holidays: calendar.NewService(store.Bind[calendar.Tx](db), a.Calendar, clk),
 		Logins:   httpx.NewLoginLimiter(), SiteName: cfg.SiteName, Sponsor: cfg.Sponsor, TrustProxy: cfg.TrustProxy, MaxUpload: cfg.MaxUploadMB << 20,
-		Ledger: a.Ledger, LedgerKey: a.LedgerKey, Uploads: a.Uploads}
+		Ledger: a.Ledger, LedgerKey: a.LedgerKey, Uploads: a.Uploads, PlatformKey: a.PlatformKey, Font: font}
 	webH, err := web.New(deps)
 	if err != nil {
 		db.Close()

@@ -20,6 +20,7 @@ import (
 	"ggzy/internal/blob"
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
+	"ggzy/internal/gm"
 	"ggzy/internal/party"
 	"ggzy/internal/tender"
 )
@@ -46,6 +47,12 @@ type Deps struct {
 	LedgerKey LedgerKey
 	// Uploads keeps resumable uploads of sealed bids.
 	Uploads *upload.Store
+	// PlatformKey is the private half of LedgerKey; it also signs generated
+	// PDFs (the evaluation report).
+	PlatformKey *gm.PrivateKey
+	// Font is the CJK TrueType font for PDFs (pdf.LoadFont), read once at
+	// start-up; nil when it is not installed.
+	Font []byte
 }
 
 // LedgerKey is the platform's checkpoint-signing key, as published.

@@ -241,7 +241,6 @@ func TestEvaluationReport(t *testing.T) {
 	}
 }
 
-
 // The names stay secret before the award; a failed evaluation says so.
 func TestReportWithoutNames(t *testing.T) {
 	font := testFont(t)

@@ -1,0 +1,82 @@
+package httpx
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"ggzy/internal/apperr"
+	"ggzy/internal/pdf"
+	"ggzy/internal/tender"
+)
+
+// ReportInput maps the evaluation report an actor may see (v.Report, as
+// ViewLot blanked it) into the PDF's input.
+func (d Deps) ReportInput(v tender.LotView) pdf.ReportInput {
+	r := v.Report
+	in := pdf.ReportInput{
+		SiteName: d.SiteName, ProjectName: v.Project.Name, ProjectCode: v.Project.Code,
+		LotName: v.Lot.Name, LotCode: v.Lot.Code, Principal: v.Principal.Name, Agency: v.Agency.Name,
+		Method: r.Method.Label(), Comprehensive: r.Method == tender.Comprehensive,
+		BidderCount: len(r.Rows), Members: r.Members, FinishedAt: r.FinishedAt, Failed: r.Failed,
+	}
+	if v.Opening != nil {
+		in.OpenedAt, in.BidderCount = v.Opening.AsOf, v.Opening.BidderCount
+	}
+	row := func(x tender.ReportRow) pdf.Row {
+		return pdf.Row{Bidder: x.EntityName, Price: x.Price, EvaluatedPrice: x.EvaluatedPrice, Score: x.Total, Rank: x.Rank, Rejected: x.Rejected, Reasons: x.Reasons}
+	}
+	for _, x := range r.Rows {
+		in.Rows = append(in.Rows, row(x))
+	}
+	for _, x := range r.Candidates {
+		in.Candidates = append(in.Candidates, row(x))
+	}
+	return in
+}
+
+// ServeReportPDF renders, signs and sends the evaluation report of v: the
+// API and the web UI share it, so both answer the same way. Whoever may not
+// see the report (v.Report is nil) gets the not-found answer the lot page
+// gives for anything hidden. Errors come back before anything is written.
+//
+// The response carries X-Content-SM3 (the PDF's SM3, hex) and
+// X-Signature-SM2 (base64 DER, the platform key's signature of the PDF
+// bytes), verifiable with the key published at GET /api/v1/ledger/key.
+func (d Deps) ServeReportPDF(w http.ResponseWriter, v tender.LotView) error {
+	if v.Report == nil {
+		return apperr.NotFoundf("评标报告")
+	}
+	if d.Font == nil {
+		return pdf.ErrNoFont()
+	}
+	b, err := pdf.EvaluationReport(d.Font, d.ReportInput(v))
+	if err != nil {
+		return err
+	}
+	digest, sig, err := pdf.Sign(b, d.PlatformKey)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", ReportDisposition(v.Lot.Code))
+	h.Set("X-Content-SM3", digest)
+	h.Set("X-Signature-SM2", sig)
+	h.Set("Cache-Control", "private, no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+	return nil
+}
+
+// ReportDisposition names the download 评标报告-<lot code>.pdf: RFC 5987
+// (filename*) for clients that read it, an ASCII filename for the rest.
+func ReportDisposition(lotCode string) string {
+	safe := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '/' {
+			return '_'
+		}
+		return r
+	}, lotCode)
+	return `attachment; filename="evaluation-report-` + safe + `.pdf"; filename*=UTF-8''` + url.PathEscape("评标报告-"+safe+".pdf")
+}
