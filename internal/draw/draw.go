@@ -289,9 +289,9 @@ type canonicalResult struct {
 	Exclusions    [][4]string  `json:"exclusions"`
 }
 
-// digestOf computes Result.Digest: hex SM3 of the canonical JSON (see
-// canonicalJSON) of canonicalResult.
-func digestOf(r Result) string {
+// canonicalDigest is digestOf by the book (encoding/json), the reference
+// the hand-written encoder is tested against.
+func canonicalDigest(r Result) string {
 	c := canonicalResult{
 		Version: r.Version, LotID: r.LotID, RequestDigest: r.RequestDigest, PoolDigest: r.PoolDigest,
 		PoolSize: r.PoolSize, Seed: r.Seed, Needs: r.Needs, Exclusions: make([][4]string, len(r.Exclusions)),

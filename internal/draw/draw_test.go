@@ -232,6 +232,7 @@ func TestPoolOrderDoesNotMatter(t *testing.T) {
 func TestNoExpertTwiceAndBackupsAfterMembers(t *testing.T) {
 	r := twoNeeds()
 	r.Needs = append(r.Needs, Need{Specialty: "A08", Count: 3, Backups: 3}) // overlaps the first need
+	r.Needs = append([]Need{{Specialty: "C0501", Count: 1}}, r.Needs...)    // exclusions found out of ID order
 	for s := range uint64(50) {
 		res, err := Draw(r, testPool(60), seedN(s))
 		if err != nil {
@@ -248,6 +249,9 @@ func TestNoExpertTwiceAndBackupsAfterMembers(t *testing.T) {
 				}
 				seen[id] = true
 			}
+		}
+		if !slices.IsSortedFunc(res.Exclusions, func(a, b Exclusion) int { return strings.Compare(a.ExpertID, b.ExpertID) }) {
+			t.Fatal("exclusions not in ID order")
 		}
 		for _, x := range res.Exclusions {
 			if seen[x.ExpertID] {
@@ -551,5 +555,24 @@ func TestFarDatesAndReasonsOutsideTheDigest(t *testing.T) {
 	edited.Exclusions[0].Code = CodeExited
 	if digestOf(edited) == res.Digest {
 		t.Fatal("the digest must cover the code")
+	}
+}
+
+func TestCanonicalEncoderMatchesJSON(t *testing.T) {
+	pool := testPool(60)
+	res, err := Draw(twoNeeds(), pool, seedN(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []Result{res, {}, {Needs: []NeedResult{{}}, Exclusions: []Exclusion{}}}
+	odd := res
+	odd.LotID = "标段\"<&>\\\n\r\t\b\f\x01\x7f\u2028\u2029\xff\xfe末"
+	odd.Needs = append(slices.Clone(res.Needs), NeedResult{Need: Need{Specialty: "é"}, Members: []string{}, Backups: []string{}})
+	odd.Exclusions = append(slices.Clone(res.Exclusions), Exclusion{ExpertID: "\x00", Detail: "\u2028"})
+	cases = append(cases, odd)
+	for i, c := range cases {
+		if a, b := digestOf(c), canonicalDigest(c); a != b {
+			t.Errorf("case %d: hand-written %s, encoding/json %s", i, a, b)
+		}
 	}
 }

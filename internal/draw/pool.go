@@ -31,6 +31,7 @@ type Pool struct {
 
 // hot is an expert's recusal data.
 type hot struct {
+	id                        string // into one arena, in ID order: written out per exclusion
 	employer, rep, dept, city int32
 	refs, nCtrl, nRel         int32
 	draws, nDraws             int32
@@ -79,6 +80,7 @@ func (p *Pool) lookup(s string) int32 { return p.ids[s] }
 
 func (p *Pool) addHot(e *Expert) {
 	h := hot{
+		id:       e.ID,
 		employer: p.intern(e.EmployerID), rep: p.intern(e.EmployerLegalRep), dept: p.intern(e.DeptStaffOf),
 		city: p.intern(cityLevel(e.City)), refs: int32(len(p.refs)), nCtrl: int32(len(e.EmployerControllers)),
 		nRel: int32(len(e.Relatives)), draws: int32(len(p.draws)), nDraws: int32(len(e.RecentDraws)),
@@ -133,6 +135,18 @@ func NewPool(experts []Expert) (*Pool, error) {
 		p.experts[i] = normalizeExpert(e)
 	}
 	slices.SortFunc(p.experts, func(a, b Expert) int { return strings.Compare(a.ID, b.ID) })
+	// One contiguous arena for the IDs keeps writing thousands of
+	// exclusions sequential in memory.
+	var arena strings.Builder
+	for i := range p.experts {
+		arena.WriteString(p.experts[i].ID)
+	}
+	all, off := arena.String(), 0
+	for i := range p.experts {
+		n := len(p.experts[i].ID)
+		p.experts[i].ID = all[off : off+n]
+		off += n
+	}
 	h := gm.NewSM3()
 	h.Write([]byte("ggzy-pool-v1\n"))
 	var prefixes []string
@@ -278,18 +292,18 @@ func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
 	rc := newRecusal(req, p)
 	rng := newDRBG(seed)
 	state := make([]uint8, len(p.experts))
-	var cand []int32
-	var order []int64 // pool index << 32 | position in res.Exclusions
+	cand := make([]int32, 0, p.maxList(req.Needs))
+	var hits []exHit // compact until sorted, then put into words once
+	var runs []int   // end of each need's run of hits
 	for _, n := range req.Needs {
 		list := p.index[n.Specialty]
 		cand = cand[:0]
 		taken := 0
 		for _, i := range list {
 			if state[i] == unchecked {
-				if x, ok := rc.check(i); ok {
+				if h, ok := rc.rule(i); ok {
 					state[i] = excluded
-					order = append(order, int64(i)<<32|int64(len(res.Exclusions)))
-					res.Exclusions = append(res.Exclusions, x)
+					hits = append(hits, exHit{i, h})
 				} else {
 					state[i] = eligible
 				}
@@ -301,6 +315,7 @@ func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
 				taken++
 			}
 		}
+		runs = append(runs, len(hits))
 		k := n.Count + n.Backups
 		if len(cand) < k {
 			return Result{}, &ShortageError{Specialty: n.Specialty, Eligible: len(cand), Needed: k, Backups: n.Backups, Taken: taken}
@@ -319,18 +334,62 @@ func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
 		}
 		res.Needs = append(res.Needs, nr)
 	}
-	// Experts were checked need by need; ID order (= pool index order) makes
-	// the list canonical. Sort small keys, not the records.
-	if !slices.IsSorted(order) {
-		slices.Sort(order)
-		xs := make([]Exclusion, len(order))
-		for k, o := range order {
-			xs[k] = res.Exclusions[int32(o)]
-		}
-		res.Exclusions = xs
+	// Each need's hits are in ID order (= pool index order); merging the
+	// runs makes the list canonical.
+	hits = mergeRuns(hits, runs)
+	res.Exclusions = make([]Exclusion, len(hits))
+	for k, x := range hits {
+		res.Exclusions[k] = rc.exclusion(x.i, x.h)
 	}
 	res.Digest = digestOf(res)
 	return res, nil
+}
+
+// exHit is an exclusion before it is written out.
+type exHit struct {
+	i int32
+	h hit
+}
+
+// maxList is the longest index list among the needs, the most candidates
+// any need can have.
+func (p *Pool) maxList(needs []Need) int {
+	n := 0
+	for _, nd := range needs {
+		n = max(n, len(p.index[nd.Specialty]))
+	}
+	return n
+}
+
+// mergeRuns merges the ascending runs hits[0:ends[0]], hits[ends[0]:ends[1]], …
+// into one ascending list. Runs never share an expert (each is checked once).
+func mergeRuns(hits []exHit, ends []int) []exHit {
+	start := 0
+	var out []exHit
+	for _, end := range ends {
+		if start == 0 {
+			start = end
+			continue
+		}
+		a, b := hits[:start], hits[start:end]
+		if len(b) > 0 && len(a) > 0 && a[len(a)-1].i > b[0].i {
+			out = slices.Grow(out[:0], end)
+			i, j := 0, 0
+			for i < len(a) && j < len(b) {
+				if a[i].i < b[j].i {
+					out = append(out, a[i])
+					i++
+				} else {
+					out = append(out, b[j])
+					j++
+				}
+			}
+			out = append(append(out, a[i:]...), b[j:]...)
+			copy(hits, out)
+		}
+		start = end
+	}
+	return hits
 }
 
 // drbg is SM3 in counter mode: block i = SM3(seed ‖ uint64be(i)).

@@ -22,6 +22,22 @@ const (
 	CodeLocal           = "local"          // remote evaluation: same city as the project
 )
 
+// Rule numbers: 1 + the code's position in Rules (0 = no rule applies).
+const (
+	cNone uint8 = iota
+	cEmployerIsParty
+	cSharedLegalRep
+	cControl
+	cDeclared
+	cSupervisorStaff
+	cExited
+	cBlacklisted
+	cSuspended
+	cUnknownStatus
+	cFrequency
+	cLocal
+)
+
 // Rules lists the recusal rule codes in checking order.
 var Rules = [...]string{
 	CodeEmployerIsParty, CodeSharedLegalRep, CodeControl, CodeDeclared, CodeSupervisorStaff,
@@ -153,9 +169,8 @@ func cityLevel(code string) string {
 
 // hit is a rule's finding before it is put into words.
 type hit struct {
-	code   string
-	party  uint16 // index+1 in req.Parties, 0 for none
-	detail string // the variable part: a date, a count, a city, a status
+	code  uint8  // rule number
+	party uint16 // index+1 in req.Parties, 0 for none
 }
 
 // check returns the first applicable exclusion for pool expert i, if any.
@@ -164,11 +179,46 @@ func (rc *recusal) check(i int32) (Exclusion, bool) {
 	if !ok {
 		return Exclusion{}, false
 	}
-	x := Exclusion{ExpertID: rc.pool.experts[i].ID, Code: h.code, Detail: h.detail, Reason: rc.reason(h)}
+	return rc.exclusion(i, h), true
+}
+
+// exclusion writes out a hit on pool expert i.
+func (rc *recusal) exclusion(i int32, h hit) Exclusion {
+	d := rc.detail(i, h)
+	x := Exclusion{ExpertID: rc.pool.hot[i].id, Code: Rules[h.code-1], Detail: d, Reason: rc.reason(h, d)}
 	if h.party != 0 {
 		x.PartyID = rc.req.Parties[h.party-1].EntityID
 	}
-	return x, true
+	return x
+}
+
+// detail is the variable part of a hit on pool expert i, recomputed when
+// written out so hits stay small: a date, a count, a city, a status.
+func (rc *recusal) detail(i int32, h hit) string {
+	p := rc.pool
+	switch h.code {
+	case cSuspended:
+		if p.hot[i].hasUntil {
+			return chinaDate(p.experts[i].SuspendedUntil)
+		}
+	case cUnknownStatus:
+		return p.experts[i].Status
+	case cFrequency:
+		return strconv.Itoa(rc.drawsInWindow(&p.hot[i]))
+	case cLocal:
+		return p.names[rc.city]
+	}
+	return ""
+}
+
+func (rc *recusal) drawsInWindow(h *hot) int {
+	n := 0
+	for _, t := range rc.pool.draws[h.draws : h.draws+h.nDraws] {
+		if t > rc.from && t <= rc.at {
+			n++
+		}
+	}
+	return n
 }
 
 // rule applies the rules in the order of Rules and returns the first hit.
@@ -177,91 +227,88 @@ func (rc *recusal) rule(i int32) (hit, bool) {
 	p := rc.pool
 	h := &p.hot[i]
 	if k := rc.party[h.employer].entity; k != 0 {
-		return hit{code: CodeEmployerIsParty, party: k}, true
+		return hit{code: cEmployerIsParty, party: k}, true
 	}
 	if k := rc.party[h.rep].rep; k != 0 {
-		return hit{code: CodeSharedLegalRep, party: k}, true
+		return hit{code: cSharedLegalRep, party: k}, true
 	}
 	if h.employer != 0 {
 		// Either direction: a party is among the employer's controllers, or
 		// the employer is among a party's.
 		for _, c := range p.refs[h.refs : h.refs+h.nCtrl] {
 			if k := rc.party[c].entity; k != 0 {
-				return hit{code: CodeControl, party: k}, true
+				return hit{code: cControl, party: k}, true
 			}
 		}
 		if k := rc.party[h.employer].ctrl; k != 0 {
-			return hit{code: CodeControl, party: k}, true
+			return hit{code: cControl, party: k}, true
 		}
 	}
 	for _, d := range p.refs[h.refs+h.nCtrl : h.refs+h.nCtrl+h.nRel] {
 		if k := rc.party[d].declared; k != 0 {
-			return hit{code: CodeDeclared, party: k}, true
+			return hit{code: cDeclared, party: k}, true
 		}
 	}
 	if rc.dept != 0 && h.dept == rc.dept {
-		return hit{code: CodeSupervisorStaff}, true
+		return hit{code: cSupervisorStaff}, true
 	}
 	switch h.status {
 	case statusActive:
 		if h.hasUntil && rc.at < h.until {
-			return hit{code: CodeSuspended, detail: chinaDate(p.experts[i].SuspendedUntil)}, true
+			return hit{code: cSuspended}, true
 		}
 	case statusExited:
-		return hit{code: CodeExited}, true
+		return hit{code: cExited}, true
 	case statusBlacklisted:
-		return hit{code: CodeBlacklisted}, true
+		return hit{code: cBlacklisted}, true
 	case statusSuspended:
 		// A suspension that has run out no longer bars the expert even if
 		// the snapshot's status was not yet updated; no date means indefinite.
 		if !h.hasUntil {
-			return hit{code: CodeSuspended}, true
+			return hit{code: cSuspended}, true
 		}
 		if rc.at < h.until {
-			return hit{code: CodeSuspended, detail: chinaDate(p.experts[i].SuspendedUntil)}, true
+			return hit{code: cSuspended}, true
 		}
 	default:
-		return hit{code: CodeUnknownStatus, detail: p.experts[i].Status}, true
+		return hit{code: cUnknownStatus}, true
 	}
 	if max := rc.req.MaxDrawsInWindow; max > 0 {
-		n := 0
-		for _, t := range p.draws[h.draws : h.draws+h.nDraws] {
-			if t > rc.from && t <= rc.at {
-				n++
-			}
-		}
-		if n >= max {
-			return hit{code: CodeFrequency, detail: strconv.Itoa(n)}, true
+		if rc.drawsInWindow(h) >= max {
+			return hit{code: cFrequency}, true
 		}
 	}
 	if rc.city != 0 && h.city == rc.city {
-		return hit{code: CodeLocal, detail: p.names[rc.city]}, true
+		return hit{code: cLocal}, true
 	}
 	return hit{}, false
 }
 
 // chinaDate is the calendar date in China (UTC+8), the date users read.
 func chinaDate(t time.Time) string {
-	return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	return t.UTC().Add(8 * time.Hour).Format("2006-01-02")
 }
 
 // reason puts a hit into words, once per distinct wording: thousands of
 // exclusions share a handful of texts.
-func (rc *recusal) reason(h hit) string {
+func (rc *recusal) reason(h hit, detail string) string {
 	role := ""
 	if h.party != 0 {
 		role = rc.req.Parties[h.party-1].Role
 	}
-	k := reasonKey{h.code, role, h.detail}
+	k := reasonKey{h.code, role, detail}
 	if s, ok := rc.reasons[k]; ok {
 		return s
 	}
-	s := Reason(rc.req, h.code, role, h.detail)
+	s := Reason(rc.req, Rules[h.code-1], role, detail)
 	rc.reasons[k] = s
 	return s
 }
 
-type reasonKey struct{ code, role, detail string }
+type reasonKey struct {
+	code         uint8
+	role, detail string
+}
 
 // Reason is the Chinese text, with its legal basis, for an exclusion of the
 // given code under req; role is the conflicting party's role and detail the
