@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"ggzy/internal/gm"
@@ -16,9 +17,15 @@ import (
 // Pool is an indexed, immutable pool snapshot. Build it once per snapshot:
 // indexing and the snapshot digest cost far more than a draw.
 type Pool struct {
-	experts []Expert           // normalised, sorted by ID
-	index   map[string][]int32 // every prefix of every specialty code → experts, ascending
-	digest  string             // hex SM3 of the canonical snapshot
+	n      int                // experts, numbered 0..n-1 in ID order
+	index  map[string][]int32 // every prefix of every specialty code → experts, ascending
+	digest string             // hex SM3 of the canonical snapshot
+	arena  string             // all IDs, concatenated in ID order
+	idEnd  []int32            // expert i's ID is arena[idEnd[i-1]:idEnd[i]]
+	// The Expert records themselves are not kept: the flat, pointer-free
+	// layout below is all a draw reads, and the garbage collector does not
+	// have to trace 100,000 records on every cycle.
+	scratch sync.Pool // *scratch, reused across draws
 
 	// What recusal reads, laid out flat so a draw does not chase pointers
 	// through 100,000 records: identifiers interned (0 = none).
@@ -31,13 +38,36 @@ type Pool struct {
 
 // hot is an expert's recusal data.
 type hot struct {
-	id                        string // into one arena, in ID order: written out per exclusion
 	employer, rep, dept, city int32
+	statusText                int32 // interned Status, for an unknown one's detail
 	refs, nCtrl, nRel         int32
 	draws, nDraws             int32
 	status                    uint8
 	hasUntil                  bool
-	until                     int64 // SuspendedUntil, Unix ns
+	untilNs                   int32 // SuspendedUntil: Unix seconds and nanoseconds, exact for any year
+	until                     int64
+}
+
+// scratch is a draw's working memory.
+type scratch struct {
+	state []uint8
+	cand  []int32
+	hits  []exHit
+	merge []exHit
+}
+
+// id is expert i's ID.
+func (p *Pool) id(i int32) string {
+	start := int32(0)
+	if i > 0 {
+		start = p.idEnd[i-1]
+	}
+	return p.arena[start:p.idEnd[i]]
+}
+
+// before reports whether (s, ns) is before (s2, ns2).
+func before(s int64, ns int32, s2 int64, ns2 int32) bool {
+	return s < s2 || s == s2 && ns < ns2
 }
 
 const (
@@ -80,11 +110,11 @@ func (p *Pool) lookup(s string) int32 { return p.ids[s] }
 
 func (p *Pool) addHot(e *Expert) {
 	h := hot{
-		id:       e.ID,
-		employer: p.intern(e.EmployerID), rep: p.intern(e.EmployerLegalRep), dept: p.intern(e.DeptStaffOf),
+		statusText: p.intern(e.Status),
+		employer:   p.intern(e.EmployerID), rep: p.intern(e.EmployerLegalRep), dept: p.intern(e.DeptStaffOf),
 		city: p.intern(cityLevel(e.City)), refs: int32(len(p.refs)), nCtrl: int32(len(e.EmployerControllers)),
 		nRel: int32(len(e.Relatives)), draws: int32(len(p.draws)), nDraws: int32(len(e.RecentDraws)),
-		hasUntil: !e.SuspendedUntil.IsZero(), until: unixNano(e.SuspendedUntil),
+		hasUntil: !e.SuspendedUntil.IsZero(), until: e.SuspendedUntil.Unix(), untilNs: int32(e.SuspendedUntil.Nanosecond()),
 	}
 	switch e.Status {
 	case StatusActive:
@@ -130,36 +160,28 @@ func normalizeExpert(e Expert) Expert {
 // The snapshot digest (Digest) is SM3 over "ggzy-pool-v1\n" followed by each
 // normalised expert's canonical JSON and "\n", in ID order.
 func NewPool(experts []Expert) (*Pool, error) {
-	p := &Pool{experts: make([]Expert, len(experts)), index: map[string][]int32{}, ids: map[string]int32{}, names: []string{""}, hot: make([]hot, 0, len(experts))}
+	p := &Pool{n: len(experts), index: map[string][]int32{}, ids: map[string]int32{}, names: []string{""}, hot: make([]hot, 0, len(experts)), idEnd: make([]int32, len(experts))}
+	sorted := make([]Expert, len(experts))
 	for i, e := range experts {
-		p.experts[i] = normalizeExpert(e)
+		sorted[i] = normalizeExpert(e)
 	}
-	slices.SortFunc(p.experts, func(a, b Expert) int { return strings.Compare(a.ID, b.ID) })
-	// One contiguous arena for the IDs keeps writing thousands of
-	// exclusions sequential in memory.
+	slices.SortFunc(sorted, func(a, b Expert) int { return strings.Compare(a.ID, b.ID) })
 	var arena strings.Builder
-	for i := range p.experts {
-		arena.WriteString(p.experts[i].ID)
-	}
-	all, off := arena.String(), 0
-	for i := range p.experts {
-		n := len(p.experts[i].ID)
-		p.experts[i].ID = all[off : off+n]
-		off += n
-	}
 	h := gm.NewSM3()
 	h.Write([]byte("ggzy-pool-v1\n"))
 	var prefixes []string
-	for i := range p.experts {
-		e := &p.experts[i]
+	for i := range sorted {
+		e := &sorted[i]
 		if e.ID == "" {
 			return nil, errors.New("专家库快照中有专家缺少编号")
 		}
-		if i > 0 && p.experts[i-1].ID == e.ID {
+		if i > 0 && sorted[i-1].ID == e.ID {
 			return nil, fmt.Errorf("专家库快照中专家编号“%s”重复", e.ID)
 		}
 		h.Write(canonicalJSON(e))
 		h.Write([]byte("\n"))
+		arena.WriteString(e.ID)
+		p.idEnd[i] = int32(arena.Len())
 		p.addHot(e)
 		// Every prefix of every code, once per expert: a request for
 		// "A08" finds an expert registered under "A080101".
@@ -174,6 +196,7 @@ func NewPool(experts []Expert) (*Pool, error) {
 			p.index[k] = append(p.index[k], int32(i))
 		}
 	}
+	p.arena = arena.String()
 	p.digest = hex.EncodeToString(h.Sum(nil))
 	return p, nil
 }
@@ -182,7 +205,7 @@ func NewPool(experts []Expert) (*Pool, error) {
 func (p *Pool) Digest() string { return p.digest }
 
 // Len is the number of experts in the snapshot.
-func (p *Pool) Len() int { return len(p.experts) }
+func (p *Pool) Len() int { return p.n }
 
 // validSpecialty accepts a level-1 letter followed by digits (A, A08,
 // A0801, …); codes are data, so only the shape is checked.
@@ -284,17 +307,25 @@ func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
 		LotID:         req.LotID,
 		RequestDigest: hex.EncodeToString(reqDigest),
 		PoolDigest:    p.digest,
-		PoolSize:      len(p.experts),
+		PoolSize:      p.n,
 		Seed:          hex.EncodeToString(seed),
 		Needs:         make([]NeedResult, 0, len(req.Needs)),
 		Exclusions:    []Exclusion{},
 	}
 	rc := newRecusal(req, p)
 	rng := newDRBG(seed)
-	state := make([]uint8, len(p.experts))
-	cand := make([]int32, 0, p.maxList(req.Needs))
-	var hits []exHit // compact until sorted, then put into words once
-	var runs []int   // end of each need's run of hits
+	sc, _ := p.scratch.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{state: make([]uint8, p.n)}
+	}
+	defer p.scratch.Put(sc)
+	state := sc.state
+	clear(state)
+	cand := slices.Grow(sc.cand[:0], p.maxList(req.Needs))
+	defer func() { sc.cand = cand[:0] }()
+	hits := sc.hits[:0] // compact until sorted, then put into words once
+	defer func() { sc.hits = hits[:0] }()
+	var runs []int // end of each need's run of hits
 	for _, n := range req.Needs {
 		list := p.index[n.Specialty]
 		cand = cand[:0]
@@ -327,16 +358,16 @@ func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
 		}
 		nr := NeedResult{Need: n, Qualified: len(list), Eligible: len(cand), Members: make([]string, n.Count)}
 		for i, c := range cand[:n.Count] {
-			nr.Members[i] = p.experts[c].ID
+			nr.Members[i] = p.id(c)
 		}
 		for _, c := range cand[n.Count:k] {
-			nr.Backups = append(nr.Backups, p.experts[c].ID)
+			nr.Backups = append(nr.Backups, p.id(c))
 		}
 		res.Needs = append(res.Needs, nr)
 	}
 	// Each need's hits are in ID order (= pool index order); merging the
 	// runs makes the list canonical.
-	hits = mergeRuns(hits, runs)
+	hits = mergeRuns(hits, runs, &sc.merge)
 	res.Exclusions = make([]Exclusion, len(hits))
 	for k, x := range hits {
 		res.Exclusions[k] = rc.exclusion(x.i, x.h)
@@ -363,9 +394,10 @@ func (p *Pool) maxList(needs []Need) int {
 
 // mergeRuns merges the ascending runs hits[0:ends[0]], hits[ends[0]:ends[1]], …
 // into one ascending list. Runs never share an expert (each is checked once).
-func mergeRuns(hits []exHit, ends []int) []exHit {
+func mergeRuns(hits []exHit, ends []int, buf *[]exHit) []exHit {
 	start := 0
-	var out []exHit
+	out := *buf
+	defer func() { *buf = out[:0] }()
 	for _, end := range ends {
 		if start == 0 {
 			start = end

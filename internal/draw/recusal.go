@@ -107,8 +107,10 @@ type recusal struct {
 	party   []partyRef // by interned identifier
 	from    int64      // window start (exclusive), Unix ns
 	at      int64      // request time, Unix ns
-	city    int32      // interned project city (city level) under remote evaluation, else 0
-	dept    int32      // interned supervising department, 0 if none or unknown to the pool
+	atSec   int64      // request time, Unix seconds and nanoseconds (exact)
+	atNs    int32
+	city    int32 // interned project city (city level) under remote evaluation, else 0
+	dept    int32 // interned supervising department, 0 if none or unknown to the pool
 	reasons map[reasonKey]string
 }
 
@@ -127,6 +129,8 @@ func newRecusal(req Request, p *Pool) *recusal {
 		pool:    p,
 		party:   make([]partyRef, len(p.names)),
 		at:      unixNano(req.At),
+		atSec:   req.At.Unix(),
+		atNs:    int32(req.At.Nanosecond()),
 		from:    unixNano(req.At.Add(-time.Duration(req.Window))),
 		dept:    p.lookup(req.SupervisorDept),
 		reasons: map[reasonKey]string{},
@@ -185,7 +189,7 @@ func (rc *recusal) check(i int32) (Exclusion, bool) {
 // exclusion writes out a hit on pool expert i.
 func (rc *recusal) exclusion(i int32, h hit) Exclusion {
 	d := rc.detail(i, h)
-	x := Exclusion{ExpertID: rc.pool.hot[i].id, Code: Rules[h.code-1], Detail: d, Reason: rc.reason(h, d)}
+	x := Exclusion{ExpertID: rc.pool.id(i), Code: Rules[h.code-1], Detail: d, Reason: rc.reason(h, d)}
 	if h.party != 0 {
 		x.PartyID = rc.req.Parties[h.party-1].EntityID
 	}
@@ -199,10 +203,10 @@ func (rc *recusal) detail(i int32, h hit) string {
 	switch h.code {
 	case cSuspended:
 		if p.hot[i].hasUntil {
-			return chinaDate(p.experts[i].SuspendedUntil)
+			return chinaDate(time.Unix(p.hot[i].until, int64(p.hot[i].untilNs)))
 		}
 	case cUnknownStatus:
-		return p.experts[i].Status
+		return p.names[p.hot[i].statusText]
 	case cFrequency:
 		return strconv.Itoa(rc.drawsInWindow(&p.hot[i]))
 	case cLocal:
@@ -254,7 +258,7 @@ func (rc *recusal) rule(i int32) (hit, bool) {
 	}
 	switch h.status {
 	case statusActive:
-		if h.hasUntil && rc.at < h.until {
+		if h.hasUntil && before(rc.atSec, rc.atNs, h.until, h.untilNs) {
 			return hit{code: cSuspended}, true
 		}
 	case statusExited:
@@ -267,7 +271,7 @@ func (rc *recusal) rule(i int32) (hit, bool) {
 		if !h.hasUntil {
 			return hit{code: cSuspended}, true
 		}
-		if rc.at < h.until {
+		if before(rc.atSec, rc.atNs, h.until, h.untilNs) {
 			return hit{code: cSuspended}, true
 		}
 	default:
