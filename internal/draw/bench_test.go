@@ -164,18 +164,28 @@ func BenchmarkDraw100k(b *testing.B) {
 	// The service keeps the indexed snapshot, not the rows it was built from.
 	pool = nil
 	runtime.GC()
-	var durs []time.Duration
+	// Wall time is what the issue asks for; the thread's CPU time is also
+	// reported because the machine is shared and wall-time tails include
+	// other people's work.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var durs, cpus []time.Duration
 	var res Result
 	b.ReportAllocs()
 	for i := uint64(0); b.Loop(); i++ {
+		c0, cpuOK := threadCPU()
 		t0 := time.Now()
 		res, err = p.Draw(req, benchSeed(i))
 		durs = append(durs, time.Since(t0))
+		if c1, ok := threadCPU(); ok && cpuOK {
+			cpus = append(cpus, c1-c0)
+		}
 		if err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportPercentiles(b, durs)
+	reportPercentiles(b, "", durs)
+	reportPercentiles(b, "cpu-", cpus)
 	b.ReportMetric(float64(res.Needs[0].Qualified+res.Needs[1].Qualified), "qualified")
 	b.ReportMetric(float64(len(res.Exclusions)), "exclusions")
 }
@@ -207,7 +217,7 @@ func BenchmarkVerify100k(b *testing.B) {
 	}
 }
 
-func reportPercentiles(b *testing.B, durs []time.Duration) {
+func reportPercentiles(b *testing.B, prefix string, durs []time.Duration) {
 	if len(durs) == 0 {
 		return
 	}
@@ -215,7 +225,9 @@ func reportPercentiles(b *testing.B, durs []time.Duration) {
 	q := func(p float64) float64 {
 		return float64(durs[min(len(durs)-1, int(p*float64(len(durs))))]) / float64(time.Millisecond)
 	}
-	b.ReportMetric(q(0.50), "p50-ms")
-	b.ReportMetric(q(0.99), "p99-ms")
-	b.ReportMetric(float64(len(durs)), "draws")
+	b.ReportMetric(q(0.50), prefix+"p50-ms")
+	b.ReportMetric(q(0.99), prefix+"p99-ms")
+	if prefix == "" {
+		b.ReportMetric(float64(len(durs)), "draws")
+	}
 }
