@@ -14,8 +14,9 @@ import (
 	"ggzy/internal/gm"
 )
 
-// Pool is an indexed, immutable pool snapshot. Build it once per snapshot:
-// indexing and the snapshot digest cost far more than a draw.
+// Pool is an indexed, immutable pool snapshot, safe for concurrent draws.
+// Build it once per snapshot: indexing and the snapshot digest (about 1 s for
+// 100,000 experts) cost far more than a draw.
 type Pool struct {
 	n      int                // experts, numbered 0..n-1 in ID order
 	index  map[string][]int32 // every prefix of every specialty code → experts, ascending
