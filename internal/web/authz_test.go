@@ -295,6 +295,13 @@ func azCases() []azCase {
 			body: func(*azLot) []string { return []string{"开标记录"} }},
 		{route: "GET /console/lots/{id}", name: "awarded", kind: azAwarded, path: azLotPath(""), want: azConsole(nil), def: azOK,
 			body: func(*azLot) []string { return []string{"中标结果"} }},
+		// The report PDF follows ViewLot's report: managers, staff and the committee; hidden from the rest and before the report exists.
+		{route: "GET /console/lots/{id}/report.pdf", kind: azPublicity, path: azLotPath("/report.pdf"),
+			want: azConsole(azJoin(azManagers(azOK), azStaff(azOK), map[azRole]int{azMember: azOK})), def: http.StatusNotFound},
+		{route: "GET /console/lots/{id}/report.pdf", name: "awarded", kind: azAwarded, path: azLotPath("/report.pdf"),
+			want: azConsole(azJoin(azManagers(azOK), azStaff(azOK), map[azRole]int{azMember: azOK})), def: http.StatusNotFound},
+		{route: "GET /console/lots/{id}/report.pdf", name: "committee", kind: azCommittee, path: azLotPath("/report.pdf"),
+			want: azConsole(nil), def: http.StatusNotFound},
 		{route: "GET /console/lots/{id}/receipt", kind: azBidding, path: azLotPath("/receipt"),
 			want: azConsole(map[azRole]int{azBidder: azOK, azOtherBidder: http.StatusNotFound}), def: http.StatusForbidden,
 			body: func(*azLot) []string { return []string{"投标文件接收回执"} }},

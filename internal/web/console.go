@@ -757,6 +757,21 @@ type receiptData struct {
 	Entity  string
 }
 
+// reportPDF sends the evaluation report as a PDF signed by the platform
+// key, under the same rules as the report on the lot page (ViewLot).
+func (s *server) reportPDF(w http.ResponseWriter, r *http.Request) {
+	if !s.requireLogin(w, r) {
+		return
+	}
+	v, err := s.d.Tender.ViewLot(r.Context(), s.actor(r), r.PathValue("id"))
+	if err == nil {
+		err = s.d.ServeReportPDF(w, v)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+	}
+}
+
 func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
 	if !s.requireLogin(w, r) {
 		return

@@ -130,6 +130,7 @@ func (s *server) routes() {
 	m.HandleFunc("POST /console/projects/{id}/lots", s.addLot)
 	m.HandleFunc("GET /console/lots/{id}", s.consoleLot)
 	m.HandleFunc("GET /console/lots/{id}/receipt", s.receipt)
+	m.HandleFunc("GET /console/lots/{id}/report.pdf", s.reportPDF)
 	m.HandleFunc("POST /console/lots/{id}/{action}", s.lotAction)
 	m.HandleFunc("POST /console/objections/{id}/answer", s.answerObjection)
 
