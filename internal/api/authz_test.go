@@ -644,11 +644,7 @@ func (m *matrix) shares(st *lotState, username string) []sealbid.Share {
 	if err != nil {
 		m.e.t.Fatal(err)
 	}
-	var in []sealbid.Envelope
-	for _, e := range envs {
-		in = append(in, sealbid.Envelope{BidID: string(e.BidID), Index: e.Index, Header: e.Header})
-	}
-	sh, bad := sealbid.OpenShares(string(l.ID), string(m.e.w.Users[username].ID), in, m.e.w.CustodyKeys[username])
+	sh, bad := sealbid.OpenShares(string(l.ID), string(m.e.w.Users[username].ID), envs, m.e.w.CustodyKeys[username])
 	if len(bad) > 0 {
 		m.e.t.Fatalf("custodian %s: %+v", username, bad)
 	}

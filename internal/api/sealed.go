@@ -74,12 +74,8 @@ type Upload struct {
 
 func custodyDTO(l tender.Lot) CustodyView {
 	c := CustodyView{Custody: sealbid.Custody{LotID: string(l.ID), LotCode: l.Code, Deadline: l.BidDeadline}, Status: string(l.Status), DecryptBy: l.DecryptBy, Stalled: l.Stalled}
-	if l.Custody == nil {
-		return c
-	}
-	c.Threshold, c.WindowMinutes = l.Custody.Threshold, l.Custody.WindowMinutes
-	for _, cu := range l.Custody.Custodians {
-		c.Custodians = append(c.Custodians, sealbid.Custodian{UserID: string(cu.UserID), Name: cu.Name, OrgName: cu.OrgName, Fingerprint: cu.Fingerprint, PublicKey: cu.PublicKey})
+	if l.Custody != nil {
+		c.Custody, c.WindowMinutes = l.Sealing(), l.Custody.WindowMinutes
 	}
 	return c
 }
@@ -223,11 +219,10 @@ func (s *server) custodyEnvelopes(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := Envelopes{LotID: string(l.ID), CustodianID: string(c.actor.UserID), Envelopes: []sealbid.Envelope{}}
-	for _, e := range envs {
-		out.Envelopes = append(out.Envelopes, sealbid.Envelope{BidID: string(e.BidID), Index: e.Index, Header: e.Header})
+	if envs == nil {
+		envs = []sealbid.Envelope{}
 	}
-	return out, nil
+	return Envelopes{LotID: string(l.ID), CustodianID: string(c.actor.UserID), Envelopes: envs}, nil
 }
 
 func (s *server) submitShares(c *call) (any, error) {

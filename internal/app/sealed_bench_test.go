@@ -90,7 +90,7 @@ func BenchmarkSealedBids(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := sealbid.Seal(f, fixture.CustodyOf(lot), string(e.ID), form, []seal.PackageFile{{Name: "投标文件.pdf", Size: int64(len(content)), R: bytes.NewReader(content)}}, k, w.Clock.Now(), rand.Reader); err != nil {
+		if _, err := sealbid.Seal(f, lot.Sealing(), string(e.ID), form, []seal.PackageFile{{Name: "投标文件.pdf", Size: int64(len(content)), R: bytes.NewReader(content)}}, k, w.Clock.Now(), rand.Reader); err != nil {
 			b.Fatal(err)
 		}
 		if err := f.Close(); err != nil {

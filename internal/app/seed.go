@@ -396,7 +396,7 @@ func (s *seeder) run(n int, d demoProject) error {
 		form := tender.EncodePlain(tender.BidContent{Price: price, DurationDays: 180 + 30*(k%4), Quality: "合格", ProjectManager: string(surnames[(bi+3)%len(surnames)]) + givens[(bi+1)%len(givens)]})
 		tech := fmt.Sprintf("%s\n%s 投标文件（技术标）\n\n一、施工组织设计\n二、项目管理机构\n三、拟投入的主要施工机械\n", s.bidders[bi].Name, d.name)
 		var sealed bytes.Buffer
-		if _, err := sealbid.Seal(&sealed, custodyOf(l), string(s.bidders[bi].ID), form, []seal.PackageFile{{Name: "技术标.txt", Size: int64(len(tech)), R: strings.NewReader(tech)}},
+		if _, err := sealbid.Seal(&sealed, l.Sealing(), string(s.bidders[bi].ID), form, []seal.PackageFile{{Name: "技术标.txt", Size: int64(len(tech)), R: strings.NewReader(tech)}},
 			s.keys[fmt.Sprintf("bidder%02d", bi+1)], s.clk.Now(), rand.Reader); err != nil {
 			return err
 		}
@@ -539,15 +539,6 @@ func (s *seeder) loadKeys() error {
 	return nil
 }
 
-// custodyOf is the custody a lot publishes.
-func custodyOf(l tender.Lot) sealbid.Custody {
-	c := sealbid.Custody{LotID: string(l.ID), LotCode: l.Code, Deadline: l.BidDeadline, Threshold: l.Custody.Threshold}
-	for _, cu := range l.Custody.Custodians {
-		c.Custodians = append(c.Custodians, sealbid.Custodian{UserID: string(cu.UserID), Name: cu.Name, OrgName: cu.OrgName, Fingerprint: cu.Fingerprint, PublicKey: cu.PublicKey})
-	}
-	return c
-}
-
 // decrypt has custodians decrypt their shares (as their own clients would)
 // and runs the decryption.
 func (s *seeder) decrypt(lotID ids.ID, usernames ...string) error {
@@ -556,11 +547,7 @@ func (s *seeder) decrypt(lotID ids.ID, usernames ...string) error {
 		if err != nil {
 			return err
 		}
-		var in []sealbid.Envelope
-		for _, e := range envs {
-			in = append(in, sealbid.Envelope{BidID: string(e.BidID), Index: e.Index, Header: e.Header})
-		}
-		shares, bad := sealbid.OpenShares(string(l.ID), string(s.users[u].ID), in, s.keys[u])
+		shares, bad := sealbid.OpenShares(string(l.ID), string(s.users[u].ID), envs, s.keys[u])
 		if len(bad) > 0 {
 			return fmt.Errorf("%s 无法解密份额: %v", u, bad)
 		}

@@ -12,6 +12,7 @@ import (
 	"ggzy/internal/ids"
 	"ggzy/internal/jobs"
 	"ggzy/internal/party"
+	"ggzy/internal/sealbid"
 )
 
 // Decrypting is the state between the opening (the deadline) and the
@@ -262,13 +263,14 @@ func (s *Service) ExtendDecryption(ctx context.Context, actor party.Actor, lotID
 	return out, err
 }
 
-// Envelope is what a custodian decrypts for one bid: its share, encrypted to
-// the custodian's key.
-type Envelope struct {
-	BidID       ids.ID
-	Index       int             // the custodian's position (share x = Index+1)
-	Header      json.RawMessage // the sealed file's header, verbatim
-	Fingerprint string          // the custodian's key the share was encrypted to
+// Sealing is the lot's custody as published (GET /api/v1/lots/{id}/custody):
+// what a bidder's client seals to. Only for a lot with custody.
+func (l Lot) Sealing() sealbid.Custody {
+	c := sealbid.Custody{LotID: string(l.ID), LotCode: l.Code, Deadline: l.BidDeadline, Threshold: l.Custody.Threshold}
+	for _, cu := range l.Custody.Custodians {
+		c.Custodians = append(c.Custodians, sealbid.Custodian{UserID: string(cu.UserID), Name: cu.Name, OrgName: cu.OrgName, Fingerprint: cu.Fingerprint, PublicKey: cu.PublicKey})
+	}
+	return c
 }
 
 // sealedEnvelope is a sealed bid's stored descriptor (Bid.Content).

@@ -2,9 +2,7 @@ package tender
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +24,7 @@ import (
 	"ggzy/internal/party"
 	"ggzy/internal/rules"
 	"ggzy/internal/seal"
+	"ggzy/internal/sealbid"
 )
 
 // SealedFormat is a bid sealed on the bidder's side (package seal): SM4-GCM
@@ -189,10 +188,10 @@ func decryptionOpen(l Lot, actor party.Actor, now time.Time) (int, error) {
 
 // CustodyEnvelopes lists, for a custodian after the deadline, each sealed
 // bid's header: the custodian decrypts its own share on its own device.
-func (s *Service) CustodyEnvelopes(ctx context.Context, actor party.Actor, lotID ids.ID) (Lot, []Envelope, error) {
+func (s *Service) CustodyEnvelopes(ctx context.Context, actor party.Actor, lotID ids.ID) (Lot, []sealbid.Envelope, error) {
 	now := s.clock.Now()
 	var l Lot
-	var out []Envelope
+	var out []sealbid.Envelope
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if l, err = tx.GetLot(ctx, lotID); err != nil {
@@ -214,7 +213,7 @@ func (s *Service) CustodyEnvelopes(ctx context.Context, actor party.Actor, lotID
 			if err != nil {
 				return err
 			}
-			out = append(out, Envelope{BidID: b.ID, Index: i, Header: e.Header, Fingerprint: l.Custody.Custodians[i].Fingerprint})
+			out = append(out, sealbid.Envelope{BidID: string(b.ID), Index: i, Header: e.Header})
 		}
 		return nil
 	})
@@ -442,7 +441,7 @@ func (s *Service) openSealed(l Lot, b Bid, shares []seal.Share) openedSealed {
 	if err != nil {
 		return openedSealed{status: BidWithdrawn, failure: "平台保存的投标文件描述损坏"}
 	}
-	h, err := headerOf(env)
+	h, err := sealbid.Header(env.Header)
 	if err != nil {
 		return revoked("投标文件封装格式错误")
 	}
@@ -532,15 +531,6 @@ func (s *Service) revealConfidential(ctx context.Context, tx Tx, now time.Time, 
 		}
 	}
 	return nil
-}
-
-// headerOf parses the header a sealed bid was accepted with.
-func headerOf(env sealedEnvelope) (seal.Header, error) {
-	b := make([]byte, 0, len(seal.Magic)+4+len(env.Header))
-	b = append(b, seal.Magic...)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(env.Header)))
-	b = append(b, env.Header...)
-	return seal.ReadHeader(bytes.NewReader(b))
 }
 
 // ReceiptEntry returns the bidder's own current bid with the ledger entry its

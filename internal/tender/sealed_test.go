@@ -197,7 +197,7 @@ func TestSealedIntakeRefusals(t *testing.T) {
 	stranger, _ := gm.GenerateKey(rand.Reader)
 	unsigned := func() []byte {
 		var buf bytes.Buffer
-		_, err := sealbid.Seal(&buf, fixture.CustodyOf(l), string(w.Bidders[0].ID), tender.EncodePlain(c), nil, stranger, w.Clock.Now(), rand.Reader)
+		_, err := sealbid.Seal(&buf, l.Sealing(), string(w.Bidders[0].ID), tender.EncodePlain(c), nil, stranger, w.Clock.Now(), rand.Reader)
 		noErr(t, err)
 		return buf.Bytes()
 	}()

@@ -1058,11 +1058,7 @@ func (m *azMatrix) shares(x *azLot, username string) string {
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	var in []sealbid.Envelope
-	for _, e := range envs {
-		in = append(in, sealbid.Envelope{BidID: string(e.BidID), Index: e.Index, Header: e.Header})
-	}
-	sh, bad := sealbid.OpenShares(string(l.ID), string(m.w.Users[username].ID), in, m.w.CustodyKeys[username])
+	sh, bad := sealbid.OpenShares(string(l.ID), string(m.w.Users[username].ID), envs, m.w.CustodyKeys[username])
 	if len(bad) > 0 || len(sh) == 0 {
 		m.t.Fatalf("custodian %s: %d shares, %+v", username, len(sh), bad)
 	}

@@ -108,16 +108,6 @@ func isCustodian(l tender.Lot, a party.Actor) bool {
 	return false
 }
 
-// publishedCustody is the lot's custody as the bidder's browser seals to it
-// (the same document as GET /api/v1/lots/{id}/custody).
-func publishedCustody(l tender.Lot) sealbid.Custody {
-	c := sealbid.Custody{LotID: string(l.ID), LotCode: l.Code, Deadline: l.BidDeadline, Threshold: l.Custody.Threshold}
-	for _, cu := range l.Custody.Custodians {
-		c.Custodians = append(c.Custodians, sealbid.Custodian{UserID: string(cu.UserID), Name: cu.Name, OrgName: cu.OrgName, Fingerprint: cu.Fingerprint, PublicKey: cu.PublicKey})
-	}
-	return c
-}
-
 // sealForm is what the bidder's sealing page needs: the published custody,
 // the entity, and the entity's valid signing keys (to stop a wrong key file
 // before the upload).
@@ -130,7 +120,7 @@ type sealForm struct {
 }
 
 func (s *server) sealFormFor(ctx context.Context, a party.Actor, l tender.Lot) *sealForm {
-	cj, _ := json.Marshal(publishedCustody(l))
+	cj, _ := json.Marshal(l.Sealing())
 	f := &sealForm{Custody: string(cj), EntityID: a.EntityID, NowMS: s.d.Clock.Now().UnixMilli()}
 	fps := []string{}
 	if ks, err := s.d.Party.EntityKeys(ctx, a.EntityID); err == nil {
@@ -381,11 +371,10 @@ func (s *server) envelopes(w http.ResponseWriter, r *http.Request) {
 		failJSON(w, r, s, err)
 		return
 	}
-	out := envelopesJSON{LotID: l.ID, CustodianID: a.UserID, Envelopes: []sealbid.Envelope{}}
-	for _, e := range envs {
-		out.Envelopes = append(out.Envelopes, sealbid.Envelope{BidID: string(e.BidID), Index: e.Index, Header: e.Header})
+	if envs == nil {
+		envs = []sealbid.Envelope{}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, envelopesJSON{LotID: l.ID, CustodianID: a.UserID, Envelopes: envs})
 }
 
 // submitShares takes the shares the custodian's browser decrypted (a form
