@@ -234,17 +234,9 @@ func (s *server) submitShares(c *call) (any, error) {
 	for i, x := range in.Shares {
 		sh[i] = tender.ShareInput{BidID: ids.ID(x.BidID), Share: x.Share}
 	}
-	n, err := s.d.Tender.SubmitShares(c.ctx(), c.actor, c.r.PathValue("id"), sh)
+	n, k, err := s.d.Tender.SubmitShares(c.ctx(), c.actor, c.r.PathValue("id"), sh)
 	if err != nil {
 		return nil, err
-	}
-	v, err := s.d.Tender.ViewLot(c.ctx(), c.actor, c.r.PathValue("id"))
-	if err != nil {
-		return nil, err
-	}
-	k := 0
-	if v.Lot.Custody != nil {
-		k = v.Lot.Custody.Threshold
 	}
 	return SharesResult{CustodiansDone: n, Threshold: k}, nil
 }

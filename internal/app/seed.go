@@ -555,7 +555,7 @@ func (s *seeder) decrypt(lotID ids.ID, usernames ...string) error {
 		for _, sh := range shares {
 			sub = append(sub, tender.ShareInput{BidID: ids.ID(sh.BidID), Share: sh.Share})
 		}
-		if _, err := s.ts.SubmitShares(s.ctx, s.actor(u), lotID, sub); err != nil {
+		if _, _, err := s.ts.SubmitShares(s.ctx, s.actor(u), lotID, sub); err != nil {
 			return err
 		}
 	}

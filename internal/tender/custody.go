@@ -316,3 +316,15 @@ func (s *Service) CustodyLots(ctx context.Context, actor party.Actor) ([]Lot, er
 	})
 	return out, err
 }
+
+// CustodiansDone lists the custodians who have submitted their shares of a
+// lot's bid keys (the decryption's public progress).
+func (s *Service) CustodiansDone(ctx context.Context, lotID ids.ID) ([]ids.ID, error) {
+	var out []ids.ID
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListShareCustodians(ctx, lotID)
+		return err
+	})
+	return out, err
+}

@@ -34,18 +34,21 @@ type LotView struct {
 	AccessNames    map[ids.ID]string // entity names of Access
 	Invitees       []party.Entity    // managers and staff only
 
-	CanManage  bool
-	IsMember   bool
-	MyMember   *Member
-	MySheet    *ScoreSheet
-	Invited    bool // the bidder may take part (open tender: always)
-	MyAccess   bool
-	MyDeposit  *Deposit
-	MyBid      *Bid
-	MyReceipt  *Receipt
-	Retender   *Lot // the re-tender of this failed lot
-	Now        time.Time
-	EarliestCl time.Time // earliest lawful deadline for a clarification issued now
+	CanManage bool
+	IsMember  bool
+	MyMember  *Member
+	MySheet   *ScoreSheet
+	Invited   bool // the bidder may take part (open tender: always)
+	MyAccess  bool
+	MyDeposit *Deposit
+	MyBid     *Bid
+	MyReceipt *Receipt
+	Retender  *Lot // the re-tender of this failed lot
+	// CustodiansDone are the custodians who submitted their shares (public
+	// progress of the decryption; the custody set itself is public).
+	CustodiansDone []ids.ID
+	Now            time.Time
+	EarliestCl     time.Time // earliest lawful deadline for a clarification issued now
 }
 
 // Opened reports whether the bids are open (or the tender failed at the deadline).
@@ -104,6 +107,11 @@ func (s *Service) ViewLot(ctx context.Context, actor party.Actor, lotID ids.ID) 
 		}
 		if v.Clarifications, err = tx.ListClarifications(ctx, l.ID); err != nil {
 			return err
+		}
+		if l.Custody != nil && l.Status != Draft && l.Status != Bidding {
+			if v.CustodiansDone, err = tx.ListShareCustodians(ctx, l.ID); err != nil {
+				return err
+			}
 		}
 		op, err := tx.GetOpening(ctx, l.ID)
 		if err == nil {

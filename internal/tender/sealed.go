@@ -227,12 +227,11 @@ type ShareInput struct {
 }
 
 // SubmitShares records a custodian's decrypted shares of the lot's bid keys
-// (after the deadline only). When enough custodians have submitted, the
-// decryption job runs.
-func (s *Service) SubmitShares(ctx context.Context, actor party.Actor, lotID ids.ID, in []ShareInput) (int, error) {
+// (after the deadline only) and says how many custodians have, of the k
+// needed. When enough have, the decryption job runs.
+func (s *Service) SubmitShares(ctx context.Context, actor party.Actor, lotID ids.ID, in []ShareInput) (done, threshold int, err error) {
 	now := s.clock.Now()
-	var done int
-	err := s.store.WithTx(ctx, func(tx Tx) error {
+	err = s.store.WithTx(ctx, func(tx Tx) error {
 		l, err := tx.GetLot(ctx, lotID)
 		if err != nil {
 			return err
@@ -270,7 +269,7 @@ func (s *Service) SubmitShares(ctx context.Context, actor party.Actor, lotID ids
 		if err != nil {
 			return err
 		}
-		done = len(custodians)
+		done, threshold = len(custodians), l.Custody.Threshold
 		if _, err := record(ctx, tx, now, actor, "tender.shares_submitted", l.Code, map[string]any{"lot": l.Code, "custodian": l.Custody.Custodians[i].Name, "custodian_id": actor.UserID,
 			"shares": len(in), "custodians_done": done, "threshold": l.Custody.Threshold}, nil); err != nil {
 			return err
@@ -280,7 +279,7 @@ func (s *Service) SubmitShares(ctx context.Context, actor party.Actor, lotID ids
 		}
 		return nil
 	})
-	return done, err
+	return done, threshold, err
 }
 
 // openedSealed is the outcome of decrypting one bid.

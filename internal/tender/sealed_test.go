@@ -115,7 +115,7 @@ func TestSealedBidsOpenWithTwoOfThreeCustodians(t *testing.T) {
 		// Nobody decrypts before the deadline (招标投标法第三十四条).
 		_, _, err = w.Tender.CustodyEnvelopes(ctx, w.Actor("operator"), l.ID)
 		wantErr(t, err, apperr.Deadline, "第三十四条")
-		_, err = w.Tender.SubmitShares(ctx, w.Actor("operator"), l.ID, []tender.ShareInput{{BidID: receipts[0].BidID, Share: seal.Share{X: 2, Y: make([]byte, 16)}}})
+		_, _, err = w.Tender.SubmitShares(ctx, w.Actor("operator"), l.ID, []tender.ShareInput{{BidID: receipts[0].BidID, Share: seal.Share{X: 2, Y: make([]byte, 16)}}})
 		wantErr(t, err, apperr.Deadline, "第三十四条")
 
 		op := w.PassDeadline(t, l.ID)
@@ -136,6 +136,12 @@ func TestSealedBidsOpenWithTwoOfThreeCustodians(t *testing.T) {
 		noErr(t, w.Decrypt(t, l.ID, "operator"))
 		if lot(t, w, l.ID).Status != tender.Decrypting {
 			t.Fatal("one custodian of three opened the bids")
+		}
+		// The progress is public: who has decrypted, seen by anyone.
+		pv, err := w.Tender.ViewLot(ctx, party.Actor{Role: party.RolePublic}, l.ID)
+		noErr(t, err)
+		if len(pv.CustodiansDone) != 1 || pv.CustodiansDone[0] != w.Users["operator"].ID {
+			t.Errorf("public progress %v, want the operator alone", pv.CustodiansDone)
 		}
 		// The supervisor (third) is absent: agency + operator suffice (n > k).
 		noErr(t, w.Decrypt(t, l.ID, "agency"))

@@ -196,12 +196,12 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 			if l.Status != tender.Decrypting {
 				continue
 			}
-			tl, err := s.d.Tender.Timeline(ctx, l.Code)
+			done, err := s.d.Tender.CustodiansDone(ctx, l.ID)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			if c := custodyOf(l, tl, a); c.Mine != nil && !c.Mine.Done {
+			if c := custodyOf(l, done, a); c.Mine != nil && !c.Mine.Done {
 				d.Todo = append(d.Todo, l.Code+" "+l.Name+"：已开标，请在“开标解密”中用本人私钥解密份额（时限 "+clock.Format(l.DecryptBy)+"）")
 			}
 		}
@@ -426,7 +426,7 @@ func (s *server) lotPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *
 		s.fail(w, r, err)
 		return
 	}
-	d.Custody = custodyOf(v.Lot, d.Timeline, a)
+	d.Custody = custodyOf(v.Lot, v.CustodiansDone, a)
 	if d.Custody != nil && d.Bidder && d.CanBid {
 		d.Seal = s.sealFormFor(ctx, a, v.Lot)
 	}
@@ -791,7 +791,7 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := receiptData{V: v, R: *v.MyReceipt, Bid: *v.MyBid, Entity: state(r).entity, Sealed: v.MyBid.Format == tender.SealedFormat}
-	d.Custody = custodyOf(v.Lot, nil, a)
+	d.Custody = custodyOf(v.Lot, v.CustodiansDone, a)
 	if v.MyBid.Format == tender.PlainFormat && !v.MyReceipt.Withdrawn {
 		if c, err := (tender.PlainOpener{}).Open(ctx, v.Lot, *v.MyBid); err == nil {
 			d.Content = &c

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,7 +15,7 @@ import (
 	"ggzy/internal/clock"
 	"ggzy/internal/httpx"
 	"ggzy/internal/ids"
-	"ggzy/internal/ledger"
+
 	"ggzy/internal/party"
 	"ggzy/internal/sealbid"
 	"ggzy/internal/tender"
@@ -65,29 +66,14 @@ func (c *custodyView) Opened() bool { return c.Status != tender.Draft && c.Statu
 // Remaining is how many more custodians must decrypt.
 func (c *custodyView) Remaining() int { return max(c.K-c.Done, 0) }
 
-// custodyOf describes a lot's custody; the decryption progress comes from
-// the public ledger entries of the lot (tender.shares_submitted).
-func custodyOf(l tender.Lot, timeline []ledger.Entry, a party.Actor) *custodyView {
+// custodyOf describes a lot's custody and who has decrypted (done).
+func custodyOf(l tender.Lot, done []ids.ID, a party.Actor) *custodyView {
 	if l.Custody == nil {
 		return nil
 	}
-	c := &custodyView{K: l.Custody.Threshold, N: len(l.Custody.Custodians), Window: l.Custody.WindowMinutes, DecryptBy: l.DecryptBy, Stalled: l.Stalled, Status: l.Status}
-	done := map[string]bool{}
-	for _, e := range timeline {
-		if e.Type != "tender.shares_submitted" {
-			continue
-		}
-		var p struct {
-			CustodianID string `json:"custodian_id"`
-			Done        int    `json:"custodians_done"`
-		}
-		if json.Unmarshal(e.Public, &p) == nil {
-			done[p.CustodianID] = true
-			c.Done = max(c.Done, p.Done)
-		}
-	}
+	c := &custodyView{K: l.Custody.Threshold, N: len(l.Custody.Custodians), Window: l.Custody.WindowMinutes, DecryptBy: l.DecryptBy, Stalled: l.Stalled, Status: l.Status, Done: len(done)}
 	for i, cu := range l.Custody.Custodians {
-		row := custodianRow{No: i + 1, UserID: cu.UserID, Name: cu.Name, OrgName: cu.OrgName, Fingerprint: cu.Fingerprint, Done: done[string(cu.UserID)], Me: a.UserID != "" && cu.UserID == a.UserID}
+		row := custodianRow{No: i + 1, UserID: cu.UserID, Name: cu.Name, OrgName: cu.OrgName, Fingerprint: cu.Fingerprint, Done: slices.Contains(done, cu.UserID), Me: a.UserID != "" && cu.UserID == a.UserID}
 		c.Rows = append(c.Rows, row)
 		if row.Me {
 			c.Mine = &c.Rows[len(c.Rows)-1]
@@ -287,12 +273,7 @@ func (s *server) decryptList(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			continue
 		}
-		tl, err := s.d.Tender.Timeline(ctx, l.Code)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		d.Rows = append(d.Rows, decryptRow{V: &v, Custody: custodyOf(v.Lot, tl, a)})
+		d.Rows = append(d.Rows, decryptRow{V: &v, Custody: custodyOf(v.Lot, v.CustodiansDone, a)})
 	}
 	// Lots waiting for this custodian first, then by deadline.
 	sort.SliceStable(d.Rows, func(i, j int) bool {
@@ -334,13 +315,8 @@ func (s *server) renderDecrypt(w http.ResponseWriter, r *http.Request, id ids.ID
 		s.fail(w, r, apperr.Forbiddenf("您不是本标段的投标文件密钥保管人。"))
 		return
 	}
-	tl, err := s.d.Tender.Timeline(ctx, v.Lot.Code)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	now := s.d.Clock.Now()
-	d := decryptData{V: v, Custody: custodyOf(v.Lot, tl, a), Username: state(r).username, Basis: "《招标投标法》第三十四条",
+	d := decryptData{V: v, Custody: custodyOf(v.Lot, v.CustodiansDone, a), Username: state(r).username, Basis: "《招标投标法》第三十四条",
 		Before: v.Lot.Status == tender.Bidding || now.Before(v.Lot.BidDeadline)}
 	p := s.newPage(r, "开标解密 "+v.Lot.Code, "工作台", d)
 	p.Nav = "console"
@@ -394,7 +370,7 @@ func (s *server) submitShares(w http.ResponseWriter, r *http.Request) {
 	for i, sh := range shares {
 		in[i] = tender.ShareInput{BidID: ids.ID(sh.BidID), Share: sh.Share}
 	}
-	done, err := s.d.Tender.SubmitShares(r.Context(), s.actor(r), id, in)
+	done, _, err := s.d.Tender.SubmitShares(r.Context(), s.actor(r), id, in)
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code == apperr.Forbidden || e.Code == apperr.NotFound {

@@ -456,7 +456,7 @@ func (s *server) project(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		sec.Custody = custodyOf(v.Lot, sec.Timeline, party.Actor{})
+		sec.Custody = custodyOf(v.Lot, v.CustodiansDone, party.Actor{})
 		for _, n := range v.Notices {
 			if n.Kind == tender.NoticeCandidates {
 				sec.Candidates, sec.CandFrom, sec.CandUntil = candidatesOf(n)
