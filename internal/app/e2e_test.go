@@ -10,10 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"ggzy/internal/app"
 	"ggzy/internal/clock"
 	"ggzy/internal/config"
 	"ggzy/internal/fixture"
+	"ggzy/internal/gm"
+	"ggzy/internal/ledger"
 	"ggzy/internal/money"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
@@ -195,4 +199,40 @@ func TestOpeningJob(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestCheckpointFollowsNewEntries: the platform signs a checkpoint covering
+// a new ledger entry within a few seconds, with nobody asking (issue 3 §5);
+// the note verifies with the published key.
+func TestCheckpointFollowsNewEntries(t *testing.T) {
+	r := start(t, "sqlite:"+filepath.Join(t.TempDir(), "ggzy.db"), t.TempDir())
+	fixture.New(t, r.a.DB) // many new entries: entities, users, keys
+	var size int64
+	if err := r.a.DB.Read(context.Background(), func(tx *store.Tx) error {
+		f, err := tx.LedgerTree(context.Background())
+		size = int64(f.Size)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := gm.NewNoteVerifierFromKey(r.a.LedgerKey.VerifierKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	waitFor(t, "a signed checkpoint covering the new entries", 5*time.Second, func() bool {
+		res, err := http.Get(r.url + "/api/v1/ledger/checkpoint")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		n, err := note.Open(b, note.VerifierList(v))
+		if err != nil {
+			t.Fatalf("checkpoint does not verify with the published key: %v", err)
+		}
+		cp, err := ledger.ParseBody(n.Text)
+		return err == nil && int64(cp.Size) >= size
+	})
+	t.Logf("covered %d entries within %v", size, time.Since(start).Round(time.Millisecond))
 }
