@@ -154,13 +154,14 @@ func (s *Service) SetCustody(ctx context.Context, actor party.Actor, lotID ids.I
 	return out, err
 }
 
-// custodianIndex finds the actor among the lot's custodians.
-func custodianIndex(l Lot, actor party.Actor) int {
-	if l.Custody == nil {
+// CustodianIndex is the user's position among the lot's custodians (share
+// x = index+1), or -1 when the user holds no share of its bids.
+func (l Lot) CustodianIndex(userID ids.ID) int {
+	if l.Custody == nil || userID == "" {
 		return -1
 	}
 	for i, c := range l.Custody.Custodians {
-		if c.UserID == actor.UserID {
+		if c.UserID == userID {
 			return i
 		}
 	}

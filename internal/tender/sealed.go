@@ -173,7 +173,7 @@ func (s *Service) recordBid(ctx context.Context, actor party.Actor, lotID ids.ID
 // decryptionOpen checks that the actor is a custodian of a lot whose bids may
 // now be decrypted: never before the deadline (招标投标法第三十四条).
 func decryptionOpen(l Lot, actor party.Actor, now time.Time) (int, error) {
-	i := custodianIndex(l, actor)
+	i := l.CustodianIndex(actor.UserID)
 	if i < 0 {
 		return i, apperr.Forbiddenf("您不是本标段的投标文件密钥保管人。")
 	}

@@ -82,17 +82,7 @@ func custodyOf(l tender.Lot, done []ids.ID, a party.Actor) *custodyView {
 	return c
 }
 
-func isCustodian(l tender.Lot, a party.Actor) bool {
-	if l.Custody == nil || a.UserID == "" {
-		return false
-	}
-	for _, c := range l.Custody.Custodians {
-		if c.UserID == a.UserID {
-			return true
-		}
-	}
-	return false
-}
+func isCustodian(l tender.Lot, a party.Actor) bool { return l.CustodianIndex(a.UserID) >= 0 }
 
 // sealForm is what the bidder's sealing page needs: the published custody,
 // the entity, and the entity's valid signing keys (to stop a wrong key file
