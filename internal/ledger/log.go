@@ -54,8 +54,26 @@ func (l *Log) Origin() string { return l.origin }
 func (l *Log) Sign(ctx context.Context) (Checkpoint, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// Most calls (the ticker) find nothing new: decide on a read, so the
+	// writer is taken only when there is a checkpoint to save.
 	var cp Checkpoint
-	err := l.store.WithTx(ctx, func(tx Tx) error {
+	var fresh bool
+	err := l.store.Read(ctx, func(tx Tx) error {
+		latest, ok, err := tx.LatestCheckpoint(ctx)
+		if err != nil {
+			return err
+		}
+		f, err := tx.LedgerTree(ctx)
+		if err != nil {
+			return err
+		}
+		cp, fresh = latest, ok && latest.Size >= f.Size
+		return nil
+	})
+	if err != nil || fresh {
+		return cp, err
+	}
+	err = l.store.WithTx(ctx, func(tx Tx) error {
 		latest, ok, err := tx.LatestCheckpoint(ctx)
 		if err != nil {
 			return err
