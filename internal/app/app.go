@@ -289,6 +289,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	lctx, stopLedger := context.WithCancel(context.Background())
 	defer stopLedger()
 	go a.Ledger.Run(lctx, time.Second, func(f string, args ...any) { a.Log.Error(fmt.Sprintf(f, args...)) })
+	go a.sweepUploads(lctx)
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -309,6 +310,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// sweepUploads removes abandoned resumable uploads every hour until ctx
+// ends. It logs nothing: a count of uploads would tell how many bids were
+// being prepared (招标投标法第二十二条).
+func (a *App) sweepUploads(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		a.Uploads.Sweep(upload.MaxIdle)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Close releases the database.

@@ -16,11 +16,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
 	"ggzy/internal/apperr"
 )
+
+// MaxIdle is how long an upload may receive nothing before it counts as
+// abandoned and is removed.
+const MaxIdle = 7 * 24 * time.Hour
 
 // Session is one upload in progress.
 type Session struct {
@@ -162,20 +167,21 @@ func (s *Store) Remove(id string) {
 	}
 }
 
-// Sweep removes sessions older than age (abandoned uploads).
+// Sweep removes sessions that have received nothing for longer than age
+// (abandoned uploads) and says how many.
 func (s *Store) Sweep(age time.Duration) int {
 	ms, _ := filepath.Glob(filepath.Join(s.dir, "*.json"))
 	n := 0
 	for _, m := range ms {
-		fi, err := os.Stat(m)
-		if err == nil && s.now().Sub(fi.ModTime()) > age {
-			s.Remove(filepath.Base(m[:len(m)-len(".json")]))
+		id := strings.TrimSuffix(filepath.Base(m), ".json")
+		fi, err := os.Stat(s.data(id)) // the last append, not the creation
+		if err != nil || s.now().Sub(fi.ModTime()) > age {
+			s.Remove(id)
 			n++
 		}
 	}
 	return n
 }
-
 func writeFileSync(path string, b []byte) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)

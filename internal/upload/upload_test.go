@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,5 +86,35 @@ func TestResumeAfterABrokenConnection(t *testing.T) {
 	s.Remove(ss.ID)
 	if _, err := s.Get(ss.ID, "u1"); err == nil {
 		t.Fatal("removed session still there")
+	}
+}
+
+func TestSweepRemovesOnlyAbandonedUploads(t *testing.T) {
+	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	s, err := upload.Open(dir, 1<<20, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := s.Create("u1", "lot1", 10)
+	active, _ := s.Create("u1", "lot1", 10)
+	if _, err := s.Append(active.ID, "u1", 0, strings.NewReader("01234")); err != nil {
+		t.Fatal(err)
+	}
+	// The abandoned one last received bytes 8 days ago; the active one 1 hour ago.
+	if err := os.Chtimes(filepath.Join(dir, old.ID+".part"), now.Add(-8*24*time.Hour), now.Add(-8*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(dir, active.ID+".part"), now.Add(-time.Hour), now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Sweep(upload.MaxIdle); n != 1 {
+		t.Fatalf("swept %d, want 1", n)
+	}
+	if _, err := s.Get(old.ID, "u1"); err == nil {
+		t.Error("the abandoned upload survived")
+	}
+	if got, err := s.Get(active.ID, "u1"); err != nil || got.Offset != 5 {
+		t.Errorf("the active upload: %+v %v", got, err)
 	}
 }
