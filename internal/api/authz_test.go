@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"ggzy/internal/expert"
 	"ggzy/internal/fixture"
 	"ggzy/internal/gm"
 	"ggzy/internal/ids"
@@ -256,8 +257,43 @@ func cases() []mcase {
 			want: map[role]int{rPublic: 401, rBidder: 201, rOtherBidder: 201}, def: 403},
 		{route: "POST /api/v1/lots/{id}/files", name: "after the deadline", state: sOpened, path: lotPath("/files?name=a.pdf"), body: func(*matrix, *lotState) any { return []byte("附件") },
 			want: map[role]int{rPublic: 401, rBidder: 409, rOtherBidder: 409}, def: 403},
-		{route: "POST /api/v1/lots/{id}/committee", state: sOpened, path: lotPath("/committee"), body: jsonBody(CommitteeInput{Reps: []string{"principal2"}}),
-			want: map[role]int{rPublic: 401, rOperator: 201}, def: 403},
+		{route: "POST /api/v1/lots/{id}/draws", state: sOpened, path: lotPath("/draws"),
+			body: jsonBody(DrawInput{Needs: []DrawNeed{{Specialty: "A0801", Count: 4}}, Reps: []string{"principal2"}}),
+			want: map[role]int{rPublic: 401, rOperator: 202}, def: 403},
+		{route: "GET /api/v1/lots/{id}/draws", state: sCommittee, path: lotPath("/draws"), want: map[role]int{rPublic: 401, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 403},
+		// Before the report the proof is for staff; the public gets it after the evaluation.
+		{route: "GET /api/v1/draws/{drawID}/proof", state: sCommittee, pathM: func(m *matrix, st *lotState) string {
+			return "/api/v1/draws/" + m.drawID(st) + "/proof"
+		}, want: map[role]int{rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
+		{route: "GET /api/v1/draws/{drawID}/proof", name: "after the evaluation", state: sPublicity, pathM: func(m *matrix, st *lotState) string {
+			return "/api/v1/draws/" + m.drawID(st) + "/proof"
+		}, want: everyone(), def: 200},
+		{route: "GET /api/v1/invitations", state: sNone, path: fixed("/api/v1/invitations"), want: signedIn(), def: 200},
+		// The member's invitation is confirmed already; nobody else's it is.
+		{route: "POST /api/v1/invitations/{invID}", state: sCommittee, pathM: func(m *matrix, st *lotState) string {
+			return "/api/v1/invitations/" + m.invitationOf(st, st.member)
+		}, body: jsonBody(RespondInput{Accept: true}), want: map[role]int{rPublic: 401, rMember: 409}, def: 404},
+		{route: "GET /api/v1/classification", state: sNone, path: fixed("/api/v1/classification"), want: everyone(), def: 200},
+		{route: "GET /api/v1/experts", state: sNone, path: fixed("/api/v1/experts"), want: map[role]int{rPublic: 401, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 403},
+		// Experts already in the pool cannot apply again; an employer must name itself.
+		{route: "POST /api/v1/experts", state: sNone, path: fixed("/api/v1/experts"), body: func(m *matrix, _ *lotState) any { return m.applicant() },
+			want: map[role]int{rPublic: 401, rOperator: 201, rMember: 409, rNonMember: 409}, def: 403},
+		{route: "GET /api/v1/experts/{expertID}", state: sCommittee, pathM: func(m *matrix, st *lotState) string {
+			return "/api/v1/experts/" + m.expertOf(st.nonMember)
+		}, want: map[role]int{rPublic: 401, rNonMember: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
+		{route: "POST /api/v1/experts/{expertID}/review", state: sNone, pathM: func(m *matrix, _ *lotState) string {
+			return "/api/v1/experts/" + m.applied() + "/review"
+		}, body: jsonBody(ReviewInput{Approve: false, Reason: "职称证明材料不全"}), want: map[role]int{rPublic: 401, rOperator: 200}, def: 403},
+		// An applicant is not in the pool yet: the roles that may sanction get a conflict.
+		{route: "POST /api/v1/experts/{expertID}/sanction", state: sNone, pathM: func(m *matrix, _ *lotState) string {
+			return "/api/v1/experts/" + m.applied() + "/sanction"
+		}, body: jsonBody(SanctionInput{Reason: "评标中私下接触投标人", Source: "南宁市住建局处理决定"}), want: map[role]int{rPublic: 401, rOperator: 409, rSupervisor: 409}, def: 403},
+		{route: "POST /api/v1/experts/{expertID}/reinstate", state: sNone, pathM: func(m *matrix, _ *lotState) string {
+			return "/api/v1/experts/" + m.applied() + "/reinstate"
+		}, body: jsonBody(ReasonInput{Reason: "处理期满"}), want: map[role]int{rPublic: 401, rSupervisor: 409}, def: 403},
+		{route: "POST /api/v1/experts/{expertID}/exit", state: sNone, pathM: func(m *matrix, _ *lotState) string {
+			return "/api/v1/experts/" + m.applied() + "/exit"
+		}, body: jsonBody(ExitInput{Kind: "assessment", Reason: "年度考核不合格"}), want: map[role]int{rPublic: 401, rOperator: 200}, def: 403},
 		{route: "PUT /api/v1/lots/{id}/sheet", state: sCommittee, path: lotPath("/sheet"),
 			body: func(_ *matrix, st *lotState) any {
 				var in SheetInput
@@ -612,6 +648,57 @@ func freshPEM(m *matrix) string {
 }
 
 // bidKey registers a fresh bid key of bidder1's entity (one per revocation).
+// applicant is a fresh application (a unique identity number each time).
+func (m *matrix) applicant() ExpertInput {
+	m.seq++
+	return ExpertInput{Name: "申请人", IDNumber: expert.IDNumber(fmt.Sprintf("45010219800101%03d", m.seq%1000)), EmployerName: "广西大学",
+		Title: "高级工程师", Senior: true, FieldSince: 2005, Specialties: []string{"A0801"}, City: "450300"}
+}
+
+// applied files an application through the service and returns its ID.
+func (m *matrix) applied() string {
+	in := m.applicant()
+	e, err := m.e.w.Expert.Apply(m.ctx, m.e.w.Actor("operator"), expert.Input{Name: in.Name, IDNumber: in.IDNumber, EmployerName: in.EmployerName,
+		Title: in.Title, Senior: in.Senior, FieldSince: in.FieldSince, Specialties: in.Specialties, City: in.City})
+	if err != nil {
+		panic(err)
+	}
+	return e.ID
+}
+
+// expertOf is the pool record of a fixture expert user.
+func (m *matrix) expertOf(username string) string {
+	for _, e := range m.e.w.Experts {
+		if e.UserID == m.e.w.Users[username].ID {
+			return e.ID
+		}
+	}
+	panic("no expert " + username)
+}
+
+// drawID is the lot's first draw.
+func (m *matrix) drawID(st *lotState) string {
+	ds, _, err := m.e.w.Tender.ListLotDraws(m.ctx, m.e.w.Actor("operator"), st.lot.ID)
+	if err != nil || len(ds) == 0 {
+		panic(fmt.Sprint("no draw: ", err))
+	}
+	return ds[0].ID
+}
+
+// invitationOf is the user's invitation on the lot.
+func (m *matrix) invitationOf(st *lotState, username string) string {
+	_, invs, err := m.e.w.Tender.ListLotDraws(m.ctx, m.e.w.Actor("operator"), st.lot.ID)
+	if err != nil {
+		panic(err)
+	}
+	for _, iv := range invs {
+		if iv.UserID == m.e.w.Users[username].ID {
+			return iv.ID
+		}
+	}
+	panic("no invitation for " + username)
+}
+
 func (m *matrix) bidKey() ids.ID {
 	k, err := m.e.w.Party.RegisterKey(m.ctx, m.e.w.Actor("bidder1"), party.KeyInput{PEM: freshPEM(m), Purpose: party.KeyBid, Label: "矩阵"})
 	if err != nil {

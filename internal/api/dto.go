@@ -510,10 +510,6 @@ func openingDTO(o *tender.Opening) *Opening {
 	return out
 }
 
-type CommitteeInput struct {
-	Reps []string `json:"reps" doc:"招标人代表的用户名"`
-}
-
 type Member struct {
 	ID       string `json:"id"`
 	Kind     string `json:"kind" doc:"expert | principal_rep"`

@@ -501,18 +501,6 @@ func (s *server) uploadFile(c *call) (any, error) {
 
 // ---- evaluation and award
 
-func (s *server) drawCommittee(c *call) (any, error) {
-	var in CommitteeInput
-	if err := c.decode(&in, false); err != nil {
-		return nil, err
-	}
-	ms, err := s.d.Tender.DrawCommittee(c.ctx(), c.actor, c.r.PathValue("id"), in.Reps, s.d.Party.UserByUsername)
-	if err != nil {
-		return nil, err
-	}
-	return membersDTO(ms), nil
-}
-
 func (s *server) submitSheet(c *call) (any, error) {
 	var in SheetInput
 	if err := c.decode(&in, false); err != nil {

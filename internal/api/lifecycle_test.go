@@ -180,8 +180,27 @@ func lifecycleThroughAPI(t *testing.T, e *env) {
 	}
 
 	// The trading centre draws the committee; every member scores.
-	var members []Member
-	e.do("POST", "/api/v1/lots/"+lot.ID+"/committee", e.login("operator"), CommitteeInput{Reps: []string{"principal2"}}).want(t, 201, &members)
+	// The request is committed first; the draw runs on the next checkpoint
+	// (the tender.run_draw job); every invited expert confirms in the portal.
+	var d Draw
+	e.do("POST", "/api/v1/lots/"+lot.ID+"/draws", e.login("operator"), DrawInput{Needs: []DrawNeed{{Specialty: "A0801", Count: 4, Backups: 1}}, Reps: []string{"principal2"}}).want(t, 202, &d)
+	if d.Status != "requested" || d.RequestIndex == 0 {
+		t.Fatalf("draw = %+v", d)
+	}
+	if err := e.w.Tender.RunDraw(context.Background(), d.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 10; i++ {
+		tok := e.login(fmt.Sprintf("expert%d", i))
+		var invs []Invitation
+		e.do("GET", "/api/v1/invitations", tok, nil).want(t, 200, &invs)
+		for _, iv := range invs {
+			if iv.Status == "invited" && iv.LotID == lot.ID {
+				e.do("POST", "/api/v1/invitations/"+iv.ID, tok, RespondInput{Accept: true}).want(t, 200, nil)
+			}
+		}
+	}
+	members := e.lotView(lot.ID, e.login("operator")).Committee
 	if len(members) != 5 {
 		t.Fatalf("members = %+v", members)
 	}

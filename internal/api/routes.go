@@ -35,7 +35,7 @@ const v1 = "/api/v1"
 
 func (s *server) table() []route {
 	lotID := func(p string) string { return v1 + "/lots/{id}" + p }
-	return []route{
+	return append([]route{
 		{Method: "GET", Path: "/api/openapi.json", Summary: "本接口的 OpenAPI 3.1 文档", Tag: "meta", Auth: authNone, Resp: map[string]any{}, Status: 200, h: s.getOpenAPI},
 
 		{Method: "POST", Path: v1 + "/auth/login", Summary: "登录并获取接口令牌（按客户端地址限制频率）", Tag: "auth", Auth: authNone, Body: LoginRequest{}, Resp: LoginResponse{}, Status: 200, h: s.login},
@@ -115,7 +115,6 @@ func (s *server) table() []route {
 		{Method: "POST", Path: lotID("/files"), Summary: "上传本标段的投标附件（请求体为文件原始字节；仅投标截止前的投标单位）", Tag: "bids", Auth: authRequired,
 			Query: []param{{Name: "name", Type: "string", Doc: "文件名", Required: true}}, Body: binaryBody{}, Resp: FileRef{}, Status: 201, h: s.uploadFile},
 
-		{Method: "POST", Path: lotID("/committee"), Summary: "抽取评标专家、组建评标委员会（交易中心）", Tag: "evaluation", Auth: authRequired, Body: CommitteeInput{}, Resp: []Member{}, Status: 201, h: s.drawCommittee},
 		{Method: "GET", Path: lotID("/report.pdf"), Summary: "下载评标报告 PDF（招标人、代理、评标委员会成员和监管人员；响应头 X-Content-SM3、X-Signature-SM2 为平台签名）", Tag: "evaluation",
 			Resp: pdfBody{}, Status: 200, h: s.reportPDF},
 		{Method: "PUT", Path: lotID("/sheet"), Summary: "提交本人评分表（评标委员会成员）", Tag: "evaluation", Auth: authRequired, Body: SheetInput{}, Resp: Sheet{}, Status: 200, h: s.submitSheet},
@@ -131,5 +130,5 @@ func (s *server) table() []route {
 			Query: []param{{Name: "kind", Type: "string", Doc: "enterprise | principal | agency；省略为全部"}}, Resp: []Entity{}, Status: 200, h: s.listEntities},
 		{Method: "POST", Path: v1 + "/entities", Summary: "登记市场主体（交易中心、管理员）", Tag: "registry", Auth: authRequired, Body: EntityInput{}, Resp: Entity{}, Status: 201, h: s.registerEntity},
 		{Method: "POST", Path: v1 + "/users", Summary: "开设用户（管理员、交易中心）", Tag: "registry", Auth: authRequired, Body: UserInput{}, Resp: User{}, Status: 201, h: s.createUser},
-	}
+	}, s.expertRoutes()...)
 }

@@ -26,6 +26,8 @@ import (
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
 	"ggzy/internal/config"
+	"ggzy/internal/expert"
+	"ggzy/internal/expert/classify"
 	"ggzy/internal/gm"
 	"ggzy/internal/httpx"
 	"ggzy/internal/ids"
@@ -52,6 +54,8 @@ type App struct {
 	Blobs    *blob.Store
 	Tender   *tender.Service
 	Party    *party.Service
+	Expert   *expert.Service
+	Codes    *classify.Table
 	Runner   *worker.Runner
 	Ledger   *ledger.Log
 	Uploads  *upload.Store
@@ -93,12 +97,14 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		return nil, err
 	}
 	a.Party = party.NewService(store.Bind[party.Tx](db), clk, a.IDs, party.DefaultPasswordParams)
-	a.Tender = tender.New(tender.Config{Store: store.Bind[tender.Tx](db), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: cfg.Region,
-		Keys: party.Keyring{S: a.Party}, Blobs: a.Blobs, RequireSealed: true})
 	if err := a.openLedger(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	a.Codes = classify.Default()
+	a.Expert = expert.NewService(store.Bind[expert.Tx](db), clk, a.IDs, expert.DefaultPolicy(), a.Codes.Valid)
+	a.Tender = tender.New(tender.Config{Store: store.Bind[tender.Tx](db), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: cfg.Region,
+		Keys: party.Keyring{S: a.Party}, Blobs: a.Blobs, RequireSealed: true, Checkpoints: a.Ledger, Pool: expert.DefaultPolicy(), ValidSpecialty: a.Codes.Valid})
 	a.Runner, err = worker.New(db.Writer(), db.Dialect(), a.handlers(), log, worker.Options{PollInterval: cfg.JobPoll})
 	if err != nil {
 		db.Close()
@@ -115,7 +121,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	if err != nil {
 		log.Warn("评标报告 PDF 不可用", "err", err)
 	}
-	deps := httpx.Deps{Tender: a.Tender, Party: a.Party, Blobs: a.Blobs, Clock: clk, Calendar: a.Calendar, Log: log,
+	deps := httpx.Deps{Tender: a.Tender, Party: a.Party, Expert: a.Expert, Codes: a.Codes, Blobs: a.Blobs, Clock: clk, Calendar: a.Calendar, Log: log,
 		Holidays: calendar.NewService(store.Bind[calendar.Tx](db), a.Calendar, clk),
 		Logins:   httpx.NewLoginLimiter(), SiteName: cfg.SiteName, Sponsor: cfg.Sponsor, TrustProxy: cfg.TrustProxy, MaxUpload: cfg.MaxUploadMB << 20,
 		Ledger: a.Ledger, LedgerKey: a.LedgerKey, Uploads: a.Uploads, PlatformKey: a.PlatformKey, Font: font}
@@ -177,6 +183,8 @@ func (a *App) handlers() map[string]worker.Handler {
 		jobs.DecryptionDue: func(ctx context.Context, lotID string) error {
 			return notDue(a.Tender.CheckDecryption(ctx, lotID))
 		},
+		jobs.RunDraw:       func(ctx context.Context, id string) error { return a.Tender.RunDraw(ctx, id) },
+		jobs.InvitationDue: func(ctx context.Context, id string) error { return a.Tender.InvitationDue(ctx, id) },
 	}
 }
 

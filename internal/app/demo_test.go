@@ -15,6 +15,7 @@ import (
 	"ggzy/internal/app"
 	"ggzy/internal/clock"
 	"ggzy/internal/config"
+	"ggzy/internal/expert"
 	"ggzy/internal/party"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
@@ -55,7 +56,7 @@ func TestDemoSeed(t *testing.T) {
 				}
 				ents[e.Kind]++
 			}
-			xs, err := tx.ListExperts(ctx, "")
+			xs, err := tx.ListExperts(ctx, expert.Filter{})
 			experts = len(xs)
 			if err != nil {
 				return err

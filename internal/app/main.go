@@ -37,6 +37,7 @@ const usage = `ggzy — 公共资源交易平台
   ggzy verify --url URL [--state FILE] [--key VKEY]    独立核验平台留痕（签名、一致性、承诺揭示）
   ggzy verify receipt 回执文件 [--url URL | --key VKEY]  离线核验投标回执
   ggzy verify --db DSN                                  运营方对数据库逐行核验留痕树
+  ggzy verify-draw --url URL --draw ID                  重新运行一次专家抽取，核对与记录一致
 
 环境变量: GGZY_ADDR GGZY_DB GGZY_DATA_DIR GGZY_REGION GGZY_SITE_NAME GGZY_CALENDAR_DIR GGZY_LOG_LEVEL GGZY_CONFIG
           GGZY_KEY_FILE GGZY_KEY_PASSPHRASE（平台签名密钥及其口令；客户端命令中为私钥文件口令）GGZY_PASSWORD（客户端命令的登录密码）
@@ -68,6 +69,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		err = custodyCmd(ctx, rest, stdout, getenv)
 	case "verify":
 		return verify.Main(ctx, rest, stdout, stderr)
+	case "verify-draw":
+		return verify.DrawMain(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

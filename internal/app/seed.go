@@ -12,6 +12,8 @@ import (
 
 	"ggzy/internal/apperr"
 	"ggzy/internal/clock"
+	"ggzy/internal/draw"
+	"ggzy/internal/expert"
 	"ggzy/internal/gm"
 	"ggzy/internal/ids"
 	"ggzy/internal/money"
@@ -53,7 +55,7 @@ var bidderNames = []string{
 }
 
 var specialties = []struct{ code, name string }{
-	{"A0801", "房屋建筑工程"}, {"A0802", "市政公用工程"}, {"A0803", "公路工程"}, {"A0804", "水利水电工程"},
+	{"A0801", "房屋建筑工程"}, {"A0802", "市政公用工程"}, {"A0803", "公路工程"}, {"A0808", "水利工程"},
 }
 
 var surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高")
@@ -98,8 +100,9 @@ func newSeeder(ctx context.Context, a *App) *seeder {
 	// Demo passwords use lighter argon2 parameters so seeding 100 users is quick.
 	ps := party.NewService(store.Bind[party.Tx](a.DB), clk, a.IDs, party.PasswordParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
 	ts := tender.New(tender.Config{Store: store.Bind[tender.Tx](a.DB), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: a.Config.Region,
-		Keys: party.Keyring{S: ps}, Blobs: a.Blobs, RequireSealed: true})
-	return &seeder{ctx: ctx, a: a, clk: clk, ts: ts, ps: ps, now: now, users: map[string]party.User{}, keys: map[string]*gm.PrivateKey{}}
+		Keys: party.Keyring{S: ps}, Blobs: a.Blobs, RequireSealed: true, Checkpoints: a.Ledger, Pool: expert.DefaultPolicy(), ValidSpecialty: a.Codes.Valid})
+	es := expert.NewService(store.Bind[expert.Tx](a.DB), clk, a.IDs, expert.DefaultPolicy(), a.Codes.Valid)
+	return &seeder{ctx: ctx, a: a, clk: clk, ts: ts, ps: ps, es: es, now: now, users: map[string]party.User{}, keys: map[string]*gm.PrivateKey{}}
 }
 
 // liveOpening makes sure a visitor of a restarted demo can still watch an
@@ -180,6 +183,7 @@ type seeder struct {
 	clk      *clock.Fake
 	ts       *tender.Service
 	ps       *party.Service
+	es       *expert.Service
 	now      time.Time
 	users    map[string]party.User
 	bureau   party.Entity
@@ -187,7 +191,7 @@ type seeder struct {
 	school   party.Entity
 	agency   party.Entity
 	bidders  []party.Entity
-	experts  []tender.Expert
+	experts  []expert.Expert
 	seq      int
 	keys     map[string]*gm.PrivateKey // demo users' private keys, by username
 }
@@ -270,17 +274,65 @@ func (s *seeder) parties() error {
 		if err := s.user(uname, name, party.RoleExpert, "", ""); err != nil {
 			return err
 		}
-		e := tender.Expert{ID: s.a.IDs.New(s.clk.Now()), Name: name, Specialty: sp.code, EmployerName: []string{"广西大学", "广西建设职业技术学院", "南宁市建筑设计院", "广西交通设计集团"}[i%4],
-			Title: []string{"高级工程师", "正高级工程师", "教授级高级工程师"}[i%3], Years: 8 + i%20, City: "450100", Active: true, UserID: s.users[uname].ID}
+		in := expert.Input{Name: name, IDNumber: expert.IDNumber(fmt.Sprintf("4501%02d19%02d%02d%02d%03d", 2+i%8, 58+i%25, 1+i%12, 1+i%28, i+1)),
+			EmployerName: []string{"广西大学", "广西建设职业技术学院", "南宁市建筑设计院", "广西交通设计集团"}[i%4],
+			Title:        []string{"高级工程师", "正高级工程师", "教授级高级工程师"}[i%3], Senior: true, FieldSince: 2017 - i%20,
+			Specialties: []string{sp.code}, City: []string{"450100", "450300", "450200", "450500"}[(i/4)%4], Contact: fmt.Sprintf("1387710%04d", i)}
 		if i%16 == 5 {
-			e.EmployerID, e.EmployerName = s.bidders[i%len(s.bidders)].ID, s.bidders[i%len(s.bidders)].Name
+			in.EmployerUSCC = s.bidders[i%len(s.bidders)].USCC
 		}
-		if err := s.a.DB.WithTx(s.ctx, func(tx *store.Tx) error { return tx.CreateExpert(s.ctx, e) }); err != nil {
-			return err
+		if i%8 == 3 {
+			in.Specialties = append(in.Specialties, specialties[(i+1)%len(specialties)].code)
+		}
+		e, err := s.es.Apply(s.ctx, s.actor("operator"), in)
+		if err != nil {
+			return fmt.Errorf("专家入库申请: %w", err)
+		}
+		if e, err = s.es.Review(s.ctx, s.actor("operator"), e.ID, true, "材料齐全，符合入库条件", s.users[uname].ID); err != nil {
+			return fmt.Errorf("专家入库审核: %w", err)
 		}
 		s.experts = append(s.experts, e)
 	}
 	return nil
+}
+
+// committee draws a remote committee (远程异地评标: Nanning experts are
+// excluded) for the lot through the verifiable draw, and has every invited
+// expert confirm.
+func (s *seeder) committee(l tender.Lot, rep, cat string) ([]tender.Member, error) {
+	d, err := s.ts.RequestDraw(s.ctx, s.actor("operator"), l.ID, tender.DrawInput{Remote: true, Reps: []string{rep},
+		Needs: []draw.Need{{Specialty: cat, Count: l.CommitteeSize - l.PrincipalReps, Backups: 2}}}, s.ps.UserByUsername)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ts.RunDraw(s.ctx, d.ID); err != nil {
+		return nil, err
+	}
+	_, invs, err := s.ts.ListLotDraws(s.ctx, s.actor("operator"), l.ID)
+	if err != nil {
+		return nil, err
+	}
+	s.clk.Set(s.clk.Now().Add(10 * time.Minute))
+	for _, iv := range invs {
+		if iv.Status != tender.InvInvited {
+			continue
+		}
+		u, err := s.ps.UserByID(s.ctx, iv.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.ts.RespondInvitation(s.ctx, s.actor(u.Username), iv.ID, true, ""); err != nil {
+			return nil, err
+		}
+	}
+	v, err := s.ts.ViewLot(s.ctx, s.actor("operator"), l.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(v.Committee) != l.CommitteeSize {
+		return nil, fmt.Errorf("评标委员会仅%d人", len(v.Committee))
+	}
+	return v.Committee, nil
 }
 
 type demoProject struct {
@@ -428,9 +480,9 @@ func (s *seeder) run(n int, d demoProject) error {
 	}
 	s.clk.Set(deadline.Add(time.Hour))
 	rep := map[string]string{"jsj": "jsj2", "yiyuan": "yiyuan2", "sanzhong": "sanzhong2"}[d.principal]
-	members, err := s.ts.DrawCommittee(ctx, s.actor("operator"), l.ID, []string{rep}, s.ps.UserByUsername)
+	members, err := s.committee(l, rep, d.cat)
 	if err != nil {
-		return err
+		return fmt.Errorf("抽取专家: %w", err)
 	}
 	v, err := s.ts.ViewLot(ctx, s.actor("operator"), l.ID)
 	if err != nil {

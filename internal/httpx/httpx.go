@@ -20,6 +20,8 @@ import (
 	"ggzy/internal/blob"
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
+	"ggzy/internal/expert"
+	"ggzy/internal/expert/classify"
 	"ggzy/internal/gm"
 	"ggzy/internal/party"
 	"ggzy/internal/tender"
@@ -29,6 +31,8 @@ import (
 type Deps struct {
 	Tender   *tender.Service
 	Party    *party.Service
+	Expert   *expert.Service
+	Codes    *classify.Table // the specialty classification
 	Blobs    *blob.Store
 	Clock    clock.Clock
 	Calendar *calendar.Calendar

@@ -299,6 +299,17 @@ func (s *Service) UserByUsername(ctx context.Context, username string) (User, er
 	return u, err
 }
 
+// UserByID looks a user up by ID.
+func (s *Service) UserByID(ctx context.Context, id ids.ID) (User, error) {
+	var u User
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		u, err = tx.GetUser(ctx, id)
+		return err
+	})
+	return u, err
+}
+
 func appendEntry(ctx context.Context, tx Tx, now time.Time, actor Actor, typ, subject string, private map[string]any) error {
 	private["actor"], private["ip"] = actor.UserID, actor.IP
 	e, err := ledger.Seal(ledger.Draft{Type: typ, Subject: subject, Public: map[string]any{"role": actor.Role}, Private: private}, now)

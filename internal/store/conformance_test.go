@@ -20,6 +20,9 @@ import (
 
 	"ggzy/internal/apperr"
 	"ggzy/internal/calendar"
+	"ggzy/internal/clock"
+	"ggzy/internal/draw"
+	"ggzy/internal/expert"
 	"ggzy/internal/ids"
 	"ggzy/internal/jobs"
 	"ggzy/internal/ledger"
@@ -144,6 +147,7 @@ func TestConformance(t *testing.T) {
 		t.Run("Bids", func(t *testing.T) { testBids(t, db) })
 		t.Run("Opening", func(t *testing.T) { testOpening(t, db) })
 		t.Run("Experts", func(t *testing.T) { testExperts(t, db) })
+		t.Run("Draws", func(t *testing.T) { testDraws(t, db) })
 		t.Run("Committee", func(t *testing.T) { testCommittee(t, db) })
 		t.Run("Evaluation", func(t *testing.T) { testEvaluation(t, db) })
 		t.Run("AwardContract", func(t *testing.T) { testAwardContract(t, db) })
@@ -771,31 +775,125 @@ func testOpening(t *testing.T, db *store.DB) {
 }
 
 func testExperts(t *testing.T, db *store.DB) {
-	es := []tender.Expert{
-		{ID: "exp-3", Name: "孙八", Specialty: "A0801", EmployerID: "e1", EmployerName: "设计院", Title: "高级工程师", Years: 20, City: "北京", Active: true, UserID: "u1"},
-		{ID: "exp-1", Name: "周九", Specialty: "A0802", Active: true},
-		{ID: "exp-2", Name: "吴十", Specialty: "B01"},
+	born := time.Date(1970, 5, 6, 0, 0, 0, 0, clock.Shanghai).UTC()
+	es := []expert.Expert{
+		{ID: "exp-3", Name: "孙八", IDNumber: "450102197005060011", BirthDate: born, EmployerID: "e1", EmployerName: "设计院", Title: "高级工程师", Senior: true,
+			FieldSince: 1995, Specialties: []string{"A0801", "A080101"}, City: "450100", Contact: "0771-1", UserID: "u1", Via: expert.ViaSelf,
+			Conflicts: []ids.ID{"e7"}, DeptStaffOf: "住建", Status: expert.Active, CreatedAt: t0, UpdatedAt: t0, Version: 1},
+		{ID: "exp-1", Name: "周九", Specialties: []string{"A0802"}, Status: expert.Suspended, StatusReason: "投诉", StatusSource: "监督决定", StatusUntil: at(time.Hour),
+			CreatedAt: t0, UpdatedAt: t0, Version: 1},
+		{ID: "exp-2", Name: "吴十", Specialties: []string{"B01"}, Status: expert.Applied, CreatedAt: t0, UpdatedAt: t0, Version: 1},
 	}
 	write(t, db, func(tx *store.Tx) {
 		for _, e := range es {
 			ok(t, tx.CreateExpert(ctx, e))
 		}
 	})
+	dup := es[1]
+	dup.ID, dup.IDNumber = "exp-9", es[0].IDNumber
+	err := db.WithTx(ctx, func(tx *store.Tx) error { return tx.CreateExpert(ctx, dup) })
+	isCode(t, "CreateExpert same id number", err, apperr.Conflict)
 	read(t, db, func(tx *store.Tx) {
-		eq(t, "GetExpert", must[tender.Expert](t)(tx.GetExpert(ctx, "exp-3")), es[0])
+		eq(t, "GetExpert", must[expert.Expert](t)(tx.GetExpert(ctx, "exp-3")), es[0])
+		eq(t, "GetExpertByUser", must[expert.Expert](t)(tx.GetExpertByUser(ctx, "u1")), es[0])
+		eq(t, "GetExpertByIDNumber", must[expert.Expert](t)(tx.GetExpertByIDNumber(ctx, es[0].IDNumber)), es[0])
 		_, err := tx.GetExpert(ctx, "nope")
 		isCode(t, "GetExpert missing", err, apperr.NotFound)
-		eq(t, "ListExperts(A08)", must[[]tender.Expert](t)(tx.ListExperts(ctx, "A08")), []tender.Expert{es[1], es[0]})
-		eq(t, "ListExperts(A0801)", must[[]tender.Expert](t)(tx.ListExperts(ctx, "A0801")), []tender.Expert{es[0]})
-		eq(t, "ListExperts(B%)", must[[]tender.Expert](t)(tx.ListExperts(ctx, "B%")), []tender.Expert(nil))
-		all := must[[]tender.Expert](t)(tx.ListExperts(ctx, ""))
-		var mine []tender.Expert
-		for _, e := range all {
-			if strings.HasPrefix(e.ID, "exp-") {
-				mine = append(mine, e)
+		_, err = tx.GetExpertByIDNumber(ctx, "")
+		isCode(t, "GetExpertByIDNumber empty", err, apperr.NotFound)
+		mine := func(xs []expert.Expert) []expert.Expert {
+			var out []expert.Expert
+			for _, e := range xs {
+				if strings.HasPrefix(e.ID, "exp-") {
+					out = append(out, e)
+				}
 			}
+			return out
 		}
-		eq(t, "ListExperts(\"\")", mine, []tender.Expert{es[1], es[2], es[0]})
+		eq(t, "ListExperts(A08)", mine(must[[]expert.Expert](t)(tx.ListExperts(ctx, expert.Filter{Specialty: "A08"}))), []expert.Expert{es[1], es[0]})
+		eq(t, "ListExperts(A080101)", mine(must[[]expert.Expert](t)(tx.ListExperts(ctx, expert.Filter{Specialty: "A080101"}))), []expert.Expert{es[0]})
+		eq(t, "ListExperts(B%)", mine(must[[]expert.Expert](t)(tx.ListExperts(ctx, expert.Filter{Specialty: "B%"}))), []expert.Expert(nil))
+		eq(t, "ListExperts(applied)", mine(must[[]expert.Expert](t)(tx.ListExperts(ctx, expert.Filter{Status: expert.Applied}))), []expert.Expert{es[2]})
+		eq(t, "ListExperts()", mine(must[[]expert.Expert](t)(tx.ListExperts(ctx, expert.Filter{}))), []expert.Expert{es[1], es[2], es[0]})
+	})
+
+	// Updates check the version; specialties follow the profile.
+	upd := es[0]
+	upd.Specialties, upd.Status, upd.UpdatedAt = []string{"A0803"}, expert.Exited, at(time.Minute)
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.UpdateExpert(ctx, &upd))
+		ok(t, tx.AddExpertEvent(ctx, expert.Event{ExpertID: "exp-3", Seq: 1, At: t0, Type: "applied", Status: expert.Applied, Actor: "u1", Ledger: 3}))
+		ok(t, tx.AddExpertEvent(ctx, expert.Event{ExpertID: "exp-3", Seq: 2, At: at(time.Minute), Type: "exited", Status: expert.Exited, Reason: "自愿", Until: at(time.Hour), Actor: "u1", Ledger: 4}))
+		ok(t, tx.SaveRating(ctx, expert.Rating{ExpertID: "exp-3", LotID: "l1", LotCode: "L-1", ByUser: "a1", ByRole: "agency", Score: 4, Comment: "认真", At: t0}))
+	})
+	eq(t, "version bumped", upd.Version, int64(2))
+	stale := es[0]
+	err = db.WithTx(ctx, func(tx *store.Tx) error { return tx.UpdateExpert(ctx, &stale) })
+	isCode(t, "UpdateExpert stale", err, apperr.Conflict)
+	err = db.WithTx(ctx, func(tx *store.Tx) error {
+		return tx.SaveRating(ctx, expert.Rating{ExpertID: "exp-3", LotID: "l1", ByUser: "a1", Score: 1, At: t0})
+	})
+	isCode(t, "SaveRating twice", err, apperr.Conflict)
+	read(t, db, func(tx *store.Tx) {
+		eq(t, "GetExpert updated", must[expert.Expert](t)(tx.GetExpert(ctx, "exp-3")), upd)
+		eq(t, "ListExperts(A0801) after update", must[[]expert.Expert](t)(tx.ListExperts(ctx, expert.Filter{Specialty: "A0801"})), []expert.Expert(nil))
+		evs := must[[]expert.Event](t)(tx.ListExpertEvents(ctx, "exp-3"))
+		eq(t, "events", len(evs), 2)
+		eq(t, "event 2", evs[1].Until, at(time.Hour))
+		eq(t, "ratings", must[[]expert.Rating](t)(tx.ListRatings(ctx, "exp-3")),
+			[]expert.Rating{{ExpertID: "exp-3", LotID: "l1", LotCode: "L-1", ByUser: "a1", ByRole: "agency", Score: 4, Comment: "认真", At: t0}})
+	})
+}
+
+func testDraws(t *testing.T, db *store.DB) {
+	f := seed(t, db, "drw-")
+	req := draw.Request{LotID: f.lot.ID, Needs: []draw.Need{{Specialty: "A0801", Count: 4, Backups: 2}}, At: t0,
+		Parties: []draw.Party{{Role: draw.RoleBidder, EntityID: "e1"}}, Window: draw.Duration(90 * 24 * time.Hour), MaxDrawsInWindow: 3}
+	d := tender.Draw{ID: "drw-d1", LotID: f.lot.ID, Attempt: 1, Status: tender.DrawRequested, Remote: true, Request: req, RequestDigest: "ab",
+		PoolDigest: "cd", PoolSize: 7, RequestIndex: 12, Reps: []tender.Member{{ID: "m1", LotID: f.lot.ID, Kind: tender.MemberRep, UserID: "u1", Name: "代表"}},
+		CreatedBy: "op", CreatedAt: t0}
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.CreateDraw(ctx, d))
+		ok(t, tx.SaveDrawPool(ctx, "cd", []byte(`[{"id":"x"}]`)))
+		ok(t, tx.SaveDrawPool(ctx, "cd", []byte(`[{"id":"x"}]`))) // idempotent
+	})
+	again := d
+	again.ID = "drw-d2"
+	err := db.WithTx(ctx, func(tx *store.Tx) error { return tx.CreateDraw(ctx, again) })
+	isCode(t, "CreateDraw same attempt", err, apperr.Conflict)
+	read(t, db, func(tx *store.Tx) {
+		eq(t, "GetDraw", must[tender.Draw](t)(tx.GetDraw(ctx, d.ID)), d)
+		eq(t, "GetDrawPool", string(must[[]byte](t)(tx.GetDrawPool(ctx, "cd"))), `[{"id":"x"}]`)
+		_, err := tx.GetDrawPool(ctx, "zz")
+		isCode(t, "GetDrawPool missing", err, apperr.NotFound)
+	})
+	res := draw.Result{Version: draw.Version, LotID: f.lot.ID, Needs: []draw.NeedResult{{Need: req.Needs[0], Members: []string{"x"}}},
+		Exclusions: []draw.Exclusion{{ExpertID: "y", Code: "employer", Reason: "r"}}, Digest: "ef"}
+	d.Status, d.Result, d.ResultDigest, d.ResultIndex, d.CheckpointSize, d.Checkpoint, d.DoneAt = tender.DrawDone, &res, "ef", 14, 13, "note", at(time.Second)
+	ivs := []tender.Invitation{
+		{ID: "drw-i2", DrawID: d.ID, LotID: f.lot.ID, ExpertID: "x2", UserID: "u2", Name: "乙", Need: 0, Seq: 1, Backup: true, Status: tender.InvStandby, CreatedAt: t0},
+		{ID: "drw-i1", DrawID: d.ID, LotID: f.lot.ID, ExpertID: "x", UserID: "u2", Name: "甲", Need: 0, Seq: 0, Status: tender.InvInvited, Deadline: at(time.Hour), CreatedAt: at(time.Second)},
+	}
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.UpdateDraw(ctx, d))
+		for _, iv := range ivs {
+			ok(t, tx.CreateInvitation(ctx, iv))
+		}
+	})
+	ivs[1].Status, ivs[1].RespondedAt = tender.InvConfirmed, at(time.Minute)
+	write(t, db, func(tx *store.Tx) { ok(t, tx.UpdateInvitation(ctx, ivs[1])) })
+	err = db.WithTx(ctx, func(tx *store.Tx) error { return tx.UpdateInvitation(ctx, tender.Invitation{ID: "nope"}) })
+	isCode(t, "UpdateInvitation missing", err, apperr.NotFound)
+	read(t, db, func(tx *store.Tx) {
+		eq(t, "GetDraw done", must[tender.Draw](t)(tx.GetDraw(ctx, d.ID)), d)
+		eq(t, "ListDraws", must[[]tender.Draw](t)(tx.ListDraws(ctx, f.lot.ID)), []tender.Draw{d})
+		eq(t, "ListInvitations", must[[]tender.Invitation](t)(tx.ListInvitations(ctx, f.lot.ID)), []tender.Invitation{ivs[1], ivs[0]})
+		eq(t, "GetInvitation", must[tender.Invitation](t)(tx.GetInvitation(ctx, "drw-i1")), ivs[1])
+		// Standby backups are not the expert's business yet.
+		eq(t, "ListInvitationsForUser", must[[]tender.Invitation](t)(tx.ListInvitationsForUser(ctx, "u2")), []tender.Invitation{ivs[1]})
+		since := must[map[ids.ID][]time.Time](t)(tx.DrawsSince(ctx, t0))
+		eq(t, "DrawsSince", since["x"], []time.Time{at(time.Minute)})
+		eq(t, "DrawsSince later", len(must[map[ids.ID][]time.Time](t)(tx.DrawsSince(ctx, at(time.Hour)))["x"]), 0)
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"ggzy/internal/apperr"
 	"ggzy/internal/ids"
@@ -613,43 +612,6 @@ func (tx *Tx) GetOpening(ctx context.Context, lotID ids.ID) (tender.Opening, err
 		return tender.Opening{}, readErr("get opening", err, "开标记录")
 	}
 	return o, nil
-}
-
-// ---- experts
-
-const expertCols = `id, name, specialty, employer_id, employer_name, title, years, city, active, user_id`
-
-func scanExpert(r rowScanner) (tender.Expert, error) {
-	var e tender.Expert
-	err := r.Scan(&e.ID, &e.Name, &e.Specialty, &e.EmployerID, &e.EmployerName, &e.Title, &e.Years, &e.City, &e.Active, &e.UserID)
-	return e, err
-}
-
-func (tx *Tx) CreateExpert(ctx context.Context, e tender.Expert) error {
-	_, err := tx.exec(ctx, `INSERT INTO experts (`+expertCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		e.ID, e.Name, e.Specialty, e.EmployerID, e.EmployerName, e.Title, e.Years, e.City, e.Active, e.UserID)
-	if err != nil {
-		return writeErr("create expert", err, "专家已存在。", "")
-	}
-	return nil
-}
-
-func (tx *Tx) GetExpert(ctx context.Context, id ids.ID) (tender.Expert, error) {
-	e, err := scanExpert(tx.queryRow(ctx, `SELECT `+expertCols+` FROM experts WHERE id = ?`, id))
-	if err != nil {
-		return tender.Expert{}, readErr("get expert", err, "专家")
-	}
-	return e, nil
-}
-
-// ListExperts lists experts whose specialty starts with specialty ("" = all), ordered by ID.
-func (tx *Tx) ListExperts(ctx context.Context, specialty string) ([]tender.Expert, error) {
-	if specialty == "" {
-		return collect(ctx, tx, "list experts", scanExpert, `SELECT `+expertCols+` FROM experts ORDER BY id`)
-	}
-	return collect(ctx, tx, "list experts", scanExpert,
-		`SELECT `+expertCols+` FROM experts WHERE substr(specialty, 1, ?) = ? ORDER BY id`,
-		utf8.RuneCountInString(specialty), specialty)
 }
 
 // ---- committee

@@ -2,10 +2,8 @@ package tender
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"sort"
 	"strings"
 	"time"
@@ -18,116 +16,6 @@ import (
 	"ggzy/internal/party"
 	"ggzy/internal/rules"
 )
-
-// DrawCommittee forms the evaluation committee: the principal's
-// representatives (users of the principal's organisation, by username) and
-// experts drawn at random by specialty (TBR 46: random draw, no designation).
-// Experts employed by the principal, the agency or any bidder on the lot are
-// excluded. The trading centre executes the draw. This is the spine's simple
-// draw; the verifiable draw of the unified pool replaces it.
-func (s *Service) DrawCommittee(ctx context.Context, actor party.Actor, lotID ids.ID, repUsernames []string, lookup func(ctx context.Context, username string) (party.User, error)) ([]Member, error) {
-	if actor.Role != party.RoleOperator {
-		return nil, apperr.Forbiddenf("专家抽取由交易中心工作人员执行。")
-	}
-	now := s.clock.Now()
-	var members []Member
-	err := s.store.WithTx(ctx, func(tx Tx) error {
-		members = nil // a transaction function may run again (group commit)
-		l, p, err := lotAndProject(ctx, tx, lotID)
-		if err != nil {
-			return err
-		}
-		if l.Status != Evaluating {
-			return apperr.New(apperr.Conflict, "只有已开标、待评标的标段可以抽取评标专家。")
-		}
-		if ms, err := tx.ListMembers(ctx, l.ID); err != nil {
-			return err
-		} else if len(ms) > 0 {
-			return apperr.New(apperr.Conflict, "该标段的评标委员会已组建。")
-		}
-		if len(repUsernames) != l.PrincipalReps {
-			return apperr.New(apperr.Invalid, "本标段评标委员会应有招标人代表%d名，请指定相应人数。", l.PrincipalReps).WithField("reps", fmt.Sprintf("需 %d 名", l.PrincipalReps))
-		}
-		seen := map[ids.ID]bool{}
-		for _, u := range repUsernames {
-			usr, err := lookup(ctx, strings.TrimSpace(u))
-			if err != nil || usr.EntityID != p.PrincipalID || usr.Role != party.RolePrincipal {
-				return apperr.New(apperr.Invalid, "招标人代表“%s”不是本项目招标人的登记用户。", u).WithField("reps", "请填写招标人单位的用户名。")
-			}
-			if seen[usr.ID] {
-				return apperr.New(apperr.Invalid, "招标人代表“%s”重复，一人只能担任一个评标委员会席位。", u).WithField("reps", "代表不得重复。")
-			}
-			seen[usr.ID] = true
-			members = append(members, Member{ID: s.ids.New(now), LotID: l.ID, Kind: MemberRep, UserID: usr.ID, Name: usr.Name})
-		}
-		need := l.CommitteeSize - l.PrincipalReps
-		excluded := map[ids.ID]bool{p.PrincipalID: true}
-		if p.AgencyID != "" {
-			excluded[p.AgencyID] = true
-		}
-		bids, err := tx.ListBids(ctx, l.ID)
-		if err != nil {
-			return err
-		}
-		for _, b := range bids {
-			excluded[b.EntityID] = true
-		}
-		pool, err := tx.ListExperts(ctx, specialtyPrefix(l.CategoryCode))
-		if err != nil {
-			return err
-		}
-		var eligible []Expert
-		for _, e := range pool {
-			if e.Active && e.UserID != "" && !(e.EmployerID != "" && excluded[e.EmployerID]) {
-				eligible = append(eligible, e)
-			}
-		}
-		if len(eligible) < need {
-			return apperr.Rule(apperr.Conflict, "《招标投标法实施条例》第四十六条", "专业“%s”下符合回避要求的可用专家仅%d名，不足所需的%d名，请扩大抽取专业或使用区域专家库。", specialtyPrefix(l.CategoryCode), len(eligible), need)
-		}
-		picked, err := pick(s.rand, eligible, need)
-		if err != nil {
-			return err
-		}
-		for i, e := range picked {
-			members = append(members, Member{ID: s.ids.New(now), LotID: l.ID, Kind: MemberExpert, ExpertID: e.ID, UserID: e.UserID, Name: e.Name, Chair: i == 0})
-		}
-		if err := tx.SaveMembers(ctx, l.ID, members); err != nil {
-			return err
-		}
-		names := make([]string, len(members))
-		for i, m := range members {
-			names[i] = m.Name
-		}
-		// Names stay sealed until the evaluation ends (TBR 41 forbids leaking them).
-		_, err = record(ctx, tx, now, actor, "evaluation.committee_formed", l.Code,
-			map[string]any{"lot": l.Code, "size": len(members), "experts": need, "reps": l.PrincipalReps, "eligible": len(eligible)},
-			map[string]any{"members": names})
-		return err
-	})
-	return members, err
-}
-
-func specialtyPrefix(code string) string {
-	if len(code) > 3 {
-		return code[:3]
-	}
-	return code
-}
-
-// pick draws n distinct items uniformly (partial Fisher–Yates on crypto randomness).
-func pick[T any](r interface{ Read([]byte) (int, error) }, xs []T, n int) ([]T, error) {
-	c := append([]T(nil), xs...)
-	for i := 0; i < n; i++ {
-		j, err := rand.Int(r, big.NewInt(int64(len(c)-i)))
-		if err != nil {
-			return nil, fmt.Errorf("draw: %w", err)
-		}
-		k := i + int(j.Int64())
-		c[i], c[k] = c[k], c[i]
-	}
-	return c[:n], nil
-}
 
 // SubmitScoreSheet stores a member's own sheet. When the last member has
 // submitted, the report is computed, candidates are ranked and the candidate

@@ -247,9 +247,9 @@ func toJSON(t *testing.T, v any) string {
 // no edit use case yet).
 func setEmployer(t *testing.T, w *fixture.World, expertIDs []ids.ID, employer ids.ID) {
 	t.Helper()
-	q := `UPDATE experts SET employer_id = ? WHERE id = ?`
+	q := `UPDATE pool_experts SET employer_id = ? WHERE id = ?`
 	if w.DB.Dialect() == store.Postgres {
-		q = `UPDATE experts SET employer_id = $1 WHERE id = $2`
+		q = `UPDATE pool_experts SET employer_id = $1 WHERE id = $2`
 	}
 	err := w.DB.WithTx(ctx, func(tx *store.Tx) error {
 		for _, id := range expertIDs {

@@ -91,8 +91,8 @@ func TestLifecycle(t *testing.T) {
 		})
 		w.Clock.Set(bj(2026, 3, 23, 14, 0))
 		var members []tender.Member
-		step("DrawCommittee", []string{"evaluation.committee_formed"}, func() (err error) {
-			members, err = draw(w, l.ID, "principal2")
+		step("DrawCommittee", []string{"evaluation.draw_requested", "evaluation.draw_done", "evaluation.invitation_confirmed", "evaluation.invitation_confirmed", "evaluation.invitation_confirmed", "evaluation.invitation_confirmed", "evaluation.committee_formed"}, func() (err error) {
+			members, err = drawCommittee(w, l.ID, "principal2")
 			return err
 		})
 		l = lot(t, w, l.ID)

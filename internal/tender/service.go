@@ -10,6 +10,7 @@ import (
 	"ggzy/internal/apperr"
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
+	"ggzy/internal/expert"
 	"ggzy/internal/gm"
 	"ggzy/internal/ids"
 	"ggzy/internal/jobs"
@@ -39,6 +40,10 @@ type Service struct {
 	keys    Keys
 	blobs   Blobs
 	sealed  bool
+
+	checkpoints    Checkpoints
+	pool           expert.Policy
+	validSpecialty func(string) bool
 }
 
 // Config wires a Service.
@@ -57,6 +62,12 @@ type Config struct {
 	// so that only bids sealed on the bidder's side are accepted
 	// (电子招标投标办法第二十六条). Off only in tests of the plain format.
 	RequireSealed bool
+	// Checkpoints seeds the expert draw (ledger.Log); Pool is the expert
+	// pool's policy (frequency cap, confirmation window, age limit);
+	// ValidSpecialty checks codes against the classification table.
+	Checkpoints    Checkpoints
+	Pool           expert.Policy
+	ValidSpecialty func(string) bool
 }
 
 // New returns a Service. The plain-v1 opener is always present.
@@ -72,8 +83,12 @@ func New(c Config) *Service {
 	if c.IDs == nil {
 		c.IDs = &ids.Generator{}
 	}
-	return &Service{store: c.Store, clock: c.Clock, ids: c.IDs, rules: c.Rules, cal: c.Calendar, openers: op, region: c.Region, rand: r,
-		keys: c.Keys, blobs: c.Blobs, sealed: c.RequireSealed}
+	s := &Service{store: c.Store, clock: c.Clock, ids: c.IDs, rules: c.Rules, cal: c.Calendar, openers: op, region: c.Region, rand: r,
+		keys: c.Keys, blobs: c.Blobs, sealed: c.RequireSealed, checkpoints: c.Checkpoints, pool: c.Pool, validSpecialty: c.ValidSpecialty}
+	if s.pool.AgeMax == 0 {
+		s.pool = expert.DefaultPolicy()
+	}
+	return s
 }
 
 // Rules returns the rule set in force.

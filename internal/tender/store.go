@@ -2,6 +2,7 @@ package tender
 
 import (
 	"context"
+	"ggzy/internal/expert"
 	"time"
 
 	"ggzy/internal/ids"
@@ -110,9 +111,22 @@ type Tx interface {
 	SaveOpening(ctx context.Context, o Opening) error // insert; a second one for a lot is a Conflict
 	GetOpening(ctx context.Context, lotID ids.ID) (Opening, error)
 
-	CreateExpert(ctx context.Context, e Expert) error
-	GetExpert(ctx context.Context, id ids.ID) (Expert, error)
-	ListExperts(ctx context.Context, specialty string) ([]Expert, error) // "" = all; prefix match on specialty; ordered by ID
+	// The expert pool (read for the draw; ratings written after evaluation).
+	expert.Reader
+	SaveRating(ctx context.Context, r expert.Rating) error
+
+	// The verifiable draw (draw.go).
+	CreateDraw(ctx context.Context, d Draw) error
+	UpdateDraw(ctx context.Context, d Draw) error
+	GetDraw(ctx context.Context, id ids.ID) (Draw, error)
+	ListDraws(ctx context.Context, lotID ids.ID) ([]Draw, error)           // by attempt
+	SaveDrawPool(ctx context.Context, digest string, experts []byte) error // idempotent per digest
+	GetDrawPool(ctx context.Context, digest string) ([]byte, error)
+	CreateInvitation(ctx context.Context, in Invitation) error
+	UpdateInvitation(ctx context.Context, in Invitation) error
+	GetInvitation(ctx context.Context, id ids.ID) (Invitation, error)
+	ListInvitations(ctx context.Context, lotID ids.ID) ([]Invitation, error)         // by draw, need, seq
+	ListInvitationsForUser(ctx context.Context, userID ids.ID) ([]Invitation, error) // newest first
 
 	SaveMembers(ctx context.Context, lotID ids.ID, ms []Member) error // replaces the lot's committee
 	ListMembers(ctx context.Context, lotID ids.ID) ([]Member, error)

@@ -372,20 +372,6 @@ type Opening struct {
 	Rows        []OpeningRow `json:"rows"`
 }
 
-// Expert is an evaluation expert in the pool (a simple pool; issue 4 grows it).
-type Expert struct {
-	ID           ids.ID
-	Name         string
-	Specialty    string // classification code, e.g. A0801
-	EmployerID   ids.ID // entity, "" if none registered
-	EmployerName string
-	Title        string
-	Years        int
-	City         string
-	Active       bool
-	UserID       ids.ID
-}
-
 // MemberKind distinguishes drawn experts from the principal's representatives.
 type MemberKind string
 
