@@ -273,6 +273,27 @@ func cases() []mcase {
 		{route: "POST /api/v1/invitations/{invID}", state: sCommittee, pathM: func(m *matrix, st *lotState) string {
 			return "/api/v1/invitations/" + m.invitationOf(st, st.member)
 		}, body: jsonBody(RespondInput{Accept: true}), want: map[role]int{rPublic: 401, rMember: 409}, def: 404},
+		{route: "GET /api/v1/lots/{id}/room", state: sCommittee, path: lotPath("/room"),
+			want: map[role]int{rPublic: 401, rMember: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200}, def: 404},
+		{route: "POST /api/v1/lots/{id}/room/start", state: sCommittee, path: lotPath("/room/start"), want: map[role]int{rPublic: 401, rOperator: 409}, def: 403},
+		{route: "POST /api/v1/lots/{id}/room/votes", state: sCommittee, path: lotPath("/room/votes"), body: jsonBody(VoteInput{Kind: "extend"}),
+			want: map[role]int{rPublic: 401, rMember: 200}, def: 403},
+		{route: "POST /api/v1/lots/{id}/room/deviations", state: sCommittee, path: lotPath("/room/deviations"),
+			body: jsonBody(ExplainInput{BidID: "x", Item: "tech", Explanation: "施工组织设计缺少雨季措施"}), want: map[role]int{rPublic: 401, rMember: 409}, def: 403},
+		{route: "POST /api/v1/lots/{id}/room/failure", state: sCommittee, path: lotPath("/room/failure"), body: jsonBody(FailureInput{Failure: "分会场网络中断"}),
+			want: map[role]int{rPublic: 401, rOperator: 200}, def: 403},
+		{route: "POST /api/v1/lots/{id}/room/resume", state: sCommittee, path: lotPath("/room/resume"), want: map[role]int{rPublic: 401, rOperator: 409}, def: 403},
+		{route: "POST /api/v1/lots/{id}/room/decision", state: sCommittee, path: lotPath("/room/decision"), body: jsonBody(DecisionInput{Proceed: true, Reason: "继续"}),
+			want: map[role]int{rPublic: 401, rPrincipal: 409}, def: 403},
+		{route: "POST /api/v1/lots/{id}/members/{memberID}/replace", state: sCommittee, pathM: func(m *matrix, st *lotState) string {
+			return "/api/v1/lots/" + st.lot.ID + "/members/" + m.memberOf(st, st.member) + "/replace"
+		}, body: jsonBody(ReasonInput{Reason: "应当回避"}), want: map[role]int{rPublic: 401, rOperator: 200}, def: 403},
+		{route: "POST /api/v1/lots/{id}/ratings", state: sPublicity, path: lotPath("/ratings"), body: func(m *matrix, st *lotState) any {
+			return RatingInput{ExpertID: m.expertOf(st.member), Score: 4, Comment: "认真负责"}
+		}, want: map[role]int{rPublic: 401, rAgency: 200, rSupervisor: 200}, def: 403},
+		{route: "GET /api/v1/experts/{expertID}/record", state: sNone, pathM: func(m *matrix, _ *lotState) string {
+			return "/api/v1/experts/" + m.expertOf("expert1") + "/record"
+		}, want: map[role]int{rPublic: 401, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 403},
 		{route: "GET /api/v1/classification", state: sNone, path: fixed("/api/v1/classification"), want: everyone(), def: 200},
 		{route: "GET /api/v1/experts", state: sNone, path: fixed("/api/v1/experts"), want: map[role]int{rPublic: 401, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 403},
 		// Experts already in the pool cannot apply again; an employer must name itself.
@@ -295,13 +316,21 @@ func cases() []mcase {
 			return "/api/v1/experts/" + m.applied() + "/exit"
 		}, body: jsonBody(ExitInput{Kind: "assessment", Reason: "年度考核不合格"}), want: map[role]int{rPublic: 401, rOperator: 200}, def: 403},
 		{route: "PUT /api/v1/lots/{id}/sheet", state: sCommittee, path: lotPath("/sheet"),
-			body: func(_ *matrix, st *lotState) any {
+			body: func(m *matrix, st *lotState) any {
 				var in SheetInput
 				for _, b := range st.bids {
 					in.Lines = append(in.Lines, SheetLine{BidID: b, Pass: true})
 				}
+				// Signed by the member: others are refused before the signature matters.
+				sig, err := m.e.w.SheetSignature(m.e.w.Actor(st.member), st.lot.Code, sheetLines(in.Lines))
+				if err != nil {
+					panic(err)
+				}
+				in.Fingerprint, in.Signature = sig.Fingerprint, sig.Signature
 				return in
 			}, want: map[role]int{rPublic: 401, rMember: 200}, def: 403},
+		{route: "POST /api/v1/lots/{id}/sheet/digest", state: sCommittee, path: lotPath("/sheet/digest"), body: jsonBody(SheetInput{}),
+			want: map[role]int{rPublic: 401, rMember: 200}, def: 403},
 		// The report PDF follows ViewLot's report: managers, staff and the committee; hidden (404) from the rest and before the report exists.
 		{route: "GET /api/v1/lots/{id}/report.pdf", state: sPublicity, path: lotPath("/report.pdf"),
 			want: map[role]int{rPrincipal: 200, rAgency: 200, rMember: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
@@ -674,6 +703,20 @@ func (m *matrix) expertOf(username string) string {
 		}
 	}
 	panic("no expert " + username)
+}
+
+// memberOf is the user's seat on the lot's committee.
+func (m *matrix) memberOf(st *lotState, username string) string {
+	v, err := m.e.w.Tender.ViewLot(m.ctx, m.e.w.Actor("operator"), st.lot.ID)
+	if err != nil {
+		panic(err)
+	}
+	for _, x := range v.Committee {
+		if x.UserID == m.e.w.Users[username].ID {
+			return x.ID
+		}
+	}
+	panic("no seat for " + username)
 }
 
 // drawID is the lot's first draw.

@@ -199,10 +199,15 @@ type ProjectView struct {
 }
 
 type ScoreItem struct {
-	Key   string `json:"key"`
-	Name  string `json:"name"`
-	Max   int64  `json:"max" doc:"分值×100（如 30 分为 3000）"`
-	Price bool   `json:"price" doc:"价格分（由报价计算）"`
+	Key          string `json:"key"`
+	Name         string `json:"name"`
+	Max          int64  `json:"max" doc:"分值×100（如 30 分为 3000）"`
+	Price        bool   `json:"price" doc:"价格分（由报价计算）"`
+	Formula      string `json:"formula,omitempty" doc:"价格分公式：base_ratio（默认）| low_price_first（政府采购低价优先法）| benchmark_deviation"`
+	DeductAbove  int64  `json:"deduct_above,omitempty" doc:"benchmark_deviation：高于基准价每1%扣分×100"`
+	DeductBelow  int64  `json:"deduct_below,omitempty" doc:"benchmark_deviation：低于基准价每1%扣分×100"`
+	TrimExtremes bool   `json:"trim_extremes,omitempty" doc:"benchmark_deviation：5家以上时去掉最高最低报价"`
+	Aggregate    string `json:"aggregate,omitempty" doc:"主观分汇总：mean（默认）| trimmed_mean"`
 }
 
 type LotInput struct {
@@ -534,7 +539,9 @@ type SheetLine struct {
 }
 
 type SheetInput struct {
-	Lines []SheetLine `json:"lines"`
+	Lines       []SheetLine `json:"lines"`
+	Fingerprint string      `json:"fingerprint" doc:"本人评审签名公钥指纹"`
+	Signature   string      `json:"signature" doc:"SM2 签名（Base64 DER），签名内容为评审意见摘要（tender.SheetDigest）"`
 }
 
 type Sheet struct {
@@ -542,13 +549,16 @@ type Sheet struct {
 	MemberID    string      `json:"member_id"`
 	Lines       []SheetLine `json:"lines"`
 	SubmittedAt time.Time   `json:"submitted_at"`
+	Digest      string      `json:"digest,omitempty"`
+	Fingerprint string      `json:"fingerprint,omitempty"`
+	Signature   string      `json:"signature,omitempty"`
 }
 
 func sheetDTO(s *tender.ScoreSheet) *Sheet {
 	if s == nil {
 		return nil
 	}
-	out := &Sheet{LotID: s.LotID, MemberID: s.MemberID, SubmittedAt: s.SubmittedAt, Lines: []SheetLine{}}
+	out := &Sheet{LotID: s.LotID, MemberID: s.MemberID, SubmittedAt: s.SubmittedAt, Lines: []SheetLine{}, Digest: s.Digest, Fingerprint: s.Fingerprint, Signature: s.Signature}
 	for _, l := range s.Lines {
 		out.Lines = append(out.Lines, SheetLine{BidID: l.BidID, Pass: l.Pass, Reason: l.Reason, Scores: l.Scores, AdjustmentFen: int64(l.Adjustment)})
 	}

@@ -506,15 +506,34 @@ func (s *server) submitSheet(c *call) (any, error) {
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
 	}
-	lines := []tender.SheetLine{}
-	for _, l := range in.Lines {
-		lines = append(lines, tender.SheetLine{BidID: l.BidID, Pass: l.Pass, Reason: l.Reason, Scores: l.Scores, Adjustment: money.Fen(l.AdjustmentFen)})
-	}
-	sh, err := s.d.Tender.SubmitScoreSheet(c.ctx(), c.actor, c.r.PathValue("id"), lines)
+	lines := sheetLines(in.Lines)
+	sh, err := s.d.Tender.SubmitScoreSheet(c.ctx(), c.actor, c.r.PathValue("id"), lines, tender.SheetSignature{Fingerprint: in.Fingerprint, Signature: in.Signature})
 	if err != nil {
 		return nil, err
 	}
 	return sheetDTO(&sh), nil
+}
+
+// sheetLines converts the API's lines to the domain's: the digest a member
+// signs is computed over the latter (tender.SheetDigest).
+func sheetLines(in []SheetLine) []tender.SheetLine {
+	lines := []tender.SheetLine{}
+	for _, l := range in {
+		lines = append(lines, tender.SheetLine{BidID: l.BidID, Pass: l.Pass, Reason: l.Reason, Scores: l.Scores, Adjustment: money.Fen(l.AdjustmentFen)})
+	}
+	return lines
+}
+
+func (s *server) sheetDigest(c *call) (any, error) {
+	var in SheetInput
+	if err := c.decode(&in, false); err != nil {
+		return nil, err
+	}
+	d, err := s.d.Tender.SheetDigestFor(c.ctx(), c.actor, c.r.PathValue("id"), sheetLines(in.Lines))
+	if err != nil {
+		return nil, err
+	}
+	return SheetDigestOut{Digest: d}, nil
 }
 
 func (s *server) award(c *call) (any, error) {

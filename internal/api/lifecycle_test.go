@@ -2,8 +2,11 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
+	"ggzy/internal/gm"
 	"ggzy/internal/store"
 	"ggzy/internal/testkit"
 	"net/url"
@@ -204,6 +207,13 @@ func lifecycleThroughAPI(t *testing.T, e *env) {
 	if len(members) != 5 {
 		t.Fatalf("members = %+v", members)
 	}
+	// The room opens; each member registers a sheet-signing key, gets the
+	// digest of the sheet, signs it on their side and submits.
+	var room Room
+	e.do("POST", "/api/v1/lots/"+lot.ID+"/room/start", e.login("operator"), nil).want(t, 200, &room)
+	if room.Status != "running" || len(room.Members) != 5 {
+		t.Fatalf("room %+v", room)
+	}
 	for _, m := range members {
 		tok := e.login(e.usernameOf(m.UserID))
 		v := e.lotView(lot.ID, tok)
@@ -214,7 +224,25 @@ func lifecycleThroughAPI(t *testing.T, e *env) {
 		for _, b := range v.Bids {
 			lines = append(lines, SheetLine{BidID: b.ID, Pass: true})
 		}
-		e.do("PUT", "/api/v1/lots/"+lot.ID+"/sheet", tok, SheetInput{Lines: lines}).want(t, 200, nil)
+		key, err := gm.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.do("POST", "/api/v1/keys", tok, KeyInput{PEM: string(key.Public().MarshalPEM()), Purpose: "sign", Label: "评审签名"}).want(t, 201, nil)
+		in := SheetInput{Lines: lines}
+		e.do("PUT", "/api/v1/lots/"+lot.ID+"/sheet", tok, in).want(t, 422, nil) // unsigned
+		var dg SheetDigestOut
+		e.do("POST", "/api/v1/lots/"+lot.ID+"/sheet/digest", tok, in).want(t, 200, &dg)
+		if want, _ := tender.SheetDigest(v.Lot.Code, m.UserID, sheetLines(lines)); dg.Digest != want {
+			t.Fatalf("digest %s, want %s", dg.Digest, want)
+		}
+		raw, _ := hex.DecodeString(dg.Digest)
+		sig, err := key.Sign(rand.Reader, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Fingerprint, in.Signature = key.Public().Fingerprint(), base64.StdEncoding.EncodeToString(sig)
+		e.do("PUT", "/api/v1/lots/"+lot.ID+"/sheet", tok, in).want(t, 200, nil)
 	}
 	av = e.lotView(lot.ID, agency)
 	if av.Lot.Status != "publicity" || av.Report == nil || len(av.Report.Candidates) != 3 {

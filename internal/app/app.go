@@ -183,8 +183,9 @@ func (a *App) handlers() map[string]worker.Handler {
 		jobs.DecryptionDue: func(ctx context.Context, lotID string) error {
 			return notDue(a.Tender.CheckDecryption(ctx, lotID))
 		},
-		jobs.RunDraw:       func(ctx context.Context, id string) error { return a.Tender.RunDraw(ctx, id) },
-		jobs.InvitationDue: func(ctx context.Context, id string) error { return a.Tender.InvitationDue(ctx, id) },
+		jobs.RunDraw:        func(ctx context.Context, id string) error { return a.Tender.RunDraw(ctx, id) },
+		jobs.InvitationDue:  func(ctx context.Context, id string) error { return a.Tender.InvitationDue(ctx, id) },
+		jobs.RoomFailureDue: func(ctx context.Context, lotID string) error { return a.Tender.RoomFailureDue(ctx, lotID) },
 	}
 }
 

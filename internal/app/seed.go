@@ -2,6 +2,8 @@ package app
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -332,7 +334,53 @@ func (s *seeder) committee(l tender.Lot, rep, cat string) ([]tender.Member, erro
 	if len(v.Committee) != l.CommitteeSize {
 		return nil, fmt.Errorf("评标委员会仅%d人", len(v.Committee))
 	}
+	if _, err := s.ts.StartEvaluation(s.ctx, s.actor("operator"), l.ID); err != nil {
+		return nil, err
+	}
 	return v.Committee, nil
+}
+
+// actorByID is the demo user with that ID.
+func (s *seeder) actorByID(id ids.ID) party.Actor {
+	for name, u := range s.users {
+		if u.ID == id {
+			return s.actor(name)
+		}
+	}
+	return party.Actor{UserID: id}
+}
+
+// signSheet signs a committee member's sheet with the member's sheet key,
+// registering one (kept with the demo keys) the first time.
+func (s *seeder) signSheet(userID ids.ID, lotCode string, lines []tender.SheetLine) (tender.SheetSignature, error) {
+	a := s.actorByID(userID)
+	name := ""
+	for n, u := range s.users {
+		if u.ID == userID {
+			name = n
+		}
+	}
+	k, ok := s.keys["sign:"+name]
+	if !ok {
+		var err error
+		if k, err = gm.GenerateKey(rand.Reader); err != nil {
+			return tender.SheetSignature{}, err
+		}
+		if _, err := s.ps.RegisterKey(s.ctx, a, party.KeyInput{PEM: string(k.Public().MarshalPEM()), Purpose: party.KeySign, Label: "演示评审签名密钥"}); err != nil {
+			return tender.SheetSignature{}, err
+		}
+		s.keys["sign:"+name] = k
+	}
+	d, err := tender.SheetDigest(lotCode, userID, lines)
+	if err != nil {
+		return tender.SheetSignature{}, err
+	}
+	raw, _ := hex.DecodeString(d)
+	sig, err := k.Sign(rand.Reader, raw)
+	if err != nil {
+		return tender.SheetSignature{}, err
+	}
+	return tender.SheetSignature{Fingerprint: k.Public().Fingerprint(), Signature: base64.StdEncoding.EncodeToString(sig)}, nil
 }
 
 type demoProject struct {
@@ -495,13 +543,17 @@ func (s *seeder) run(n int, d demoProject) error {
 			ln := tender.SheetLine{BidID: b.ID, Pass: true, Scores: map[string]int64{}}
 			for _, it := range v.Lot.Scoring {
 				if !it.Price {
-					ln.Scores[it.Key] = it.Max * int64(70+(bi*7+mi*3)%25) / 100
+					ln.Scores[it.Key] = it.Max * int64(78+(bi*7+mi*3)%10) / 100
 				}
 			}
 			lines = append(lines, ln)
 		}
-		if _, err := s.ts.SubmitScoreSheet(ctx, party.Actor{UserID: m.UserID, Name: m.Name, Role: party.RoleExpert, IP: "127.0.0.1"}, l.ID, lines); err != nil {
+		sig, err := s.signSheet(m.UserID, l.Code, lines)
+		if err != nil {
 			return err
+		}
+		if _, err := s.ts.SubmitScoreSheet(ctx, s.actorByID(m.UserID), l.ID, lines, sig); err != nil {
+			return fmt.Errorf("提交评审意见: %w", err)
 		}
 	}
 	if d.stage == "publicity" {

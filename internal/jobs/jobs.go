@@ -7,15 +7,16 @@ import "time"
 
 // Kinds of jobs.
 const (
-	OpenBids      = "tender.open_bids"       // at the bid deadline
-	ContractDue   = "tender.contract_due"    // 30 days after the award notice
-	ObjectionDue  = "tender.objection_due"   // answer deadline of an objection
-	PublicityEnd  = "tender.publicity_end"   // end of candidate publicity
-	DecryptBids   = "tender.decrypt_bids"    // k custodians have submitted shares
-	DecryptionDue = "tender.decryption_due"  // end of the decryption window
-	RunDraw       = "tender.run_draw"        // a committed draw request awaits its checkpoint
-	InvitationDue = "tender.invitation_due"  // an invited expert's confirmation deadline
-	RetireExperts = "expert.retire_over_age" // daily: experts at the age limit leave the pool
+	OpenBids       = "tender.open_bids"        // at the bid deadline
+	ContractDue    = "tender.contract_due"     // 30 days after the award notice
+	ObjectionDue   = "tender.objection_due"    // answer deadline of an objection
+	PublicityEnd   = "tender.publicity_end"    // end of candidate publicity
+	DecryptBids    = "tender.decrypt_bids"     // k custodians have submitted shares
+	DecryptionDue  = "tender.decryption_due"   // end of the decryption window
+	RunDraw        = "tender.run_draw"         // a committed draw request awaits its checkpoint
+	InvitationDue  = "tender.invitation_due"   // an invited expert's confirmation deadline
+	RetireExperts  = "expert.retire_over_age"  // daily: experts at the age limit leave the pool
+	RoomFailureDue = "tender.room_failure_due" // an evaluation-room failure's wait ends
 )
 
 // Job is one unit of deferred work.

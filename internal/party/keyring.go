@@ -26,3 +26,12 @@ func (k Keyring) CustodyKey(ctx context.Context, userID ids.ID, at time.Time) (s
 	pk, err := k.S.ValidCustodyKey(ctx, userID, at)
 	return pk.Fingerprint, pk.PEM, err
 }
+
+// SignKey returns the user's sheet-signing key with that fingerprint, valid at at.
+func (k Keyring) SignKey(ctx context.Context, userID ids.ID, fingerprint string, at time.Time) (*gm.PublicKey, error) {
+	pk, err := k.S.ValidSignKey(ctx, userID, fingerprint, at)
+	if err != nil {
+		return nil, err
+	}
+	return pk.SM2()
+}

@@ -30,14 +30,17 @@ const (
 	KeyBid      KeyPurpose = "bid"      // an entity's key that signs its sealed bids
 	KeyCustody  KeyPurpose = "custody"  // a custodian person's key that receives bid-key shares
 	KeyPlatform KeyPurpose = "platform" // the platform's checkpoint-signing key
+	// KeySign is a committee member's personal key that signs evaluation
+	// sheets (评审意见签名): experts and the principal's representatives.
+	KeySign KeyPurpose = "sign"
 )
 
 // KeyPurposes lists the purposes in display order.
-var KeyPurposes = []KeyPurpose{KeyBid, KeyCustody, KeyPlatform}
+var KeyPurposes = []KeyPurpose{KeyBid, KeyCustody, KeyPlatform, KeySign}
 
 // Valid reports whether p is a known purpose.
 func (p KeyPurpose) Valid() bool {
-	return p == KeyBid || p == KeyCustody || p == KeyPlatform
+	return p == KeyBid || p == KeyCustody || p == KeyPlatform || p == KeySign
 }
 
 // Label is the Chinese name of a purpose.
@@ -49,6 +52,8 @@ func (p KeyPurpose) Label() string {
 		return "解密（保管）"
 	case KeyPlatform:
 		return "平台签名"
+	case KeySign:
+		return "评审签名"
 	}
 	return "未知用途"
 }
@@ -122,7 +127,7 @@ func (k PublicKey) Owner() ids.ID {
 	switch k.Purpose {
 	case KeyBid:
 		return k.EntityID
-	case KeyCustody:
+	case KeyCustody, KeySign:
 		return k.UserID
 	}
 	return ""
@@ -208,6 +213,11 @@ func keyOwner(actor Actor, p KeyPurpose) (entityID, userID ids.ID, err error) {
 	case KeyCustody:
 		if !CanHoldCustody(actor.Role) || actor.UserID == "" {
 			return "", "", apperr.Forbiddenf("解密（保管）公钥只能由招标代理机构、交易中心或行政监督部门的人员为本人登记。")
+		}
+		return "", actor.UserID, nil
+	case KeySign:
+		if (actor.Role != RoleExpert && actor.Role != RolePrincipal) || actor.UserID == "" {
+			return "", "", apperr.Forbiddenf("评审签名公钥由评标专家或招标人代表为本人登记。")
 		}
 		return "", actor.UserID, nil
 	case KeyPlatform:
@@ -346,7 +356,7 @@ func mayRevoke(a Actor, k PublicKey) bool {
 		return true
 	case k.Purpose == KeyBid:
 		return a.Role == RoleBidder && a.EntityID != "" && a.EntityID == k.EntityID
-	case k.Purpose == KeyCustody:
+	case k.Purpose == KeyCustody || k.Purpose == KeySign:
 		return a.UserID != "" && a.UserID == k.UserID
 	}
 	return false
@@ -370,6 +380,8 @@ func (s *Service) Keys(ctx context.Context, actor Actor) ([]PublicKey, error) {
 			return []PublicKey{}, nil
 		}
 		f = KeyFilter{EntityID: actor.EntityID, Purpose: KeyBid}
+	case actor.Role == RoleExpert || actor.Role == RolePrincipal:
+		f = KeyFilter{UserID: actor.UserID}
 	default:
 		f = KeyFilter{UserID: actor.UserID, Purpose: KeyCustody}
 	}
@@ -488,6 +500,34 @@ func checkBidKey(k PublicKey, entityID ids.ID, at time.Time) error {
 		return apperr.New(apperr.Invalid, "签名公钥（指纹 %s）不在有效期内（有效期%s）。", fp, validityText(k))
 	}
 	return nil
+}
+
+// ValidSignKey returns the user's sign key with that fingerprint, valid at
+// at: the key an evaluation sheet's signature is checked with.
+func (s *Service) ValidSignKey(ctx context.Context, userID ids.ID, fp string, at time.Time) (PublicKey, error) {
+	fp = NormalizeFingerprint(fp)
+	if !isFingerprint(fp) {
+		return PublicKey{}, apperr.New(apperr.Invalid, "签名公钥指纹格式错误：应为64位十六进制（SM3）。").WithField("signature", "指纹格式错误")
+	}
+	k, err := s.KeyByFingerprint(ctx, fp)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return PublicKey{}, apperr.New(apperr.Invalid, "评审签名公钥（指纹 %s）未登记：请先在“我的密钥”登记评审签名公钥。", shortFP(fp)).WithField("signature", "公钥未登记")
+		}
+		return PublicKey{}, err
+	}
+	sfp := shortFP(k.Fingerprint)
+	switch {
+	case k.Purpose != KeySign:
+		return PublicKey{}, apperr.New(apperr.Invalid, "公钥（指纹 %s）登记用途为“%s”，不能用于评审签名。", sfp, k.Purpose.Label()).WithField("signature", "用途不符")
+	case userID == "" || k.UserID != userID:
+		return PublicKey{}, apperr.New(apperr.Invalid, "评审签名公钥（指纹 %s）不是您本人的。", sfp).WithField("signature", "不是本人的公钥")
+	case k.Revoked() && !at.Before(k.RevokedAt):
+		return PublicKey{}, apperr.New(apperr.Invalid, "评审签名公钥（指纹 %s）已吊销于%s。", sfp, fmtKeyTime(k.RevokedAt)).WithField("signature", "公钥已吊销")
+	case !k.ValidAt(at):
+		return PublicKey{}, apperr.New(apperr.Invalid, "评审签名公钥（指纹 %s）不在有效期内（有效期%s）。", sfp, validityText(k)).WithField("signature", "不在有效期内")
+	}
+	return k, nil
 }
 
 // ValidCustodyKey returns the user's newest custody key valid at at (the

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"ggzy/internal/apperr"
 	"ggzy/internal/ids"
 	"ggzy/internal/tender"
 )
@@ -152,4 +153,113 @@ func (tx *Tx) ListInvitations(ctx context.Context, lotID ids.ID) ([]tender.Invit
 func (tx *Tx) ListInvitationsForUser(ctx context.Context, userID ids.ID) ([]tender.Invitation, error) {
 	return collect(ctx, tx, "list invitations for user", scanInv,
 		`SELECT `+invCols+` FROM draw_invitations WHERE user_id = ? AND status <> 'standby' AND status <> 'released' ORDER BY created_at DESC, id DESC`, userID)
+}
+
+// ---- the evaluation room (tender/room.go)
+
+const roomCols = `lot_id, status, remote, prior, started_at, ends_at, extensions, chair, failure, failed_at, resume_by, updated_at, version`
+
+func (tx *Tx) CreateRoom(ctx context.Context, r tender.Room) error {
+	_, err := tx.exec(ctx, `INSERT INTO eval_rooms (`+roomCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)`,
+		r.LotID, r.Status, r.Remote, r.Prior, tx.t(r.StartedAt), tx.t(r.EndsAt), r.Extensions, r.Chair, r.Failure, tx.t(r.FailedAt), tx.t(r.ResumeBy), tx.t(r.UpdatedAt))
+	if err != nil {
+		return writeErr("create room", err, "该标段的评标室已开设。", "标段")
+	}
+	return nil
+}
+
+func (tx *Tx) GetRoom(ctx context.Context, lotID ids.ID) (tender.Room, error) {
+	var r tender.Room
+	err := tx.queryRow(ctx, `SELECT `+roomCols+` FROM eval_rooms WHERE lot_id = ?`, lotID).Scan(&r.LotID, &r.Status, &r.Remote, &r.Prior,
+		tm(&r.StartedAt), tm(&r.EndsAt), &r.Extensions, &r.Chair, &r.Failure, tm(&r.FailedAt), tm(&r.ResumeBy), tm(&r.UpdatedAt), &r.Version)
+	if err != nil {
+		return tender.Room{}, readErr("get room", err, "评标室")
+	}
+	return r, nil
+}
+
+// UpdateRoom writes r when its Version is current and bumps it.
+func (tx *Tx) UpdateRoom(ctx context.Context, r *tender.Room) error {
+	res, err := tx.exec(ctx, `UPDATE eval_rooms SET status = ?, remote = ?, prior = ?, started_at = ?, ends_at = ?, extensions = ?, chair = ?, failure = ?,
+		failed_at = ?, resume_by = ?, updated_at = ?, version = version + 1 WHERE lot_id = ? AND version = ?`,
+		r.Status, r.Remote, r.Prior, tx.t(r.StartedAt), tx.t(r.EndsAt), r.Extensions, r.Chair, r.Failure, tx.t(r.FailedAt), tx.t(r.ResumeBy), tx.t(r.UpdatedAt), r.LotID, r.Version)
+	if err != nil {
+		return fmt.Errorf("store: update room: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.New(apperr.Conflict, "评标室状态已变化，请刷新后重试。")
+	}
+	r.Version++
+	return nil
+}
+
+func (tx *Tx) DeleteRoom(ctx context.Context, lotID ids.ID) error {
+	if _, err := tx.exec(ctx, `DELETE FROM eval_votes WHERE lot_id = ?`, lotID); err != nil {
+		return fmt.Errorf("store: delete room votes: %w", err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM eval_rooms WHERE lot_id = ?`, lotID); err != nil {
+		return fmt.Errorf("store: delete room: %w", err)
+	}
+	return nil
+}
+
+// SaveVote records a vote, replacing the voter's earlier one of that kind and round.
+func (tx *Tx) SaveVote(ctx context.Context, v tender.Vote) error {
+	_, err := tx.exec(ctx, `INSERT INTO eval_votes (lot_id, kind, round, voter, value, at) VALUES (?,?,?,?,?,?)
+		ON CONFLICT (lot_id, kind, round, voter) DO UPDATE SET value = excluded.value, at = excluded.at`,
+		v.LotID, v.Kind, v.Round, v.Voter, v.Value, tx.t(v.At))
+	if err != nil {
+		return writeErr("save vote", err, "", "标段")
+	}
+	return nil
+}
+
+func (tx *Tx) ListVotes(ctx context.Context, lotID ids.ID, kind string, round int) ([]tender.Vote, error) {
+	q := `SELECT lot_id, kind, round, voter, value, at FROM eval_votes WHERE lot_id = ?`
+	args := []any{lotID}
+	if kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, kind)
+	}
+	if round >= 0 {
+		q += ` AND round = ?`
+		args = append(args, round)
+	}
+	return collect(ctx, tx, "list votes", func(r rowScanner) (tender.Vote, error) {
+		var v tender.Vote
+		return v, r.Scan(&v.LotID, &v.Kind, &v.Round, &v.Voter, &v.Value, tm(&v.At))
+	}, q+` ORDER BY kind, round, at, voter`, args...)
+}
+
+func (tx *Tx) ListDeviations(ctx context.Context, lotID ids.ID) ([]tender.Deviation, error) {
+	return collect(ctx, tx, "list deviations", func(r rowScanner) (tender.Deviation, error) {
+		var d tender.Deviation
+		return d, r.Scan(&d.LotID, &d.MemberID, &d.BidID, &d.Item, &d.Score, &d.Mean, &d.Pct, &d.Explanation, tm(&d.ExplainedAt))
+	}, `SELECT lot_id, member_id, bid_id, item, score, mean, pct, explanation, explained_at FROM eval_deviations WHERE lot_id = ? ORDER BY member_id, bid_id, item`, lotID)
+}
+
+// SaveDeviations replaces the lot's deviations.
+func (tx *Tx) SaveDeviations(ctx context.Context, lotID ids.ID, ds []tender.Deviation) error {
+	if _, err := tx.exec(ctx, `DELETE FROM eval_deviations WHERE lot_id = ?`, lotID); err != nil {
+		return fmt.Errorf("store: save deviations: %w", err)
+	}
+	for _, d := range ds {
+		if _, err := tx.exec(ctx, `INSERT INTO eval_deviations (lot_id, member_id, bid_id, item, score, mean, pct, explanation, explained_at) VALUES (?,?,?,?,?,?,?,?,?)`,
+			lotID, d.MemberID, d.BidID, d.Item, d.Score, d.Mean, d.Pct, d.Explanation, tx.t(d.ExplainedAt)); err != nil {
+			return writeErr("save deviations", err, "评分偏离记录重复。", "标段")
+		}
+	}
+	return nil
+}
+
+// DeleteSheets discards sheets: one member's, or all ("" memberID).
+func (tx *Tx) DeleteSheets(ctx context.Context, lotID, memberID ids.ID) error {
+	q, args := `DELETE FROM score_sheets WHERE lot_id = ?`, []any{lotID}
+	if memberID != "" {
+		q, args = q+` AND member_id = ?`, append(args, memberID)
+	}
+	if _, err := tx.exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: delete sheets: %w", err)
+	}
+	return nil
 }

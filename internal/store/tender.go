@@ -655,9 +655,10 @@ func (tx *Tx) SaveSheet(ctx context.Context, s tender.ScoreSheet) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO score_sheets (lot_id, member_id, lines, submitted_at) VALUES (?,?,?,?)
-		ON CONFLICT (lot_id, member_id) DO UPDATE SET lines = excluded.lines, submitted_at = excluded.submitted_at`,
-		s.LotID, s.MemberID, lines, tx.t(s.SubmittedAt))
+	_, err = tx.exec(ctx, `INSERT INTO score_sheets (lot_id, member_id, lines, submitted_at, digest, fingerprint, signature) VALUES (?,?,?,?,?,?,?)
+		ON CONFLICT (lot_id, member_id) DO UPDATE SET lines = excluded.lines, submitted_at = excluded.submitted_at,
+		digest = excluded.digest, fingerprint = excluded.fingerprint, signature = excluded.signature`,
+		s.LotID, s.MemberID, lines, tx.t(s.SubmittedAt), s.Digest, s.Fingerprint, s.Signature)
 	if err != nil {
 		return writeErr("save sheet", err, "", "标段")
 	}
@@ -668,8 +669,8 @@ func (tx *Tx) SaveSheet(ctx context.Context, s tender.ScoreSheet) error {
 func (tx *Tx) ListSheets(ctx context.Context, lotID ids.ID) ([]tender.ScoreSheet, error) {
 	return collect(ctx, tx, "list sheets", func(r rowScanner) (tender.ScoreSheet, error) {
 		var s tender.ScoreSheet
-		return s, r.Scan(&s.LotID, &s.MemberID, nj{&s.Lines}, tm(&s.SubmittedAt))
-	}, `SELECT lot_id, member_id, lines, submitted_at FROM score_sheets WHERE lot_id = ? ORDER BY member_id`, lotID)
+		return s, r.Scan(&s.LotID, &s.MemberID, nj{&s.Lines}, tm(&s.SubmittedAt), &s.Digest, &s.Fingerprint, &s.Signature)
+	}, `SELECT lot_id, member_id, lines, submitted_at, digest, fingerprint, signature FROM score_sheets WHERE lot_id = ? ORDER BY member_id`, lotID)
 }
 
 // SaveReport inserts or replaces the lot's evaluation report.

@@ -42,6 +42,8 @@ const (
 type Keys interface {
 	BidKey(ctx context.Context, entityID ids.ID, fingerprint string, at time.Time) (*gm.PublicKey, error)
 	CustodyKey(ctx context.Context, userID ids.ID, at time.Time) (fingerprint, pem string, err error)
+	// SignKey is a committee member's registered sheet-signing key.
+	SignKey(ctx context.Context, userID ids.ID, fingerprint string, at time.Time) (*gm.PublicKey, error)
 }
 
 // CustodyInput names a lot's custodians and threshold.

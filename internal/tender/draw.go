@@ -170,7 +170,7 @@ func (s *Service) RequestDraw(ctx context.Context, actor party.Actor, lotID ids.
 		}
 		if ms, err := tx.ListMembers(ctx, l.ID); err != nil {
 			return err
-		} else if len(ms) > 0 {
+		} else if len(ms) >= l.CommitteeSize {
 			return apperr.New(apperr.Conflict, "该标段的评标委员会已组建。")
 		}
 		prev, err := tx.ListDraws(ctx, l.ID)
@@ -646,9 +646,27 @@ func (s *Service) maybeFormCommittee(ctx context.Context, tx Tx, now time.Time, 
 	if err != nil || len(draws) == 0 {
 		return err
 	}
-	members := slices.Clone(draws[0].Reps)
+	members, err := tx.ListMembers(ctx, l.ID)
+	if err != nil {
+		return err
+	}
+	refill := len(members) > 0
+	if !refill {
+		members = slices.Clone(draws[0].Reps)
+		for i := range members {
+			members[i].ID = s.ids.New(now) // a re-formed committee gets fresh seats
+		}
+	}
+	seated := map[ids.ID]bool{}
+	for _, m := range members {
+		seated[m.ExpertID] = true
+	}
+	var added []string
 	for _, iv := range confirmed {
-		members = append(members, Member{ID: s.ids.New(now), LotID: l.ID, Kind: MemberExpert, ExpertID: iv.ExpertID, UserID: iv.UserID, Name: iv.Name})
+		if !seated[iv.ExpertID] {
+			members = append(members, Member{ID: s.ids.New(now), LotID: l.ID, Kind: MemberExpert, ExpertID: iv.ExpertID, UserID: iv.UserID, Name: iv.Name})
+			added = append(added, iv.Name)
+		}
 	}
 	for _, iv := range invs {
 		if iv.Status == InvStandby {
@@ -661,12 +679,22 @@ func (s *Service) maybeFormCommittee(ctx context.Context, tx Tx, now time.Time, 
 	if err := tx.SaveMembers(ctx, l.ID, members); err != nil {
 		return err
 	}
+	if refill {
+		// A substitute joins a running room and evaluates afresh (TBR 48).
+		_, err = record(ctx, tx, now, party.System(), "evaluation.member_added", l.Code, map[string]any{"lot": l.Code, "added": len(added)},
+			map[string]any{"members": added})
+		return err
+	}
 	names := make([]string, len(members))
 	for i, m := range members {
 		names[i] = m.Name
 	}
+	last := draws[len(draws)-1]
+	if err := tx.CreateRoom(ctx, Room{LotID: l.ID, Status: RoomWaiting, Remote: last.Remote, UpdatedAt: now}); err != nil {
+		return err
+	}
 	_, err = record(ctx, tx, now, party.System(), "evaluation.committee_formed", l.Code,
-		map[string]any{"lot": l.Code, "size": len(members), "experts": len(confirmed), "reps": l.PrincipalReps},
+		map[string]any{"lot": l.Code, "size": len(members), "experts": len(confirmed), "reps": l.PrincipalReps, "remote": last.Remote},
 		map[string]any{"members": names})
 	return err
 }

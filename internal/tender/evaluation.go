@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"ggzy/internal/scoring"
 	"sort"
 	"strings"
 	"time"
@@ -17,10 +18,13 @@ import (
 	"ggzy/internal/rules"
 )
 
-// SubmitScoreSheet stores a member's own sheet. When the last member has
-// submitted, the report is computed, candidates are ranked and the candidate
-// publicity starts at once (so it always starts within the 3 days of TBR 54).
-func (s *Service) SubmitScoreSheet(ctx context.Context, actor party.Actor, lotID ids.ID, lines []SheetLine) (ScoreSheet, error) {
+// SubmitScoreSheet stores a member's own sheet, signed with the member's
+// SM2 key (SheetDigest). While the room runs a member may revise it. When
+// every member has submitted, deviating subjective scores must be explained
+// (ExplainDeviation); then the report is computed, candidates are ranked and
+// the candidate publicity starts at once (so it always starts within the 3
+// days of TBR 54).
+func (s *Service) SubmitScoreSheet(ctx context.Context, actor party.Actor, lotID ids.ID, lines []SheetLine, sig SheetSignature) (ScoreSheet, error) {
 	now := s.clock.Now()
 	var sheet ScoreSheet
 	err := s.store.WithTx(ctx, func(tx Tx) error {
@@ -32,17 +36,19 @@ func (s *Service) SubmitScoreSheet(ctx context.Context, actor party.Actor, lotID
 		if err != nil {
 			return err
 		}
-		var me *Member
-		for i := range members {
-			if members[i].UserID == actor.UserID && actor.UserID != "" {
-				me = &members[i]
-			}
-		}
-		if me == nil {
-			return apperr.Forbiddenf("您不是本标段评标委员会成员。")
+		me, err := roomMember(members, actor)
+		if err != nil {
+			return err
 		}
 		if l.Status != Evaluating {
 			return apperr.New(apperr.Conflict, "评标已结束，评分表不能再修改。")
+		}
+		room, err := tx.GetRoom(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		if room.Status != RoomRunning && room.Status != RoomExplaining {
+			return apperr.New(apperr.Conflict, "评标室当前状态为“%s”，不能提交评审意见。", room.Status.Label())
 		}
 		bids, err := tx.ListBids(ctx, l.ID)
 		if err != nil {
@@ -51,21 +57,22 @@ func (s *Service) SubmitScoreSheet(ctx context.Context, actor party.Actor, lotID
 		if err := checkSheet(l, evaluable(bids), lines); err != nil {
 			return err
 		}
-		sheet = ScoreSheet{LotID: l.ID, MemberID: me.ID, Lines: lines, SubmittedAt: now}
-		if err := tx.SaveSheet(ctx, sheet); err != nil {
-			return err
-		}
-		if _, err := record(ctx, tx, now, actor, "evaluation.sheet_submitted", l.Code, map[string]any{"lot": l.Code, "member": me.ID}, map[string]any{"lines": lines}); err != nil {
-			return err
-		}
-		sheets, err := tx.ListSheets(ctx, l.ID)
+		digest, err := SheetDigest(l.Code, me.UserID, lines)
 		if err != nil {
 			return err
 		}
-		if len(sheets) < len(members) {
-			return nil
+		if err := s.checkSignature(ctx, actor.UserID, digest, sig, now); err != nil {
+			return err
 		}
-		return s.finishEvaluation(ctx, tx, now, p, l, bids, members, sheets)
+		sheet = ScoreSheet{LotID: l.ID, MemberID: me.ID, Lines: lines, SubmittedAt: now, Digest: digest, Fingerprint: sig.Fingerprint, Signature: sig.Signature}
+		if err := tx.SaveSheet(ctx, sheet); err != nil {
+			return err
+		}
+		if _, err := record(ctx, tx, now, actor, "evaluation.sheet_submitted", l.Code, map[string]any{"lot": l.Code, "member": me.ID, "digest": digest},
+			map[string]any{"lines": lines, "fingerprint": sig.Fingerprint, "signature": sig.Signature}); err != nil {
+			return err
+		}
+		return s.afterSheets(ctx, tx, now, p, l, room, bids, members)
 	})
 	return sheet, err
 }
@@ -178,15 +185,18 @@ func (s *Service) finishEvaluation(ctx context.Context, tx Tx, now time.Time, p 
 //     is also rejected for any automatic reason found at the opening.
 //   - Lowest evaluated price: price + mean adjustment of the members who
 //     passed the bid, ascending; ties by price, then earlier submission.
-//   - Comprehensive: price score = lowest valid price / price × weight; other
-//     items are the mean of the members who passed (and so scored) the bid;
-//     descending total; ties by lower price, then
+//   - Comprehensive: the price score is computed from the valid prices by the
+//     price item's configured formula (scoring.PriceScores: the engineering
+//     base ratio by default, the government-procurement low-price-first rule,
+//     or the benchmark deviation); each subjective item combines the scores
+//     of the members who passed the bid by the item's aggregation rule
+//     (mean or trimmed mean); descending total; ties by lower price, then
 //     earlier submission.
 func Evaluate(l Lot, bids []Bid, sheets []ScoreSheet, names map[ids.ID]string, maxCandidates int) Report {
 	rep := Report{LotID: l.ID, Method: l.Method}
 	fails := map[ids.ID][]string{}
 	adj := map[ids.ID]int64{}
-	scores := map[ids.ID]map[string]int64{}
+	scores := map[ids.ID]map[string][]int64{}
 	scored := map[ids.ID]int64{} // members who passed, so adjusted and scored, the bid
 	for _, sh := range sheets {
 		for _, ln := range sh.Lines {
@@ -197,10 +207,10 @@ func Evaluate(l Lot, bids []Bid, sheets []ScoreSheet, names map[ids.ID]string, m
 			scored[ln.BidID]++
 			adj[ln.BidID] += int64(ln.Adjustment)
 			if scores[ln.BidID] == nil {
-				scores[ln.BidID] = map[string]int64{}
+				scores[ln.BidID] = map[string][]int64{}
 			}
 			for k, v := range ln.Scores {
-				scores[ln.BidID][k] += v
+				scores[ln.BidID][k] = append(scores[ln.BidID][k], v)
 			}
 		}
 	}
@@ -218,13 +228,11 @@ func Evaluate(l Lot, bids []Bid, sheets []ScoreSheet, names map[ids.ID]string, m
 			valid = append(valid, len(rep.Rows)-1)
 		}
 	}
-	var base money.Fen
-	for _, i := range valid {
-		if base == 0 || rep.Rows[i].Price < base {
-			base = rep.Rows[i].Price
-		}
+	prices := make([]money.Fen, len(valid))
+	for i, vi := range valid {
+		prices[i] = rep.Rows[vi].Price
 	}
-	for _, i := range valid {
+	for k, i := range valid {
 		r := &rep.Rows[i]
 		if l.Method == LowestPrice {
 			r.EvaluatedPrice = r.Price + money.Fen(divRound(adj[r.BidID], scored[r.BidID]))
@@ -233,9 +241,19 @@ func Evaluate(l Lot, bids []Bid, sheets []ScoreSheet, names map[ids.ID]string, m
 		r.EvaluatedPrice = r.Price
 		for _, it := range l.Scoring {
 			if it.Price {
-				r.PriceScore = divRound(int64(base)*it.Max, int64(r.Price))
-			} else {
-				r.OtherScore += divRound(scores[r.BidID][it.Key], scored[r.BidID])
+				// Validated at lot creation; a failure here leaves the score 0.
+				if ps, err := scoring.PriceScores(it.PriceRule(l.CategoryCode), prices); err == nil {
+					r.PriceScore = ps[k]
+				}
+				continue
+			}
+			rule := it.Aggregate
+			if rule == "" {
+				rule = scoring.AggregateMean
+			}
+			if xs := scores[r.BidID][it.Key]; len(xs) > 0 {
+				v, _ := scoring.Aggregate(rule, xs)
+				r.OtherScore += v
 			}
 		}
 		r.Total = r.PriceScore + r.OtherScore

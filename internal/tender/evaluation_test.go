@@ -63,6 +63,10 @@ func drawCommittee(w *fixture.World, lotID ids.ID, reps ...string) ([]tender.Mem
 		}
 	}
 	v, err := w.Tender.ViewLot(ctx, w.Actor("operator"), lotID)
+	if err != nil || len(v.Committee) < v.Lot.CommitteeSize {
+		return v.Committee, err
+	}
+	_, err = w.Tender.StartEvaluation(ctx, w.Actor("operator"), lotID)
 	return v.Committee, err
 }
 
@@ -253,53 +257,53 @@ func TestSubmitScoreSheet(t *testing.T) {
 			if in[w.Users[who].ID] {
 				continue
 			}
-			_, err := w.Tender.SubmitScoreSheet(ctx, w.Actor(who), l.ID, passAll(l, bs))
+			_, err := w.Tender.SubmitScoreSheet(ctx, w.Actor(who), l.ID, passAll(l, bs), tender.SheetSignature{})
 			wantErr(t, err, apperr.Forbidden, "")
 		}
 	})
 	t.Run("TheSheetMustCoverEveryBidOnce", func(t *testing.T) {
 		w, l, ms, bs := setup(t)
 		lines := passAll(l, bs)
-		_, err := w.Tender.SubmitScoreSheet(ctx, ms[0], l.ID, lines[:2])
+		_, err := w.SubmitSheet(t, ms[0], l.ID, lines[:2])
 		wantErr(t, err, apperr.Invalid, "")
-		_, err = w.Tender.SubmitScoreSheet(ctx, ms[0], l.ID, append(lines[:2:2], lines[0]))
+		_, err = w.SubmitSheet(t, ms[0], l.ID, append(lines[:2:2], lines[0]))
 		wantErr(t, err, apperr.Invalid, "")
 		other := append(lines[:2:2], tender.SheetLine{BidID: "not-a-bid", Pass: true})
-		_, err = w.Tender.SubmitScoreSheet(ctx, ms[0], l.ID, other)
+		_, err = w.SubmitSheet(t, ms[0], l.ID, other)
 		wantErr(t, err, apperr.Invalid, "")
 	})
 	t.Run("AFailNeedsAReason", func(t *testing.T) {
 		w, l, ms, bs := setup(t)
 		lines := passAll(l, bs)
 		lines[1] = tender.SheetLine{BidID: bs[1].ID, Pass: false, Reason: "  "}
-		_, err := w.Tender.SubmitScoreSheet(ctx, ms[0], l.ID, lines)
+		_, err := w.SubmitSheet(t, ms[0], l.ID, lines)
 		if e := wantErr(t, err, apperr.Invalid, ""); e.Fields[bs[1].ID+".reason"] == "" {
 			t.Errorf("fields %v", e.Fields)
 		}
 		lines[1].Reason = "未提供项目经理注册证书"
-		_, err = w.Tender.SubmitScoreSheet(ctx, ms[0], l.ID, lines)
+		_, err = w.SubmitSheet(t, ms[0], l.ID, lines)
 		noErr(t, err)
 	})
 	t.Run("ScoresMustStayWithinTheItem", func(t *testing.T) {
 		w, l, ms, bs := setup(t)
 		lines := passAll(l, bs)
 		lines[0].Scores["tech"] = 3001
-		_, err := w.Tender.SubmitScoreSheet(ctx, ms[0], l.ID, lines)
+		_, err := w.SubmitSheet(t, ms[0], l.ID, lines)
 		if e := wantErr(t, err, apperr.Invalid, ""); e.Fields[bs[0].ID+".tech"] == "" {
 			t.Errorf("fields %v", e.Fields)
 		}
 		delete(lines[0].Scores, "tech")
-		_, err = w.Tender.SubmitScoreSheet(ctx, ms[0], l.ID, lines)
+		_, err = w.SubmitSheet(t, ms[0], l.ID, lines)
 		wantErr(t, err, apperr.Invalid, "")
 	})
 	t.Run("TheLastSheetMakesTheReportAndStartsThePublicity", func(t *testing.T) {
 		w, l, ms, bs := setup(t)
 		w.Clock.Set(bj(2026, 3, 23, 14, 0))
 		for i, m := range ms[:len(ms)-1] {
-			_, err := w.Tender.SubmitScoreSheet(ctx, m, l.ID, passAll(l, bs))
+			_, err := w.SubmitSheet(t, m, l.ID, passAll(l, bs))
 			noErr(t, err)
 			if i == 0 { // a member may replace its own sheet meanwhile
-				_, err = w.Tender.SubmitScoreSheet(ctx, m, l.ID, passAll(l, bs))
+				_, err = w.SubmitSheet(t, m, l.ID, passAll(l, bs))
 				noErr(t, err)
 			}
 		}
@@ -310,7 +314,7 @@ func TestSubmitScoreSheet(t *testing.T) {
 		// so the publicity runs to the end of Monday 03-30.
 		now := bj(2026, 3, 26, 10, 0)
 		w.Clock.Set(now)
-		_, err := w.Tender.SubmitScoreSheet(ctx, ms[len(ms)-1], l.ID, passAll(l, bs))
+		_, err := w.SubmitSheet(t, ms[len(ms)-1], l.ID, passAll(l, bs))
 		noErr(t, err)
 		got := lot(t, w, l.ID)
 		until := bj(2026, 3, 31, 0, 0)
@@ -337,7 +341,7 @@ func TestSubmitScoreSheet(t *testing.T) {
 		if types := ledgerTypes(t, w, l.Code); count(types, "evaluation.sheet_submitted") != 6 || count(types, "evaluation.finished") != 1 {
 			t.Errorf("ledger %v", types)
 		}
-		_, err = w.Tender.SubmitScoreSheet(ctx, ms[0], l.ID, passAll(l, bs))
+		_, err = w.SubmitSheet(t, ms[0], l.ID, passAll(l, bs))
 		wantErr(t, err, apperr.Conflict, "")
 	})
 	t.Run("AllBidsRejectedFailsTheTender", func(t *testing.T) {
@@ -347,7 +351,7 @@ func TestSubmitScoreSheet(t *testing.T) {
 			for _, b := range bs {
 				lines = append(lines, tender.SheetLine{BidID: b.ID, Pass: false, Reason: "投标文件未按要求签字盖章"})
 			}
-			_, err := w.Tender.SubmitScoreSheet(ctx, m, l.ID, lines)
+			_, err := w.SubmitSheet(t, m, l.ID, lines)
 			noErr(t, err)
 		}
 		got := lot(t, w, l.ID)

@@ -91,7 +91,7 @@ func TestLifecycle(t *testing.T) {
 		})
 		w.Clock.Set(bj(2026, 3, 23, 14, 0))
 		var members []tender.Member
-		step("DrawCommittee", []string{"evaluation.draw_requested", "evaluation.draw_done", "evaluation.invitation_confirmed", "evaluation.invitation_confirmed", "evaluation.invitation_confirmed", "evaluation.invitation_confirmed", "evaluation.committee_formed"}, func() (err error) {
+		step("DrawCommittee", []string{"evaluation.draw_requested", "evaluation.draw_done", "evaluation.invitation_confirmed", "evaluation.invitation_confirmed", "evaluation.invitation_confirmed", "evaluation.invitation_confirmed", "evaluation.committee_formed", "evaluation.started"}, func() (err error) {
 			members, err = drawCommittee(w, l.ID, "principal2")
 			return err
 		})
@@ -103,8 +103,9 @@ func TestLifecycle(t *testing.T) {
 				want = append(want, "evaluation.finished")
 			}
 			a := actorOfUser(t, w, m.UserID)
+			w.SignSheet(t, a, l.Code, nil) // the member's key is registered beforehand
 			step("SubmitScoreSheet", want, func() error {
-				_, err := w.Tender.SubmitScoreSheet(ctx, a, l.ID, passAll(l, bs))
+				_, err := w.SubmitSheet(t, a, l.ID, passAll(l, bs))
 				return err
 			})
 		}

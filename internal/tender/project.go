@@ -3,6 +3,7 @@ package tender
 import (
 	"context"
 	"fmt"
+	"ggzy/internal/scoring"
 	"regexp"
 	"strings"
 	"time"
@@ -178,6 +179,17 @@ func (s *Service) ValidateLot(in LotInput) error {
 	if in.Method == Comprehensive {
 		if msg := checkScoring(in.Scoring); msg != "" {
 			f["scoring"] = msg
+		} else {
+			for _, it := range in.Scoring {
+				if it.Price {
+					if err := it.PriceRule(in.CategoryCode).Validate(); err != nil {
+						e := apperr.As(err)
+						f["scoring"], basis = e.Message, e.Basis
+					}
+				} else if it.Aggregate != "" && it.Aggregate != scoring.AggregateMean && it.Aggregate != scoring.AggregateTrimmedMean {
+					f["scoring"] = fmt.Sprintf("评分项“%s”的汇总方式无效。", it.Name)
+				}
+			}
 		}
 	}
 	if len(f) == 0 {

@@ -43,6 +43,7 @@ type Service struct {
 
 	checkpoints    Checkpoints
 	pool           expert.Policy
+	eval           EvalPolicy
 	validSpecialty func(string) bool
 }
 
@@ -68,6 +69,8 @@ type Config struct {
 	Checkpoints    Checkpoints
 	Pool           expert.Policy
 	ValidSpecialty func(string) bool
+	// Eval is the evaluation room's policy (zero: DefaultEvalPolicy).
+	Eval EvalPolicy
 }
 
 // New returns a Service. The plain-v1 opener is always present.
@@ -84,7 +87,10 @@ func New(c Config) *Service {
 		c.IDs = &ids.Generator{}
 	}
 	s := &Service{store: c.Store, clock: c.Clock, ids: c.IDs, rules: c.Rules, cal: c.Calendar, openers: op, region: c.Region, rand: r,
-		keys: c.Keys, blobs: c.Blobs, sealed: c.RequireSealed, checkpoints: c.Checkpoints, pool: c.Pool, validSpecialty: c.ValidSpecialty}
+		keys: c.Keys, blobs: c.Blobs, sealed: c.RequireSealed, checkpoints: c.Checkpoints, pool: c.Pool, validSpecialty: c.ValidSpecialty, eval: c.Eval}
+	if s.eval.Duration == 0 {
+		s.eval = DefaultEvalPolicy()
+	}
 	if s.pool.AgeMax == 0 {
 		s.pool = expert.DefaultPolicy()
 	}

@@ -128,6 +128,17 @@ type Tx interface {
 	ListInvitations(ctx context.Context, lotID ids.ID) ([]Invitation, error)         // by draw, need, seq
 	ListInvitationsForUser(ctx context.Context, userID ids.ID) ([]Invitation, error) // newest first
 
+	// The evaluation room (room.go).
+	CreateRoom(ctx context.Context, r Room) error
+	GetRoom(ctx context.Context, lotID ids.ID) (Room, error)
+	UpdateRoom(ctx context.Context, r *Room) error // optimistic: Version must match; bumps it
+	DeleteRoom(ctx context.Context, lotID ids.ID) error
+	SaveVote(ctx context.Context, v Vote) error                                          // replaces the voter's vote of that kind and round
+	ListVotes(ctx context.Context, lotID ids.ID, kind string, round int) ([]Vote, error) // kind "" = all; round −1 = all
+	ListDeviations(ctx context.Context, lotID ids.ID) ([]Deviation, error)
+	SaveDeviations(ctx context.Context, lotID ids.ID, ds []Deviation) error // replaces the lot's
+	DeleteSheets(ctx context.Context, lotID, memberID ids.ID) error         // memberID "" = all
+
 	SaveMembers(ctx context.Context, lotID ids.ID, ms []Member) error // replaces the lot's committee
 	ListMembers(ctx context.Context, lotID ids.ID) ([]Member, error)
 	ListLotsForMember(ctx context.Context, userID ids.ID) ([]ids.ID, error)

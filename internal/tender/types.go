@@ -7,6 +7,8 @@ package tender
 
 import (
 	"encoding/json"
+	"ggzy/internal/scoring"
+	"strings"
 	"time"
 
 	"ggzy/internal/ids"
@@ -100,6 +102,37 @@ type ScoreItem struct {
 	Name  string `json:"name"`
 	Max   int64  `json:"max"`   // points ×100
 	Price bool   `json:"price"` // computed from the price, not typed
+	// The price item's formula (scoring.Formula*; "" = base_ratio) and its
+	// parameters; the weight is Max.
+	Formula      string `json:"formula,omitempty"`
+	DeductAbove  int64  `json:"deduct_above,omitempty"`
+	DeductBelow  int64  `json:"deduct_below,omitempty"`
+	TrimExtremes bool   `json:"trim_extremes,omitempty"`
+	// Aggregate is how the members' scores on a subjective item combine
+	// (scoring.AggregateMean, the default, or scoring.AggregateTrimmedMean).
+	Aggregate string `json:"aggregate,omitempty"`
+}
+
+// PriceRule is the item's price formula for a lot of the given category
+// code (A works, B goods, C services).
+func (it ScoreItem) PriceRule(categoryCode string) scoring.PriceRule {
+	f := it.Formula
+	if f == "" {
+		f = scoring.FormulaBaseRatio
+	}
+	return scoring.PriceRule{Formula: f, Weight: it.Max, Category: CategoryOf(categoryCode), DeductAbove: it.DeductAbove, DeductBelow: it.DeductBelow, TrimExtremes: it.TrimExtremes}
+}
+
+// CategoryOf maps a classification code to the price-rule category: B
+// goods, C services, everything else works.
+func CategoryOf(code string) string {
+	switch {
+	case strings.HasPrefix(code, "B"):
+		return scoring.CategoryGoods
+	case strings.HasPrefix(code, "C"):
+		return scoring.CategoryServices
+	}
+	return scoring.CategoryWorks
 }
 
 // Lot is a 标段: the unit that is tendered, opened and awarded.
@@ -406,6 +439,10 @@ type ScoreSheet struct {
 	MemberID    ids.ID      `json:"member_id"`
 	Lines       []SheetLine `json:"lines"`
 	SubmittedAt time.Time   `json:"submitted_at"`
+	// The member's SM2 signature over Digest (SheetDigest).
+	Digest      string `json:"digest,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Signature   string `json:"signature,omitempty"`
 }
 
 // ReportRow is one bid in the evaluation report.
