@@ -2,10 +2,10 @@ package app
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/hex"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
