@@ -12,6 +12,8 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -220,4 +222,28 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// signed is a member's signature over an evaluation sheet's digest.
+type signed struct {
+	Signature   string `json:"signature"` // base64 DER
+	Fingerprint string `json:"fingerprint"`
+}
+
+// signDigest signs the 32 bytes of a sheet digest (hex, as the platform
+// computes it: tender.SheetDigest) with the member's encrypted key.
+func signDigest(digestHex, keyPEM, passphrase string) (signed, error) {
+	d, err := hex.DecodeString(strings.TrimSpace(digestHex))
+	if err != nil || len(d) != 32 {
+		return signed{}, errors.New("评审意见摘要格式错误，请刷新页面后重试。")
+	}
+	k, err := privateKey(keyPEM, passphrase)
+	if err != nil {
+		return signed{}, err
+	}
+	sig, err := k.Sign(rand.Reader, d)
+	if err != nil {
+		return signed{}, fmt.Errorf("签名失败：%w", err)
+	}
+	return signed{Signature: base64.StdEncoding.EncodeToString(sig), Fingerprint: k.Public().Fingerprint()}, nil
 }

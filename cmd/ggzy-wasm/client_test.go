@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,5 +112,35 @@ func TestGenerateSealAndOpenShares(t *testing.T) {
 	o, err = openShares("LOT2", "u2", ej, string(enc), "custody-passphrase-u2")
 	if err != nil || len(o.Shares) != 0 || len(o.Failures) != 1 {
 		t.Fatalf("another lot's envelope: %+v %v", o, err)
+	}
+}
+
+// TestSignDigest: the browser's sheet signature verifies with the member's
+// public key over the digest bytes; a wrong passphrase names its field.
+func TestSignDigest(t *testing.T) {
+	kp, err := generateKey("评标签名口令2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := strings.Repeat("ab", 32)
+	s, err := signDigest(digest, kp.PEM, "评标签名口令2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := gm.ParsePublicKeyPEM([]byte(kp.PublicPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := base64.StdEncoding.DecodeString(s.Signature)
+	d, _ := hex.DecodeString(digest)
+	if !pub.Verify(d, raw) || s.Fingerprint != kp.Fingerprint {
+		t.Fatalf("signature does not verify: %+v", s)
+	}
+	var fe *fieldError
+	if _, err := signDigest(digest, kp.PEM, "wrong passphrase"); !errors.As(err, &fe) || fe.Field != "passphrase" {
+		t.Fatalf("wrong passphrase: %v", err)
+	}
+	if _, err := signDigest("abc", kp.PEM, "评标签名口令2026"); err == nil {
+		t.Fatal("a malformed digest was signed")
 	}
 }

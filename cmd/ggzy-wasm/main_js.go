@@ -16,6 +16,7 @@ func main() {
 	g.Set("ggzyGenerateKey", promise(jsGenerateKey))
 	g.Set("ggzySeal", promise(jsSeal))
 	g.Set("ggzyOpenShares", promise(jsOpenShares))
+	g.Set("ggzySignDigest", promise(jsSignDigest))
 	if ready := g.Get("ggzyReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke()
 	}
@@ -121,4 +122,13 @@ func jsOpenShares(args []js.Value) (any, error) {
 		failures[i] = map[string]any{"bid_id": f.BidID, "reason": f.Reason}
 	}
 	return map[string]any{"sharesJSON": string(sharesJSON), "count": len(o.Shares), "failures": failures, "fingerprint": o.Fingerprint}, nil
+}
+
+// jsSignDigest: ggzySignDigest(digestHex, keyPem, passphrase) → {signature, fingerprint}.
+func jsSignDigest(args []js.Value) (any, error) {
+	s, err := signDigest(str(args, 0), str(args, 1), str(args, 2))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"signature": s.Signature, "fingerprint": s.Fingerprint}, nil
 }
