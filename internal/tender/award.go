@@ -12,6 +12,7 @@ import (
 	"ggzy/internal/clock"
 	"ggzy/internal/ids"
 	"ggzy/internal/jobs"
+	"ggzy/internal/ledger"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
 	"ggzy/internal/rules"
@@ -79,6 +80,31 @@ func (s *Service) DecideAward(ctx context.Context, actor party.Actor, lotID ids.
 		}
 		if _, err := record(ctx, tx, now, actor, "evaluation.committee_revealed", l.Code, map[string]any{"lot": l.Code, "members": rep.Members}, nil); err != nil {
 			return err
+		}
+		// The draws' committed results (who was drawn, backups included)
+		// are opened now that the names may be known (DESIGN.md §6.1).
+		draws, err := tx.ListDraws(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range draws {
+			if d.Status != DrawDone {
+				continue
+			}
+			es, err := tx.ListLedger(ctx, "", d.ResultIndex, 1)
+			if err != nil {
+				return err
+			}
+			if len(es) != 1 || es[0].Index != d.ResultIndex {
+				return fmt.Errorf("tender: draw result entry %d of lot %s missing", d.ResultIndex, l.ID)
+			}
+			e, err := ledger.Seal(ledger.RevealDraft(es[0], l.Code), now)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.AppendLedger(ctx, e); err != nil {
+				return err
+			}
 		}
 		if _, err := record(ctx, tx, now, actor, "tender.awarded", l.Code, map[string]any{"lot": l.Code, "winner": a.EntityID, "winner_name": a.EntityName, "price": a.Price, "rank": a.Rank, "exception": a.ExceptionReason}, nil); err != nil {
 			return err

@@ -77,6 +77,53 @@ func (s *Service) SubmitScoreSheet(ctx context.Context, actor party.Actor, lotID
 	return sheet, err
 }
 
+// reportRecord adds to the report how the committee was formed and how it
+// worked: draws, signed sheets by seat, deviations with explanations.
+func (s *Service) reportRecord(ctx context.Context, tx Tx, l Lot, members []Member, sheets []ScoreSheet, names map[ids.ID]string, bids []Bid, rep *Report) error {
+	for _, it := range l.Scoring {
+		if it.Price && l.Method == Comprehensive {
+			rep.PriceFormula = it.PriceRule(l.CategoryCode).Formula
+		}
+	}
+	draws, err := tx.ListDraws(ctx, l.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range draws {
+		rd := ReportDraw{ID: d.ID, Attempt: d.Attempt, Status: string(d.Status), Reason: d.Reason, RequestIndex: d.RequestIndex, CheckpointSize: d.CheckpointSize, ResultDigest: d.ResultDigest}
+		if d.Result != nil {
+			rd.Exclusions = len(d.Result.Exclusions)
+		}
+		rep.Remote = rep.Remote || d.Remote
+		rep.Draws = append(rep.Draws, rd)
+	}
+	seat := map[ids.ID]int{}
+	for i, m := range members {
+		seat[m.ID] = i + 1
+	}
+	for _, sh := range sheets {
+		m := members[seat[sh.MemberID]-1]
+		rep.Sheets = append(rep.Sheets, ReportSheet{Seat: seat[sh.MemberID], Kind: string(m.Kind), Chair: m.Chair, Digest: sh.Digest, Fingerprint: sh.Fingerprint, SubmittedAt: sh.SubmittedAt})
+	}
+	sort.Slice(rep.Sheets, func(i, j int) bool { return rep.Sheets[i].Seat < rep.Sheets[j].Seat })
+	devs, err := tx.ListDeviations(ctx, l.ID)
+	if err != nil {
+		return err
+	}
+	bidder := map[ids.ID]string{}
+	for _, b := range bids {
+		bidder[b.ID] = names[b.EntityID]
+	}
+	item := map[string]string{}
+	for _, it := range l.Scoring {
+		item[it.Key] = it.Name
+	}
+	for _, d := range devs {
+		rep.Deviations = append(rep.Deviations, ReportDeviation{Seat: seat[d.MemberID], Bidder: bidder[d.BidID], Item: item[d.Item], Score: d.Score, Mean: d.Mean, Pct: d.Pct, Explanation: d.Explanation})
+	}
+	return nil
+}
+
 // evaluable are the bids that were opened (not revoked at the opening).
 func evaluable(bids []Bid) []Bid {
 	var out []Bid
@@ -139,6 +186,9 @@ func (s *Service) finishEvaluation(ctx context.Context, tx Tx, now time.Time, p 
 	rep.FinishedAt = now
 	for _, m := range members {
 		rep.Members = append(rep.Members, m.Name)
+	}
+	if err := s.reportRecord(ctx, tx, l, members, sheets, names, bids, &rep); err != nil {
+		return err
 	}
 	if err := tx.SaveReport(ctx, rep); err != nil {
 		return err

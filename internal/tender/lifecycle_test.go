@@ -126,7 +126,7 @@ func TestLifecycle(t *testing.T) {
 		if !l.PublicityUntil.Equal(bj(2026, 3, 27, 0, 0)) {
 			t.Errorf("publicity until %v", l.PublicityUntil)
 		}
-		step("DecideAward", []string{"evaluation.committee_revealed", "tender.awarded"}, func() error {
+		step("DecideAward", []string{"evaluation.committee_revealed", ledger.Revealed, "tender.awarded"}, func() error {
 			_, err := w.Tender.DecideAward(ctx, principal, l.ID, tender.AwardInput{BidID: rep.Candidates[0].BidID})
 			return err
 		})

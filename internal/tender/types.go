@@ -469,6 +469,48 @@ type Report struct {
 	Members    []string    `json:"members"`
 	FinishedAt time.Time   `json:"finished_at"`
 	Failed     bool        `json:"failed"` // no responsive bid: all rejected
+	// How the committee was formed and how it worked (issue 4 §3): every
+	// draw attempt with its commitments, each seat's signed sheet, the
+	// deviations and their explanations. Seats are numbered in committee
+	// order; names stay in Members, blanked while secret.
+	PriceFormula string            `json:"price_formula,omitempty"`
+	Remote       bool              `json:"remote,omitempty"`
+	Draws        []ReportDraw      `json:"draws,omitempty"`
+	Sheets       []ReportSheet     `json:"sheets,omitempty"`
+	Deviations   []ReportDeviation `json:"deviations,omitempty"`
+}
+
+// ReportDraw is one draw attempt as the report records it.
+type ReportDraw struct {
+	ID             ids.ID `json:"id"`
+	Attempt        int    `json:"attempt"`
+	Status         string `json:"status"`
+	Reason         string `json:"reason,omitempty"`
+	RequestIndex   int64  `json:"request_index"`
+	CheckpointSize int64  `json:"checkpoint_size"`
+	ResultDigest   string `json:"result_digest,omitempty"`
+	Exclusions     int    `json:"exclusions"`
+}
+
+// ReportSheet is one seat's signed sheet.
+type ReportSheet struct {
+	Seat        int       `json:"seat"` // 1-based, committee order
+	Kind        string    `json:"kind"` // expert, principal_rep
+	Chair       bool      `json:"chair,omitempty"`
+	Digest      string    `json:"digest"`
+	Fingerprint string    `json:"fingerprint"`
+	SubmittedAt time.Time `json:"submitted_at"`
+}
+
+// ReportDeviation is a flagged score with its written explanation.
+type ReportDeviation struct {
+	Seat        int    `json:"seat"`
+	Bidder      string `json:"bidder"`
+	Item        string `json:"item"`
+	Score       int64  `json:"score"`
+	Mean        int64  `json:"mean"`
+	Pct         int64  `json:"pct"`
+	Explanation string `json:"explanation"`
 }
 
 // Award is the award decision (定标) and notice.
