@@ -272,8 +272,9 @@ type LotDraws struct {
 }
 
 type RespondInput struct {
-	Accept bool   `json:"accept"`
-	Reason string `json:"reason,omitempty" doc:"不能参加时必填"`
+	Accept  bool   `json:"accept"`
+	Reason  string `json:"reason,omitempty" doc:"不能参加时必填"`
+	Declare bool   `json:"declare,omitempty" doc:"回避声明：与本项目投标人、招标人、代理机构不存在应当回避的情形（确认参加时必须为 true）"`
 }
 
 func drawDTO(d tender.Draw) Draw {
@@ -342,7 +343,7 @@ func (s *server) respondInvitation(c *call) (any, error) {
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
 	}
-	iv, err := s.d.Tender.RespondInvitation(c.ctx(), c.actor, c.r.PathValue("invID"), in.Accept, in.Reason)
+	iv, err := s.d.Tender.RespondInvitation(c.ctx(), c.actor, c.r.PathValue("invID"), in.Accept, in.Reason, in.Declare)
 	if err != nil {
 		return nil, err
 	}

@@ -199,7 +199,7 @@ func lifecycleThroughAPI(t *testing.T, e *env) {
 		e.do("GET", "/api/v1/invitations", tok, nil).want(t, 200, &invs)
 		for _, iv := range invs {
 			if iv.Status == "invited" && iv.LotID == lot.ID {
-				e.do("POST", "/api/v1/invitations/"+iv.ID, tok, RespondInput{Accept: true}).want(t, 200, nil)
+				e.do("POST", "/api/v1/invitations/"+iv.ID, tok, RespondInput{Accept: true, Declare: true}).want(t, 200, nil)
 			}
 		}
 	}

@@ -299,6 +299,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer stopLedger()
 	go a.Ledger.Run(lctx, time.Second, func(f string, args ...any) { a.Log.Error(fmt.Sprintf(f, args...)) })
 	go a.sweepUploads(lctx)
+	go a.retireExperts(lctx)
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -389,3 +390,23 @@ func (s *statusWriter) Flush() {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// retireExperts takes experts at the age limit out of the pool, at start
+// and then every six hours (a birthday is a date: a few hours' lag is
+// harmless, and every process may run it: the use case is idempotent).
+func (a *App) retireExperts(ctx context.Context) {
+	t := time.NewTicker(6 * time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.Expert.RetireOverAge(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("超龄专家出库失败", "err", err)
+		} else if n > 0 {
+			a.Log.Info("超龄专家已出库", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -70,7 +70,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 	case "verify":
 		return verify.Main(ctx, rest, stdout, stderr)
 	case "verify-draw":
-		return verify.DrawMain(ctx, rest, stdout, stderr)
+		return verify.DrawMain(ctx, rest, stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -323,7 +323,7 @@ func (s *seeder) committee(l tender.Lot, rep, cat string) ([]tender.Member, erro
 		if err != nil {
 			return nil, err
 		}
-		if _, err := s.ts.RespondInvitation(s.ctx, s.actor(u.Username), iv.ID, true, ""); err != nil {
+		if _, err := s.ts.RespondInvitation(s.ctx, s.actor(u.Username), iv.ID, true, "", true); err != nil {
 			return nil, err
 		}
 	}

@@ -15,7 +15,6 @@ const (
 	DecryptionDue  = "tender.decryption_due"   // end of the decryption window
 	RunDraw        = "tender.run_draw"         // a committed draw request awaits its checkpoint
 	InvitationDue  = "tender.invitation_due"   // an invited expert's confirmation deadline
-	RetireExperts  = "expert.retire_over_age"  // daily: experts at the age limit leave the pool
 	RoomFailureDue = "tender.room_failure_due" // an evaluation-room failure's wait ends
 )
 

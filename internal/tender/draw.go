@@ -537,10 +537,13 @@ func (s *Service) Invitations(ctx context.Context, actor party.Actor) ([]Invitat
 	return out, lots, err
 }
 
-// RespondInvitation records an invited expert's answer. A decline (with a
-// reason) or a missed deadline hands the seat to the next backup of the
-// same need; when every seat is confirmed the committee is formed.
-func (s *Service) RespondInvitation(ctx context.Context, actor party.Actor, id ids.ID, accept bool, reason string) (Invitation, error) {
+// RespondInvitation records an invited expert's answer. Accepting needs the
+// expert's recusal declaration (回避声明: no relation to the lot's bidders,
+// principal or agency that requires recusal — an expert who has one
+// declines, giving it as the reason). A decline (with a reason) or a missed
+// deadline hands the seat to the next backup of the same need; when every
+// seat is confirmed the committee is formed.
+func (s *Service) RespondInvitation(ctx context.Context, actor party.Actor, id ids.ID, accept bool, reason string, declared bool) (Invitation, error) {
 	now := s.clock.Now()
 	var iv Invitation
 	err := s.store.WithTx(ctx, func(tx Tx) error {
@@ -559,6 +562,9 @@ func (s *Service) RespondInvitation(ctx context.Context, actor party.Actor, id i
 		}
 		if !accept && strings.TrimSpace(reason) == "" {
 			return apperr.New(apperr.Invalid, "不能参加的，请写明原因。").WithField("reason", "请填写原因")
+		}
+		if accept && !declared {
+			return apperr.Rule(apperr.Invalid, "《评标委员会和评标方法暂行规定》第十二条", "确认参加前须声明与本项目投标人、招标人和代理机构不存在应当回避的情形；存在的，请选择“不能参加”并说明。").WithField("declare", "请作出回避声明")
 		}
 		return s.answer(ctx, tx, now, actor, &iv, accept, strings.TrimSpace(reason))
 	})
@@ -712,8 +718,22 @@ func (s *Service) ListLotDraws(ctx context.Context, actor party.Actor, lotID ids
 		if ds, err = tx.ListDraws(ctx, lotID); err != nil {
 			return err
 		}
-		invs, err = tx.ListInvitations(ctx, lotID)
-		return err
+		if invs, err = tx.ListInvitations(ctx, lotID); err != nil {
+			return err
+		}
+		// Names follow ViewLot: the centre that ran the draw and the
+		// auditor know them; others once the award is decided (TBL 37).
+		l, err := tx.GetLot(ctx, lotID)
+		if err != nil {
+			return err
+		}
+		settled := l.Status == Awarded || l.Status == Contracted
+		if !settled && actor.Role != party.RoleOperator && actor.Role != party.RoleAuditor {
+			for i := range invs {
+				invs[i].Name = ""
+			}
+		}
+		return nil
 	})
 	return ds, invs, err
 }

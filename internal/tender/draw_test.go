@@ -154,13 +154,13 @@ func TestDrawRetryIsVisible(t *testing.T) {
 	invs := invitations(t, w, l.ID)
 	for i, iv := range invs {
 		if i == 0 {
-			_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, false, "")
+			_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, false, "", false)
 			wantErr(t, err, apperr.Invalid, "") // a decline needs its reason
-			_, err = w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, false, "出差在外")
+			_, err = w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, false, "出差在外", false)
 			noErr(t, err)
 			continue
 		}
-		_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "")
+		_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "", true)
 		noErr(t, err)
 	}
 	// One seat is open and there were no backups: a supplementary draw,
@@ -201,7 +201,7 @@ func TestDrawRetryIsVisible(t *testing.T) {
 	}
 	for _, iv := range invitations(t, w, l.ID) {
 		if iv.DrawID == second.ID && iv.Status == tender.InvInvited {
-			_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "")
+			_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "", true)
 			noErr(t, err)
 		}
 	}
@@ -220,7 +220,7 @@ func TestDeclineAndDeadlineMoveToTheNextBackup(t *testing.T) {
 	invs := invitations(t, w, l.ID)
 	backups := d.Result.Needs[0].Backups
 	// Member 0 declines: backup 0 is invited.
-	_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(invs[0].UserID), invs[0].ID, false, "身体不适")
+	_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(invs[0].UserID), invs[0].ID, false, "身体不适", false)
 	noErr(t, err)
 	status := func(expertID ids.ID) tender.Invitation {
 		for _, iv := range invitations(t, w, l.ID) {
@@ -241,7 +241,7 @@ func TestDeclineAndDeadlineMoveToTheNextBackup(t *testing.T) {
 		t.Fatalf("expired early: %s", s)
 	}
 	w.Clock.Advance(expert.DefaultPolicy().ConfirmWithin)
-	_, err = w.Tender.RespondInvitation(ctx, w.ActorByID(invs[1].UserID), invs[1].ID, true, "")
+	_, err = w.Tender.RespondInvitation(ctx, w.ActorByID(invs[1].UserID), invs[1].ID, true, "", true)
 	wantErr(t, err, apperr.Deadline, "")
 	noErr(t, w.Tender.InvitationDue(ctx, invs[1].ID))
 	if s := status(invs[1].ExpertID).Status; s != tender.InvExpired {
@@ -258,7 +258,7 @@ func TestDeclineAndDeadlineMoveToTheNextBackup(t *testing.T) {
 	}
 	for _, iv := range invitations(t, w, l.ID) {
 		if iv.Status == tender.InvInvited {
-			_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "")
+			_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "", true)
 			noErr(t, err)
 		}
 	}

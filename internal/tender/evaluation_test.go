@@ -57,7 +57,7 @@ func drawCommittee(w *fixture.World, lotID ids.ID, reps ...string) ([]tender.Mem
 	}
 	for _, iv := range invs {
 		if iv.Status == tender.InvInvited {
-			if _, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, ""); err != nil {
+			if _, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "", true); err != nil {
 				return nil, err
 			}
 		}

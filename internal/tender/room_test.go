@@ -228,7 +228,7 @@ func formWithoutStarting(t *testing.T, w *fixture.World, lotID ids.ID) {
 	t.Helper()
 	requestDraw(t, w, lotID, tender.DrawInput{Needs: []draw.Need{{Specialty: "A0801", Count: 4}}})
 	for _, iv := range invitations(t, w, lotID) {
-		_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "")
+		_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "", true)
 		noErr(t, err)
 	}
 }
@@ -258,7 +258,7 @@ func TestReplacedMemberIsReevaluated(t *testing.T) {
 	var sub party.Actor
 	for _, iv := range invitations(t, w, l.ID) {
 		if iv.DrawID == d.ID && iv.Status == tender.InvInvited {
-			_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "")
+			_, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "", true)
 			noErr(t, err)
 			sub = w.ActorByID(iv.UserID)
 		}

@@ -48,7 +48,7 @@ type drawProof struct {
 }
 
 // DrawMain runs `ggzy verify-draw`.
-func DrawMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func DrawMain(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := newFlagSet("ggzy verify-draw")
 	siteURL := fs.String("url", "", "平台地址")
 	id := fs.String("draw", "", "抽取记录编号")
@@ -68,7 +68,7 @@ func DrawMain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case (*id == "") == (*file == ""):
 		return drawUsageError(stderr, "请给出 --draw 或 --file 之一")
 	}
-	rep, err := VerifyDraw(ctx, DrawConfig{URL: *siteURL, DrawID: *id, File: *file, Key: *key, Token: os.Getenv("GGZY_TOKEN")})
+	rep, err := VerifyDraw(ctx, DrawConfig{URL: *siteURL, DrawID: *id, File: *file, Key: *key, Token: getenv("GGZY_TOKEN")})
 	return finish(rep, err, stdout, stderr)
 }
 

@@ -46,7 +46,7 @@ func TestVerifyDraw(t *testing.T) {
 	}
 
 	var out, errb bytes.Buffer
-	code := DrawMain(ctx, []string{"--url", srv.URL, "--draw", ds[0].ID, "--key", w.LedgerKey.VerifierKey}, &out, &errb)
+	code := DrawMain(ctx, []string{"--url", srv.URL, "--draw", ds[0].ID, "--key", w.LedgerKey.VerifierKey}, &out, &errb, func(string) string { return "" })
 	if code != ExitError || !strings.Contains(errb.String(), "404") {
 		t.Fatalf("without a token before the evaluation: %d %s %s", code, out.String(), errb.String())
 	}

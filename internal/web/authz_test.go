@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"ggzy/internal/clock"
+	"ggzy/internal/expert"
 	"ggzy/internal/fixture"
 	"ggzy/internal/gm"
 	"ggzy/internal/money"
@@ -386,6 +387,65 @@ func azCases() []azCase {
 			return url.Values{"shares": {m.shares(x, "operator")}}
 		}, want: azPost(map[azRole]int{azOperator: azPRG, azAgency: http.StatusUnprocessableEntity, azSupervisor: http.StatusUnprocessableEntity}),
 			def: http.StatusForbidden, loc: azLotLoc("/decrypt")},
+		// ---- the expert pool and the draw (issue 4)
+		// The expert's notices and record: experts only.
+		{route: "GET /console/invitations", kind: azNone, path: azFixed("/console/invitations"),
+			want: azConsole(map[azRole]int{azMember: azOK, azNonMember: azOK}), def: http.StatusForbidden,
+			body: func(*azLot) []string { return []string{"抽取通知", "请勿向任何人透露"} }},
+		// The member's invitation was confirmed when the committee formed: a second answer is refused with a
+		// message; nobody else has that invitation.
+		{route: "POST /console/invitations/{id}", kind: azCommittee, path: func(m *azMatrix, x *azLot) string {
+			return "/console/invitations/" + m.invitationOf(x, x.member)
+		}, form: func(*azMatrix, *azLot) url.Values { return url.Values{"answer": {"accept"}, "declare": {"1"}} },
+			want: azPost(map[azRole]int{azMember: http.StatusConflict}), def: http.StatusNotFound,
+			says: map[int][]string{http.StatusConflict: {"该通知已处理", "已确认参加"}}},
+		{route: "GET /console/profile", kind: azNone, path: azFixed("/console/profile"),
+			want: azConsole(map[azRole]int{azMember: azOK, azNonMember: azOK}), def: http.StatusForbidden,
+			body: func(*azLot) []string {
+				return []string{"我的专家档案", "在库", "A0801 房屋建筑工程", "履历"}
+			}},
+		// The pool: staff read it; the centre reviews, supervisors and the centre sanction, supervisors reinstate.
+		{route: "GET /console/experts", kind: azNone, path: azFixed("/console/experts?status=active&specialty=A08"),
+			want: azConsole(azStaff(azOK)), def: http.StatusForbidden,
+			body: func(*azLot) []string { return []string{"专家库", "专家01", "4501**********"} }},
+		{route: "GET /console/experts/{id}", kind: azNone, path: func(m *azMatrix, _ *azLot) string { return "/console/experts/" + m.expertOf("expert2") },
+			want: azConsole(azJoin(azStaff(azOK), map[azRole]int{azNonMember: azOK})), def: http.StatusNotFound,
+			body: func(*azLot) []string { return []string{"专家02", "履历", "审核通过入库"} }},
+		{route: "GET /console/experts/apply", kind: azNone, path: azFixed("/console/experts/apply"),
+			want: azConsole(azJoin(azManagers(azOK), map[azRole]int{azBidder: azOK, azOtherBidder: azOK, azMember: azOK, azNonMember: azOK, azOperator: azOK})),
+			def:  http.StatusForbidden},
+		// Experts already in the pool cannot apply again; an employer recommends its own staff.
+		{route: "POST /console/experts", kind: azNone, path: azFixed("/console/experts"), form: func(m *azMatrix, _ *azLot) url.Values { return m.applicant() },
+			want: azPost(azJoin(azManagers(azPRG), map[azRole]int{azBidder: azPRG, azOtherBidder: azPRG, azOperator: azPRG,
+				azMember: http.StatusConflict, azNonMember: http.StatusConflict})), def: http.StatusForbidden, loc: azLocIs("/console/experts"),
+			says: map[int][]string{http.StatusConflict: {"不能重复申请"}}},
+		{route: "POST /console/experts/{id}/review", kind: azNone, path: func(m *azMatrix, _ *azLot) string { return "/console/experts/" + m.applied() + "/review" },
+			form: func(*azMatrix, *azLot) url.Values {
+				return url.Values{"decision": {"reject"}, "reason": {"职称证明材料不全"}}
+			},
+			want: azPost(map[azRole]int{azOperator: azPRG}), def: http.StatusForbidden, loc: azLocIs("/console/experts/")},
+		// An applicant is not in the pool yet: the roles that may sanction are told so.
+		{route: "POST /console/experts/{id}/sanction", kind: azNone, path: func(m *azMatrix, _ *azLot) string { return "/console/experts/" + m.applied() + "/sanction" },
+			form: azSanctionForm, want: azPost(map[azRole]int{azOperator: http.StatusConflict, azSupervisor: http.StatusConflict}), def: http.StatusForbidden,
+			says: map[int][]string{http.StatusConflict: {"不在库中"}}},
+		{route: "POST /console/experts/{id}/sanction", name: "active", kind: azNone, path: func(m *azMatrix, _ *azLot) string {
+			return "/console/experts/" + m.activeExpert() + "/sanction"
+		}, form: azSanctionForm, want: azPost(map[azRole]int{azOperator: azPRG, azSupervisor: azPRG}), def: http.StatusForbidden, loc: azLocIs("/console/experts/")},
+		{route: "POST /console/experts/{id}/sanction", name: "missing fields", kind: azNone, path: func(m *azMatrix, _ *azLot) string {
+			return "/console/experts/" + m.activeExpert() + "/sanction"
+		}, form: func(*azMatrix, *azLot) url.Values { return url.Values{"blacklist": {"1"}} },
+			want: azPost(map[azRole]int{azOperator: http.StatusUnprocessableEntity, azSupervisor: http.StatusUnprocessableEntity}), def: http.StatusForbidden,
+			says: map[int][]string{http.StatusUnprocessableEntity: {`href="#sanction-reason"`, `href="#sanction-source"`}}},
+		{route: "POST /console/experts/{id}/reinstate", kind: azNone, path: func(m *azMatrix, _ *azLot) string {
+			return "/console/experts/" + m.suspendedExpert() + "/reinstate"
+		}, form: func(*azMatrix, *azLot) url.Values { return url.Values{"reason": {"处理期满，经复核恢复"}} },
+			want: azPost(map[azRole]int{azSupervisor: azPRG}), def: http.StatusForbidden, loc: azLocIs("/console/experts/")},
+		{route: "POST /console/experts/{id}/exit", kind: azNone, path: func(m *azMatrix, _ *azLot) string { return "/console/experts/" + m.applied() + "/exit" },
+			form: func(*azMatrix, *azLot) url.Values {
+				return url.Values{"kind": {"assessment"}, "reason": {"年度考核不合格"}}
+			},
+			want: azPost(map[azRole]int{azOperator: azPRG}), def: http.StatusForbidden, loc: azLocIs("/console/experts/")},
+
 		{route: "POST /console/lots/{id}/shares", name: "before the deadline", kind: azSealed, path: azLotPath("/shares"), form: func(_ *azMatrix, x *azLot) url.Values {
 			return url.Values{"shares": {`[{"bid_id":"` + x.ownBid + `","share":{"x":2,"y":"00112233445566778899aabbccddeeff"}}]`}}
 		}, want: azPost(azCustodians(http.StatusConflict)), def: http.StatusForbidden,
@@ -438,8 +498,13 @@ func azCases() []azCase {
 		return url.Values{"stage": {"publicity"}, "text": {"第一中标候选人的项目经理有在建工程，不符合招标文件要求，请核查。"}}
 	}
 	sheet := act("sheet", azCommittee, map[azRole]int{azMember: azPRG}, http.StatusForbidden)
-	committee := act("committee", azOpened, map[azRole]int{azOperator: azPRG}, http.StatusForbidden)
-	committee.form = func(*azMatrix, *azLot) url.Values { return url.Values{"reps": {"principal2"}} }
+	sheet.form = func(m *azMatrix, x *azLot) url.Values { return m.signedSheet(x) }
+	// The two-step draw: the request is committed; the job runs it later.
+	drawReq := act("draw", azOpened, map[azRole]int{azOperator: azPRG}, http.StatusForbidden)
+	drawReq.form = func(*azMatrix, *azLot) url.Values {
+		return url.Values{"specialty0": {"A0801"}, "count0": {"4"}, "backups0": {"2"}, "reps": {"principal2"}}
+	}
+	drawReq.says = map[int][]string{http.StatusForbidden: {"专家抽取由交易中心工作人员执行"}}
 	unknown := act(azUnknownAction, azBidding, nil, http.StatusNotFound)
 	unknown.name = "no such action"
 	// A plain bid on a lot with custody is refused (《电子招标投标办法》第二十六条).
@@ -459,7 +524,7 @@ func azCases() []azCase {
 	}
 
 	return append(cs, documents, publish, clarify, award, awardEarly, contract, retender, obtain, deposit, bid, bidLate, withdraw,
-		objection, objectionPub, sheet, committee, unknown, bidSealed, custody, extend)
+		objection, objectionPub, sheet, drawReq, unknown, bidSealed, custody, extend)
 }
 
 func azSuccess(s int) bool { return s >= 200 && s < 400 && s != azToLogin }
@@ -482,6 +547,7 @@ type azMatrix struct {
 	pools    map[azKind][]*azLot
 	shared   map[azKind]*azLot
 	username map[string]string // user ID → username
+	seq      int               // fresh identity numbers and usernames
 }
 
 var azCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -1021,6 +1087,106 @@ func (m *azMatrix) advance(phase int) {
 	if phase > 1 {
 		m.sessions = map[string]*azSession{}
 	}
+}
+
+// signedSheet is the member's score sheet as the console posts it: every
+// bid passes (the matrix lots are lowest-price lots), signed with the
+// member's sign key over tender.SheetDigest of exactly those lines.
+func (m *azMatrix) signedSheet(x *azLot) url.Values {
+	if x.member == "" {
+		return url.Values{}
+	}
+	a := m.w.Actor(x.member)
+	v, err := m.w.Tender.ViewLot(m.ctx, a, x.lot.ID)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	f := url.Values{}
+	var lines []tender.SheetLine
+	for _, b := range v.Bids {
+		f.Set("pass_"+b.ID, "1")
+		lines = append(lines, tender.SheetLine{BidID: b.ID, Pass: true})
+	}
+	sig := m.w.SignSheet(m.t, a, v.Lot.Code, lines)
+	f.Set("sig_fingerprint", sig.Fingerprint)
+	f.Set("signature", sig.Signature)
+	return f
+}
+
+// ---- the expert pool
+
+func azSanctionForm(*azMatrix, *azLot) url.Values {
+	return url.Values{"blacklist": {"0"}, "reason": {"评标中私下接触投标人"}, "source": {"南宁市住建局处理决定书〔2026〕3号"}}
+}
+
+// applicant is a fresh application as the form posts it (a new identity number each time).
+func (m *azMatrix) applicant() url.Values {
+	m.seq++
+	return url.Values{"name": {fmt.Sprintf("申请人%03d", m.seq)}, "id_number": {expert.IDNumber(fmt.Sprintf("45010219800101%03d", m.seq%1000))},
+		"employer_name": {"广西大学"}, "title": {"高级工程师"}, "senior": {"1"}, "field_since": {"2005"}, "specialty0": {"A0802"}, "city": {"450300"}}
+}
+
+// applied files an application through the service and returns its ID.
+func (m *azMatrix) applied() string {
+	v := m.applicant()
+	fs, _ := strconv.Atoi(v.Get("field_since"))
+	e, err := m.w.Expert.Apply(m.ctx, m.w.Actor("operator"), expert.Input{Name: v.Get("name"), IDNumber: v.Get("id_number"), EmployerName: v.Get("employer_name"),
+		Title: v.Get("title"), Senior: true, FieldSince: fs, Specialties: []string{v.Get("specialty0")}, City: v.Get("city")})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return e.ID
+}
+
+// activeExpert is a fresh expert in the pool with a login of their own.
+// Their specialty (A0802) is not the matrix lots' (A0801): no draw of the
+// matrix can pick them.
+func (m *azMatrix) activeExpert() string {
+	id := m.applied()
+	u, err := m.w.Party.CreateUser(m.ctx, party.System(), party.UserInput{Username: fmt.Sprintf("poolexpert%d", m.seq), Name: "库内专家",
+		Password: fixture.Password, Role: party.RoleExpert})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if _, err := m.w.Expert.Review(m.ctx, m.w.Actor("operator"), id, true, "", u.ID); err != nil {
+		m.t.Fatal(err)
+	}
+	return id
+}
+
+// suspendedExpert is a fresh expert suspended indefinitely.
+func (m *azMatrix) suspendedExpert() string {
+	id := m.activeExpert()
+	if _, err := m.w.Expert.Sanction(m.ctx, m.w.Actor("supervisor"), id, false, "无故缺席评标", "南宁市住建局处理决定书〔2026〕5号", time.Time{}); err != nil {
+		m.t.Fatal(err)
+	}
+	return id
+}
+
+// expertOf is the pool record of a fixture expert user.
+func (m *azMatrix) expertOf(username string) string {
+	for _, e := range m.w.Experts {
+		if e.UserID == m.w.Users[username].ID {
+			return e.ID
+		}
+	}
+	m.t.Fatalf("no expert %s", username)
+	return ""
+}
+
+// invitationOf is the user's invitation on the lot.
+func (m *azMatrix) invitationOf(x *azLot, username string) string {
+	_, invs, err := m.w.Tender.ListLotDraws(m.ctx, m.w.Actor("operator"), x.lot.ID)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for _, iv := range invs {
+		if iv.UserID == m.w.Users[username].ID {
+			return iv.ID
+		}
+	}
+	m.t.Fatalf("no invitation for %s on %s", username, x.lot.Code)
+	return ""
 }
 
 // bidKey registers a fresh bid key of bidder1's entity (to be revoked).

@@ -555,3 +555,79 @@ func noticeIDFor(t *testing.T, w *fixture.World, lotID string) string {
 	}
 	return ns[0].ID
 }
+
+// TestBrowserExpertDrawAndPool: an invited expert confirms in the portal with
+// the keyboard; the centre's draw panel and the pool pages reflow at 320 px.
+func TestBrowserExpertDrawAndPool(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	c := newChrome(t, e.ts.URL, 3*time.Minute)
+	l, invs := drawnLot(t, w)
+	var iv tender.Invitation
+	for _, x := range invs {
+		if x.Status == tender.InvInvited {
+			iv = x
+			break
+		}
+	}
+	user := ""
+	for name, u := range w.Users {
+		if u.ID == iv.UserID {
+			user = name
+		}
+	}
+
+	// The expert finds the notice from the console and confirms by keyboard.
+	c.login(user)
+	c.click(`a[href="/console/invitations"]`)
+	if s := c.text("main"); !strings.Contains(s, l.Code) || !strings.Contains(s, "待确认") || !strings.Contains(s, "北京时间") {
+		t.Fatalf("notices: %.400s", s)
+	}
+	c.shot("expert-invitations")
+	// The recusal declaration is ticked by keyboard (space), then confirmed.
+	c.must("focus the declaration", chromedp.Do(c.ctx, chromedp.Focus(chromedp.CSS("#inv-"+iv.ID+"-declare"))))
+	c.must("tick it", chromedp.Do(c.ctx, chromedp.KeyEvent(" ")))
+	c.must("focus the confirm button", chromedp.Do(c.ctx, chromedp.Focus(chromedp.CSS("#inv-"+iv.ID+"-accept"))))
+	_, err := chromedp.Run(c.ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.KeyEvent("\r")))
+	c.must("confirm by keyboard", err)
+	if s := c.text("main"); !strings.Contains(s, "已确认参加评标") {
+		t.Fatalf("after confirming: %.400s", s)
+	}
+	c.nav("/console/profile")
+	if s := c.text("main"); !strings.Contains(s, "A0801 房屋建筑工程") || !strings.Contains(s, "在库") {
+		t.Errorf("profile: %.400s", s)
+	}
+	c.must("narrow", chromedp.Do(c.ctx, chromedp.EmulateViewport(320, 800, chromedp.EmulateMobile)))
+	for _, p := range []string{"/console/invitations", "/console/profile"} {
+		c.nav(p)
+		c.noSidewaysScroll(p + " at 320 px")
+	}
+	c.must("wide", chromedp.Do(c.ctx, chromedp.EmulateViewport(1280, 900)))
+	c.logout()
+
+	// The centre: the draw record with its digests, and the pool.
+	c.login("operator")
+	c.nav("/console/lots/" + l.ID)
+	if s := c.text("#draws"); !strings.Contains(s, "已抽取") || !strings.Contains(s, "ggzy verify-draw") || !strings.Contains(s, "已确认参加") {
+		t.Errorf("draw panel: %.600s", s)
+	}
+	c.must("scroll", chromedp.Do(c.ctx, chromedp.ScrollIntoView(chromedp.ID("draws"))))
+	c.shot("console-lot-draws")
+	c.nav("/console/experts")
+	if s := c.text("main"); !strings.Contains(s, "专家01") || !strings.Contains(s, "在库") {
+		t.Errorf("pool: %.400s", s)
+	}
+	c.shot("console-experts")
+	c.nav("/console/experts/" + w.Experts[0].ID)
+	if s := c.text("main"); !strings.Contains(s, "暂停抽取或列入黑名单") || !strings.Contains(s, "履历") {
+		t.Errorf("expert record: %.400s", s)
+	}
+	c.shot("console-expert")
+	c.must("narrow", chromedp.Do(c.ctx, chromedp.EmulateViewport(320, 800, chromedp.EmulateMobile)))
+	for _, p := range []string{"/console/lots/" + l.ID, "/console/experts", "/console/experts/" + w.Experts[0].ID, "/console/experts/apply"} {
+		c.nav(p)
+		c.noSidewaysScroll(p + " at 320 px")
+	}
+	c.nav("/console/experts/apply")
+	c.shot("narrow-320-expert-apply")
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	"ggzy/internal/apperr"
 	"ggzy/internal/clock"
+	"ggzy/internal/draw"
 	"ggzy/internal/httpx"
 	"ggzy/internal/ids"
 	"ggzy/internal/ledger"
@@ -55,6 +57,10 @@ type consoleData struct {
 	ReadOnly  bool
 	Keys      bool // 我的密钥
 	Custodian bool // 开标解密
+	Pool      bool // 专家库 (staff)
+	Expert    bool // 抽取通知, 我的专家档案
+	Recommend bool // 推荐专家入库 (an employer)
+	Pending   int  // invitations waiting for the expert's answer
 }
 
 func (s *server) console(w http.ResponseWriter, r *http.Request) {
@@ -148,7 +154,12 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 		if a.Role == party.RoleOperator {
 			for _, v := range d.Lots {
 				if v.Lot.Status == tender.Evaluating && len(v.Committee) == 0 {
-					d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：已开标，待抽取评标专家")
+					todo, err := s.drawTodo(ctx, a, v.Lot)
+					if err != nil {
+						s.fail(w, r, err)
+						return
+					}
+					d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"："+todo)
 				}
 			}
 		}
@@ -178,6 +189,18 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 			}
 		}
 	case a.Role == party.RoleExpert:
+		d.Expert = true
+		inv, err := s.invitationsData(ctx, a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Pending = inv.Pending
+		for _, row := range inv.Rows {
+			if row.Open {
+				d.Todo = append(d.Todo, "抽取通知："+row.Lot.Code+" "+row.Lot.Name+" 请在 "+clock.Format(row.I.Deadline)+"（北京时间）前确认是否参加评标")
+			}
+		}
 		for _, v := range d.Lots {
 			if v.Lot.Status == tender.Evaluating && v.MySheet == nil {
 				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：请提交评审意见")
@@ -209,6 +232,8 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 	if _, ok := keyPurposeOf(a); ok {
 		d.Keys = true
 	}
+	d.Pool = a.IsStaff() && s.d.Expert != nil
+	d.Recommend = (a.Role == party.RoleBidder || isManagerRole(a)) && a.EntityID != "" && s.d.Expert != nil
 	sortWarnings(d.Warnings)
 	p := s.newPage(r, "工作台", a.Role.Label(), d)
 	p.Nav = "console"
@@ -341,6 +366,8 @@ type lotData struct {
 	ListCandidates bool // the custody form offers Custodians as a list (else usernames)
 	CanExtend      bool
 	ExtendUntil    time.Time
+	// The expert draw (issue 4): staff see every attempt, the centre asks.
+	Draw *drawPanel
 }
 
 func (s *server) consoleLot(w http.ResponseWriter, r *http.Request) {
@@ -443,6 +470,10 @@ func (s *server) lotPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *
 		if !d.ExtendUntil.After(v.Lot.DecryptBy) {
 			d.ExtendUntil = v.Lot.DecryptBy.Add(30 * time.Minute).Truncate(time.Minute)
 		}
+	}
+	if d.Draw, err = s.drawPanelFor(r, v, a); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	p := s.newPage(r, v.Lot.Code+" "+clip(v.Lot.Name, 20), "工作台", d)
 	p.Nav = "console"
@@ -710,18 +741,31 @@ func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
 			failed("sheet", mergeFields(nil, f, "评分表有误，请按提示修改。"))
 			return
 		}
-		if _, err := s.d.Tender.SubmitScoreSheet(ctx, a, id, lines); err != nil {
+		// The sheet is signed with the member's SM2 key (tender.SheetDigest);
+		// the signing page posts the signature with the lines.
+		sig := tender.SheetSignature{Fingerprint: strings.TrimSpace(v.Get("sig_fingerprint")), Signature: strings.TrimSpace(v.Get("signature"))}
+		if _, err := s.d.Tender.SubmitScoreSheet(ctx, a, id, lines, sig); err != nil {
 			failed("sheet", err)
 			return
 		}
 		s.redirect(w, r, back, "评审意见已提交。评标结束前可以修改。")
-	case "committee":
-		ms, err := s.d.Tender.DrawCommittee(ctx, a, id, splitList(v.Get("reps")), s.d.Party.UserByUsername)
+	case "draw":
+		in := tender.DrawInput{Remote: v.Get("remote") != "", Reps: splitList(v.Get("reps")), Reason: v.Get("reason")}
+		for i := 0; i < 4; i++ {
+			sp := strings.ToUpper(strings.TrimSpace(v.Get(fmt.Sprintf("specialty%d", i))))
+			if sp == "" {
+				continue
+			}
+			n, _ := strconv.Atoi(v.Get(fmt.Sprintf("count%d", i)))
+			b, _ := strconv.Atoi(v.Get(fmt.Sprintf("backups%d", i)))
+			in.Needs = append(in.Needs, draw.Need{Specialty: sp, Count: n, Backups: b})
+		}
+		d, err := s.d.Tender.RequestDraw(ctx, a, id, in, s.d.Party.UserByUsername)
 		if err != nil {
-			failed("committee", err)
+			failed("draw", err)
 			return
 		}
-		s.redirect(w, r, back, "评标委员会已组建，共 "+strconv.Itoa(len(ms))+" 人（专家随机抽取，名单评标结束前保密）。")
+		s.redirect(w, r, back, "第 "+strconv.Itoa(d.Attempt)+" 次抽取请求已承诺入账（留痕第 "+strconv.FormatInt(d.RequestIndex, 10)+" 号），随机数取自其后的签名检查点，结果稍后生成并通知专家。")
 	default:
 		s.fail(w, r, apperr.New(apperr.NotFound, "没有这个操作。"))
 	}

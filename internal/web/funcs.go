@@ -2,15 +2,18 @@ package web
 
 import (
 	"fmt"
-	"ggzy/internal/rules"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"ggzy/internal/clock"
+	"ggzy/internal/draw"
+	"ggzy/internal/expert"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
+	"ggzy/internal/rules"
 	"ggzy/internal/tender"
 )
 
@@ -36,13 +39,26 @@ func (s *server) funcs() template.FuncMap {
 				if x != nil {
 					return statusBadge(*x, s.d.Clock.Now())
 				}
+			case tender.DrawStatus:
+				return badgeHTML(drawStatusInfo(x))
+			case tender.InvitationStatus:
+				return badgeHTML(invStatusInfo(x))
+			case expert.Status:
+				return badgeHTML(expertStatusInfo(x))
 			}
 			return ""
 		},
-		"kindBadge": kindBadge,
-		"mark":      mark,
-		"region":    regionName,
-		"size":      humanSize,
+		// code is a specialty code with its name from the classification.
+		"code":       func(c string) string { return s.codes().Label(c) },
+		"maskID":     expert.MaskID,
+		"poolEvent":  expert.EventLabel,
+		"exitLabel":  expert.ExitLabel,
+		"exclusion":  exclusionLabel,
+		"ledgerHref": ledgerHref,
+		"kindBadge":  kindBadge,
+		"mark":       mark,
+		"region":     regionName,
+		"size":       humanSize,
 		"short": func(h string) string {
 			if len(h) > 16 {
 				return h[:16] + "…"
@@ -158,9 +174,92 @@ func lotStatus(l tender.Lot, now time.Time) statusInfo {
 }
 
 func statusBadge(l tender.Lot, now time.Time) template.HTML {
-	si := lotStatus(l, now)
+	return badgeHTML(lotStatus(l, now))
+}
+
+func badgeHTML(si statusInfo) template.HTML {
 	return template.HTML(fmt.Sprintf(`<span class="badge %s"><span class="badge-icon" aria-hidden="true">%s</span>%s</span>`,
 		si.Class, template.HTMLEscapeString(si.Icon), template.HTMLEscapeString(si.Text)))
+}
+
+// drawStatusInfo: a draw attempt's status (UI.md §2.5; red only for a failure).
+func drawStatusInfo(st tender.DrawStatus) statusInfo {
+	switch st {
+	case tender.DrawRequested:
+		return statusInfo{st.Label(), "st-eval", "◆"}
+	case tender.DrawDone:
+		return statusInfo{st.Label(), "st-done", "✓"}
+	case tender.DrawFailed:
+		return statusInfo{st.Label(), "st-failed", "✕"}
+	}
+	return statusInfo{st.Label(), "st-archived", "■"}
+}
+
+// invStatusInfo: a drawn expert's seat.
+func invStatusInfo(st tender.InvitationStatus) statusInfo {
+	switch st {
+	case tender.InvInvited:
+		return statusInfo{st.Label(), "st-soon", "▲"}
+	case tender.InvConfirmed:
+		return statusInfo{st.Label(), "st-done", "✓"}
+	case tender.InvDeclined:
+		return statusInfo{st.Label(), "st-pending", "○"}
+	case tender.InvExpired:
+		return statusInfo{st.Label(), "st-paused", "❚❚"}
+	case tender.InvStandby:
+		return statusInfo{st.Label(), "st-open", "●"}
+	}
+	return statusInfo{st.Label(), "st-archived", "■"} // released, replaced
+}
+
+// expertStatusInfo: an expert's standing in the pool.
+func expertStatusInfo(st expert.Status) statusInfo {
+	switch st {
+	case expert.Applied:
+		return statusInfo{st.Label(), "st-open", "●"}
+	case expert.Active:
+		return statusInfo{st.Label(), "st-done", "✓"}
+	case expert.Suspended:
+		return statusInfo{st.Label(), "st-paused", "❚❚"}
+	case expert.Blacklisted:
+		return statusInfo{st.Label(), "st-failed", "✕"}
+	}
+	return statusInfo{st.Label(), "st-archived", "■"} // rejected, exited
+}
+
+// exclusionLabel names a recusal rule briefly (the reason gives the basis).
+func exclusionLabel(code string) string {
+	switch code {
+	case draw.CodeEmployerIsParty:
+		return "工作单位为本标段当事人"
+	case draw.CodeSharedLegalRep:
+		return "工作单位与当事人法定代表人相同"
+	case draw.CodeControl:
+		return "工作单位与当事人存在控制关系"
+	case draw.CodeDeclared:
+		return "申报的亲属或利害关系"
+	case draw.CodeSupervisorStaff:
+		return "行政监督部门工作人员"
+	case draw.CodeExited:
+		return "已出库或超龄"
+	case draw.CodeBlacklisted:
+		return "列入黑名单"
+	case draw.CodeSuspended:
+		return "暂停抽取期间"
+	case draw.CodeUnknownStatus:
+		return "库内状态不明"
+	case draw.CodeFrequency:
+		return "抽取次数超过上限"
+	case draw.CodeLocal:
+		return "远程异地评标：项目所在地专家"
+	}
+	return code
+}
+
+// ledgerHref is the public ledger entry at index i (the JSON API; the web
+// has no page of its own for one entry).
+func ledgerHref(i int64) string {
+	return "/api/v1/ledger/entries?start=" + strconv.FormatInt(i, 10) + "&end=" + strconv.FormatInt(i+1, 10)
 }
 
 func kindBadge(k tender.NoticeKind) template.HTML {
@@ -249,35 +348,66 @@ func bidStatusLabel(s tender.BidStatus) string {
 }
 
 var events = map[string]string{
-	"project.created":               "项目登记",
-	"lot.created":                   "设立标段",
-	"document.uploaded":             "上传招标文件",
-	"tender.published":              "发布招标公告",
-	"tender.clarified":              "发布澄清修改",
-	"objection.filed":               "收到异议",
-	"objection.answered":            "答复异议",
-	"tender.opened":                 "开标",
-	"tender.failed":                 "流标（投标人不足）",
-	"evaluation.committee_formed":   "组建评标委员会",
-	"evaluation.sheet_submitted":    "评委提交评审意见",
-	"evaluation.finished":           "评标结束，公示中标候选人",
-	"evaluation.all_rejected":       "全部投标被否决",
-	"evaluation.committee_revealed": "定标后公布评标委员会名单",
-	"publicity.ended":               "中标候选人公示期满",
-	"tender.awarded":                "确定中标人，发出中标通知书",
-	"contract.recorded":             "登记书面合同",
-	"lot.retendered":                "重新招标",
-	"warning.contract_overdue":      "预警：合同逾期未订立",
-	"warning.objection_overdue":     "预警：异议逾期未答复",
-	"confidential.submission":       "保密事项（开标前不公开）",
-	"lot.custody_set":               "指定投标文件密钥保管人",
-	"tender.decryption_started":     "投标截止，开标解密",
-	"tender.shares_submitted":       "密钥保管人提交解密份额",
-	"tender.decryption_stalled":     "预警：解密时限届满，开标停滞",
-	"tender.decryption_extended":    "决定延长解密时限",
-	"ledger.revealed":               "公开开标前保密的留痕内容",
-	"key.registered":                "登记公钥",
-	"key.revoked":                   "吊销公钥",
+	"project.created":                 "项目登记",
+	"lot.created":                     "设立标段",
+	"document.uploaded":               "上传招标文件",
+	"tender.published":                "发布招标公告",
+	"tender.clarified":                "发布澄清修改",
+	"objection.filed":                 "收到异议",
+	"objection.answered":              "答复异议",
+	"tender.opened":                   "开标",
+	"tender.failed":                   "流标（投标人不足）",
+	"evaluation.draw_requested":       "提交专家抽取请求（请求与专家库快照已承诺）",
+	"evaluation.draw_done":            "完成专家抽取（以其后的签名检查点为随机种子）",
+	"evaluation.draw_failed":          "专家抽取失败（符合条件的专家不足）",
+	"evaluation.invitation_confirmed": "抽中专家确认参加",
+	"evaluation.invitation_declined":  "抽中专家不能参加",
+	"evaluation.invitation_expired":   "抽中专家逾期未确认",
+	"evaluation.backup_invited":       "通知备选专家递补",
+	"evaluation.committee_formed":     "组建评标委员会",
+	// The evaluation room (issue 4 §3).
+	"evaluation.started":             "评标开始",
+	"evaluation.chair_elected":       "推选评标委员会主任委员",
+	"evaluation.time_insufficient":   "评标委员会成员认为评标时间不足",
+	"evaluation.extended":            "评标时间不足，延长评标时间",
+	"evaluation.deviations_flagged":  "评分偏离超过限度，待说明",
+	"evaluation.deviation_explained": "评委书面说明评分偏离",
+	"evaluation.interrupted":         "评标中断（系统或网络故障）",
+	"evaluation.resumed":             "评标恢复",
+	"evaluation.failure_timeout":     "故障超过时限",
+	"evaluation.principal_decided":   "招标人决定继续评标",
+	"evaluation.reconstituted":       "重新组建评标委员会",
+	"evaluation.member_replaced":     "更换评标委员会成员",
+	"evaluation.member_added":        "补充评标委员会成员",
+	"evaluation.sheet_submitted":     "评委提交评审意见",
+	"evaluation.finished":            "评标结束，公示中标候选人",
+	"evaluation.all_rejected":        "全部投标被否决",
+	"evaluation.committee_revealed":  "定标后公布评标委员会名单",
+	"publicity.ended":                "中标候选人公示期满",
+	"tender.awarded":                 "确定中标人，发出中标通知书",
+	"contract.recorded":              "登记书面合同",
+	"lot.retendered":                 "重新招标",
+	"warning.contract_overdue":       "预警：合同逾期未订立",
+	"warning.objection_overdue":      "预警：异议逾期未答复",
+	"confidential.submission":        "保密事项（开标前不公开）",
+	"lot.custody_set":                "指定投标文件密钥保管人",
+	"tender.decryption_started":      "投标截止，开标解密",
+	"tender.shares_submitted":        "密钥保管人提交解密份额",
+	"tender.decryption_stalled":      "预警：解密时限届满，开标停滞",
+	"tender.decryption_extended":     "决定延长解密时限",
+	"ledger.revealed":                "公开开标前保密的留痕内容",
+	"key.registered":                 "登记公钥",
+	"key.revoked":                    "吊销公钥",
+	// The expert pool (entries with subject expert:ID).
+	"expert.applied":     "专家入库申请",
+	"expert.approved":    "专家审核通过入库",
+	"expert.rejected":    "专家入库申请未通过",
+	"expert.updated":     "专家信息变更",
+	"expert.suspended":   "暂停专家抽取",
+	"expert.blacklisted": "专家列入黑名单",
+	"expert.reinstated":  "专家恢复在库",
+	"expert.exited":      "专家出库",
+	"expert.rated":       "专家履职评价",
 	// Kinds inside confidential entries (shown to auditors; never public before the opening).
 	"documents.obtained": "获取招标文件",
 	"deposit.recorded":   "登记投标保证金",
@@ -303,6 +433,25 @@ var fieldLabels = map[string]string{
 	"reps": "招标人代表", "username": "用户名", "password": "密码", "from": "开始日期", "to": "结束日期",
 	"custody": "密钥保管人", "custodians": "密钥保管人", "threshold": "解密门限", "window_minutes": "解密时限", "until": "新的解密时限",
 	"reason": "理由", "pem": "公钥", "confirm": "确认", "shares": "解密份额", "size": "文件大小",
+	"needs": "抽取专业与人数", "id_number": "身份证号码", "employer": "工作单位", "title": "职称", "field_since": "从事本专业工作起始年份",
+	"specialties": "评标专业", "city": "常住城市", "source": "依据", "user": "专家登录账号", "kind": "出库原因", "contact": "联系方式",
+	"conflicts": "申报的利害关系单位", "signature": "评审签名",
+}
+
+// formFieldLabels name a field where one form means something else by it.
+var formFieldLabels = map[string]map[string]string{
+	"apply":    {"name": "姓名"},
+	"sanction": {"until": "处理期限", "reason": "事由"},
+}
+
+func fieldLabelIn(form, k string) string {
+	if l, ok := formFieldLabels[form][k]; ok {
+		return l
+	}
+	if strings.HasPrefix(form, "inv-") && k == "reason" {
+		return "不能参加的原因"
+	}
+	return fieldLabel(k)
 }
 
 func fieldLabel(k string) string {

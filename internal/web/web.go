@@ -134,6 +134,20 @@ func (s *server) routes() {
 	m.HandleFunc("POST /console/lots/{id}/{action}", s.lotAction)
 	m.HandleFunc("POST /console/objections/{id}/answer", s.answerObjection)
 
+	// The expert pool and the draw (issue 4): the expert's notices and
+	// record; the centre's pool console; applications.
+	m.HandleFunc("GET /console/invitations", s.invitations)
+	m.HandleFunc("POST /console/invitations/{id}", s.respondInvitation)
+	m.HandleFunc("GET /console/profile", s.profile)
+	m.HandleFunc("GET /console/experts", s.poolList)
+	m.HandleFunc("POST /console/experts", s.applyExpert)
+	m.HandleFunc("GET /console/experts/apply", s.applyForm)
+	m.HandleFunc("GET /console/experts/{id}", s.expertDetail)
+	m.HandleFunc("POST /console/experts/{id}/review", s.reviewExpert)
+	m.HandleFunc("POST /console/experts/{id}/sanction", s.sanctionExpert)
+	m.HandleFunc("POST /console/experts/{id}/reinstate", s.reinstateExpert)
+	m.HandleFunc("POST /console/experts/{id}/exit", s.exitExpert)
+
 	// Keys, sealed bids and their decryption (DESIGN.md §6.2): the private
 	// keys and the bid content stay in the browser (WebAssembly).
 	m.HandleFunc("GET /console/keys", s.keysPage)
@@ -391,7 +405,7 @@ func (p *page) FieldLinks() []fieldLink {
 	sort.Strings(keys)
 	out := make([]fieldLink, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, fieldLink{ID: p.Form.Form + "-" + k, Label: fieldLabel(k), Msg: p.Form.Err.Fields[k]})
+		out = append(out, fieldLink{ID: p.Form.Form + "-" + k, Label: fieldLabelIn(p.Form.Form, k), Msg: p.Form.Err.Fields[k]})
 	}
 	return out
 }

@@ -13,11 +13,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"ggzy/internal/clock"
+	"ggzy/internal/draw"
+	"ggzy/internal/expert"
 	"ggzy/internal/fixture"
 	"ggzy/internal/gm"
 	"ggzy/internal/money"
@@ -477,21 +480,94 @@ func TestEvaluationAwardAndContractThroughTheConsoles(t *testing.T) {
 	if p := op.get("/console"); !strings.Contains(p.body, "待抽取评标专家") {
 		t.Errorf("operator console lacks the draw to-do: %s", excerpt(p.body))
 	}
-	tok := op.csrf(lotPath)
-	p := op.post(lotPath+"/committee", url.Values{"csrf": {tok}, "reps": {"nobody"}})
-	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#committee-reps"`) {
+	pg := op.get(lotPath)
+	// The request form is prefilled from the lot: its category, the expert seats (5 − 1), two backups.
+	for _, re := range []string{`id="draw-specialty0"[^>]*value="A0801"`, `id="draw-count0"[^>]*value="4"`, `id="draw-backups0"[^>]*value="2"`, `id="draw-remote"`, `id="draw-reps"`} {
+		if !regexp.MustCompile(re).MatchString(pg.body) {
+			t.Errorf("the draw form lacks %s: %s", re, excerpt(pg.body))
+		}
+	}
+	tok := csrfRE.FindStringSubmatch(pg.body)[1]
+	drawForm := func(kv ...string) url.Values {
+		f := url.Values{"csrf": {tok}, "specialty0": {"A0801"}, "count0": {"4"}, "backups0": {"2"}, "reps": {"principal2"}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			f.Set(kv[i], kv[i+1])
+		}
+		return f
+	}
+	p := op.post(lotPath+"/draw", drawForm("reps", "nobody"))
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#draw-reps"`) || !strings.Contains(p.body, `id="draw-reps"`) {
 		t.Fatalf("bad reps: %d %s", p.status, excerpt(p.body))
 	}
-	if p := op.follow(op.post(lotPath+"/committee", url.Values{"csrf": {tok}, "reps": {"principal2"}})); !strings.Contains(p.body, "评标委员会已组建") {
-		t.Fatalf("draw: %s", excerpt(p.body))
+	p = op.post(lotPath+"/draw", drawForm("count0", "3"))
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#draw-needs"`) || !strings.Contains(p.body, "合计应为 4 名") ||
+		!regexp.MustCompile(`id="draw-count0"[^>]*value="3"`).MatchString(p.body) {
+		t.Fatalf("wrong count: %d %s", p.status, excerpt(p.body))
 	}
-	v, err := w.Tender.ViewLot(context.Background(), w.Actor("operator"), l.ID)
-	if err != nil || len(v.Committee) != 5 {
-		t.Fatalf("committee: %v %d", err, len(v.Committee))
+	if p := op.follow(op.post(lotPath+"/draw", drawForm())); !strings.Contains(p.body, "抽取请求已承诺入账") || !strings.Contains(p.body, "已提交，待随机数") ||
+		!strings.Contains(p.body, "正在等待其后的签名检查点") || strings.Contains(p.body, `action="`+lotPath+`/draw"`) {
+		t.Fatalf("draw request: %s", excerpt(p.body))
+	}
+	// The job runs the draw on the first checkpoint after the request.
+	ctx := context.Background()
+	ds, _, err := w.Tender.ListLotDraws(ctx, w.Actor("operator"), l.ID)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("draws: %v %d", err, len(ds))
+	}
+	if err := w.Tender.RunDraw(ctx, ds[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	ds, invs, err := w.Tender.ListLotDraws(ctx, w.Actor("operator"), l.ID)
+	if err != nil || ds[0].Status != tender.DrawDone {
+		t.Fatalf("draw: %v %+v", err, ds)
+	}
+	d := ds[0]
+	pg = op.get(lotPath)
+	for _, want := range []string{"专家抽取记录", "第1次抽取", "已抽取", "本地评标", d.RequestDigest, d.PoolDigest, d.ResultDigest, "A0801 房屋建筑工程",
+		fmt.Sprintf(`href="/api/v1/ledger/entries?start=%d&amp;end=%d"`, d.RequestIndex, d.RequestIndex+1),
+		"ggzy verify-draw --url " + e.ts.URL + " --draw " + d.ID, "待确认", "备选第1位", "没有专家因回避被排除"} {
+		if !strings.Contains(pg.body, want) {
+			t.Errorf("operator's draw panel lacks %q", want)
+		}
 	}
 	username := map[string]string{}
 	for name, u := range w.Users {
 		username[u.ID] = name
+	}
+	for _, iv := range invs {
+		if !strings.Contains(pg.body, iv.Name) {
+			t.Errorf("the operator does not see drawn expert %s", iv.Name)
+		}
+	}
+	// The invited experts confirm in their portal.
+	for _, iv := range invs {
+		if iv.Status != tender.InvInvited {
+			continue
+		}
+		b := e.browser()
+		b.login(username[iv.UserID])
+		if home := b.get("/console"); !strings.Contains(home.body, "抽取通知") || !strings.Contains(home.body, "前确认是否参加评标") {
+			t.Errorf("%s's console lacks the invitation: %s", iv.Name, excerpt(home.body))
+		}
+		pg := b.get("/console/invitations")
+		if pg.status != http.StatusOK || !strings.Contains(pg.body, l.Code) || !strings.Contains(pg.body, "确认参加") || !strings.Contains(pg.body, "剩 ") {
+			t.Fatalf("%s's notices: %d %s", iv.Name, pg.status, excerpt(pg.body))
+		}
+		p := b.follow(b.post("/console/invitations/"+iv.ID, url.Values{"csrf": {csrfRE.FindStringSubmatch(pg.body)[1]}, "answer": {"accept"}, "declare": {"1"}}))
+		if !strings.Contains(p.body, "已确认参加评标") {
+			t.Fatalf("confirm of %s: %s", iv.Name, excerpt(p.body))
+		}
+	}
+	v, err := w.Tender.ViewLot(ctx, w.Actor("operator"), l.ID)
+	if err != nil || len(v.Committee) != 5 {
+		t.Fatalf("committee: %v %d", err, len(v.Committee))
+	}
+	if p := op.get(lotPath); !strings.Contains(p.body, "已确认参加") || strings.Contains(p.body, `action="`+lotPath+`/draw"`) {
+		t.Errorf("after the confirmations: %s", excerpt(p.body))
+	}
+	// The room's own page is not in the web UI yet: the centre opens it here.
+	if _, err := w.Tender.StartEvaluation(ctx, w.Actor("operator"), l.ID); err != nil {
+		t.Fatal(err)
 	}
 	for i, m := range v.Committee {
 		b := e.browser()
@@ -501,8 +577,10 @@ func TestEvaluationAwardAndContractThroughTheConsoles(t *testing.T) {
 			t.Fatalf("member %s sees no score sheet: %s", m.Name, excerpt(pg.body))
 		}
 		form := url.Values{"csrf": {csrfRE.FindStringSubmatch(pg.body)[1]}}
+		var lines []tender.SheetLine
 		for _, bid := range v.Bids {
 			form.Set("pass_"+bid.ID, "1")
+			lines = append(lines, tender.SheetLine{BidID: bid.ID, Pass: true})
 		}
 		if i == 0 {
 			form.Set("pass_"+v.Bids[0].ID, "0") // a failure needs a reason
@@ -512,6 +590,10 @@ func TestEvaluationAwardAndContractThroughTheConsoles(t *testing.T) {
 			}
 			form.Set("pass_"+v.Bids[0].ID, "1")
 		}
+		// The member signs the sheet with their own key (in the browser; here the fixture's key).
+		sig := w.SignSheet(t, w.ActorByID(m.UserID), l.Code, lines)
+		form.Set("sig_fingerprint", sig.Fingerprint)
+		form.Set("signature", sig.Signature)
 		if p := b.post(lotPath+"/sheet", form); p.status != http.StatusSeeOther {
 			t.Fatalf("sheet of %s: %d %s", m.Name, p.status, excerpt(p.body))
 		}
@@ -524,7 +606,7 @@ func TestEvaluationAwardAndContractThroughTheConsoles(t *testing.T) {
 	w.Clock.Set(lot.PublicityUntil.Add(time.Hour))
 	ag := e.browser()
 	ag.login("agency")
-	pg := ag.get(lotPath)
+	pg = ag.get(lotPath)
 	if !strings.Contains(pg.body, "确定中标人并发出中标通知书") {
 		t.Fatalf("no award form: %s", excerpt(pg.body))
 	}
@@ -554,6 +636,8 @@ func TestEvaluationAwardAndContractThroughTheConsoles(t *testing.T) {
 	}
 	if p := sup.get(lotPath); strings.Contains(p.body, `action="/console/lots/`) {
 		t.Error("the supervisor sees a form that changes the lot")
+	} else if !strings.Contains(p.body, "专家抽取记录") || !strings.Contains(p.body, "只读") || !strings.Contains(p.body, "ggzy verify-draw") {
+		t.Errorf("the supervisor does not see the draw record: %s", excerpt(p.body))
 	}
 }
 
@@ -688,5 +772,434 @@ func TestPagesQuoteTheRulesTable(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/guide", nil))
 	if body := rec.Body.String(); !strings.Contains(body, "不超过估算价1.50%") || strings.Contains(body, "不超过估算价2%") {
 		t.Fatalf("guide does not quote the rules table: %s", excerpt(body))
+	}
+}
+
+// ---- the expert pool and the draw (issue 4)
+
+// newExpertUser opens a login with the expert role (the administrator's job).
+func newExpertUser(t *testing.T, w *fixture.World, username, name string) party.User {
+	t.Helper()
+	u, err := w.Party.CreateUser(context.Background(), party.System(), party.UserInput{Username: username, Name: name, Password: fixture.Password, Role: party.RoleExpert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestExpertAppliesIsReviewedAndListed(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	u11 := newExpertUser(t, w, "expert11", "李建华")
+	b := e.browser()
+	b.login("expert11")
+	if p := b.get("/console"); !strings.Contains(p.body, `href="/console/profile"`) || !strings.Contains(p.body, `href="/console/invitations"`) {
+		t.Fatalf("the expert's console lacks its links: %s", excerpt(p.body))
+	}
+	if p := b.get("/console/profile"); p.status != http.StatusOK || !strings.Contains(p.body, "您尚未在专家库中") || !strings.Contains(p.body, `href="/console/experts/apply"`) {
+		t.Fatalf("profile before applying: %d %s", p.status, excerpt(p.body))
+	}
+	pg := b.get("/console/experts/apply")
+	for _, want := range []string{`<optgroup label="工程 · A08 工程施工">`, `<option value="A0801">`, `<option value="A080201">`, `<label for="apply-specialty0">`, `id="apply-id_number"`, `value="李建华"`} {
+		if !strings.Contains(pg.body, want) {
+			t.Errorf("the application form lacks %q", want)
+		}
+	}
+	tok := csrfRE.FindStringSubmatch(pg.body)[1]
+	idNumber := expert.IDNumber("45010219750315001")
+	form := url.Values{"csrf": {tok}, "name": {"李建华"}, "id_number": {"450102197503150019X"}, "employer_name": {"广西建工集团"}, "title": {"高级工程师"},
+		"senior": {"1"}, "field_since": {"2000"}, "city": {"450300"}, "contact": {"13800000000"}}
+	// A wrong identity number and no specialty: both named, the values kept.
+	p := b.post("/console/experts", form)
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#apply-id_number"`) || !strings.Contains(p.body, `href="#apply-specialties"`) ||
+		!strings.Contains(p.body, "身份证号码：") || !strings.Contains(p.body, `value="广西建工集团"`) {
+		t.Fatalf("bad application: %d %s", p.status, excerpt(p.body))
+	}
+	form.Set("id_number", idNumber)
+	form.Set("specialty0", "A0801")
+	form.Set("specialty1", "A080201")
+	p = b.post("/console/experts", form)
+	if p.status != http.StatusSeeOther || p.loc != "/console/profile" {
+		t.Fatalf("application: %d %s", p.status, excerpt(p.body))
+	}
+	p = b.follow(p)
+	masked := idNumber[:4] + "**********" + idNumber[14:]
+	for _, want := range []string{"入库申请已提交", "待审核", masked, "A0801 房屋建筑工程", "A080201 道路工程", "提交入库申请", "个人申报"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the profile lacks %q", want)
+		}
+	}
+	if strings.Contains(p.body, idNumber) {
+		t.Error("the profile shows the identity number unmasked")
+	}
+	// Once is enough.
+	if p := b.post("/console/experts", form); p.status != http.StatusConflict || !strings.Contains(p.body, "不能重复申请") {
+		t.Errorf("second application: %d %s", p.status, excerpt(p.body))
+	}
+
+	op := e.browser()
+	op.login("operator")
+	if p := op.get("/console"); !strings.Contains(p.body, `href="/console/experts"`) {
+		t.Error("the operator's console has no link to the pool")
+	}
+	p = op.get("/console/experts?status=applied")
+	if p.status != http.StatusOK || !strings.Contains(p.body, "李建华") || strings.Contains(p.body, "专家01") || !strings.Contains(p.body, "共 <span class=\"num\">1</span> 人") {
+		t.Fatalf("applicants: %d %s", p.status, excerpt(p.body))
+	}
+	if p := op.get("/console/experts?specialty=B"); !strings.Contains(p.body, "没有符合条件的专家") {
+		t.Error("a filter without matches does not say so")
+	}
+	if p := op.get("/console/experts?specialty=A0802"); !strings.Contains(p.body, "李建华") || strings.Contains(p.body, "专家01") {
+		t.Error("the specialty filter is not a prefix of the codes")
+	}
+	if p := op.get("/console/experts?specialty=x1"); !strings.Contains(p.body, "专业代码应为字母") {
+		t.Error("a malformed specialty is not explained")
+	}
+	mine, err := w.Expert.Mine(context.Background(), u11.Actor(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail := "/console/experts/" + mine.ID
+	pg = op.get(detail)
+	if !strings.Contains(pg.body, "审核入库申请") || !strings.Contains(pg.body, masked) {
+		t.Fatalf("the operator's view of the application: %s", excerpt(pg.body))
+	}
+	tok = csrfRE.FindStringSubmatch(pg.body)[1]
+	p = op.post(detail+"/review", url.Values{"csrf": {tok}, "decision": {"reject"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#review-reason"`) || !strings.Contains(p.body, "<details class=\"pool-form\" open>") {
+		t.Fatalf("reject without a reason: %d %s", p.status, excerpt(p.body))
+	}
+	// Self-applied: the login is linked already.
+	p = op.follow(op.post(detail+"/review", url.Values{"csrf": {tok}, "decision": {"approve"}}))
+	for _, want := range []string{"已审核通过", "在库", "审核通过入库", "提交入库申请", "（交易中心）"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("after the approval the record lacks %q", want)
+		}
+	}
+	p = op.get("/console/experts?status=active")
+	if !strings.Contains(p.body, "李建华") || !strings.Contains(p.body, "专家01") || !strings.Contains(p.body, "共 <span class=\"num\">11</span> 人") {
+		t.Errorf("the active pool: %s", excerpt(p.body))
+	}
+	if p := b.get("/console/profile"); !strings.Contains(p.body, "在库") || !strings.Contains(p.body, "审核通过入库") {
+		t.Errorf("the expert's profile after the approval: %s", excerpt(p.body))
+	}
+
+	// The centre enters an employer's paper recommendation; approval links a login, which must be an expert's.
+	pg = op.get("/console/experts/apply")
+	tok = csrfRE.FindStringSubmatch(pg.body)[1]
+	p = op.post("/console/experts", url.Values{"csrf": {tok}, "name": {"王敏"}, "id_number": {expert.IDNumber("45030219780601002")}, "employer_name": {"桂林市政设计院"},
+		"title": {"正高级工程师"}, "senior": {"1"}, "field_since": {"2001"}, "specialty0": {"A0802"}, "city": {"450300"}})
+	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.loc, "/console/experts/") {
+		t.Fatalf("recommendation: %d %s", p.status, excerpt(p.body))
+	}
+	rec := p.loc
+	if p := op.follow(p); !strings.Contains(p.body, "单位推荐") || !strings.Contains(p.body, "未关联") {
+		t.Errorf("the recommended record: %s", excerpt(p.body))
+	}
+	p = op.post(rec+"/review", url.Values{"csrf": {tok}, "decision": {"approve"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#review-user"`) {
+		t.Fatalf("approval without a login: %d %s", p.status, excerpt(p.body))
+	}
+	p = op.post(rec+"/review", url.Values{"csrf": {tok}, "decision": {"approve"}, "user": {"bidder1"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "不是评标专家账号") || !strings.Contains(p.body, `value="bidder1"`) {
+		t.Fatalf("approval with a bidder's login: %d %s", p.status, excerpt(p.body))
+	}
+	newExpertUser(t, w, "expert12", "王敏")
+	if p := op.follow(op.post(rec+"/review", url.Values{"csrf": {tok}, "decision": {"approve"}, "user": {"expert12"}})); !strings.Contains(p.body, "在库") || !strings.Contains(p.body, "已关联") {
+		t.Errorf("approval with the expert's login: %s", excerpt(p.body))
+	}
+	// A bidder's user recommends its own staff: the employer is its entity, whatever the form says.
+	bd := e.browser()
+	bd.login("bidder1")
+	pg = bd.get("/console/experts/apply")
+	if !strings.Contains(pg.body, w.Bidders[0].Name) || strings.Contains(pg.body, `id="apply-employer_uscc"`) {
+		t.Fatalf("the employer's form: %s", excerpt(pg.body))
+	}
+	p = bd.follow(bd.post("/console/experts", url.Values{"csrf": {csrfRE.FindStringSubmatch(pg.body)[1]}, "name": {"赵工"}, "id_number": {expert.IDNumber("45010219800101777")},
+		"employer_uscc": {w.Bidders[1].USCC}, "title": {"高级工程师"}, "senior": {"1"}, "field_since": {"2005"}, "specialty0": {"A0801"}, "city": {"450100"}}))
+	if !strings.Contains(p.body, "已推荐 赵工 入库") {
+		t.Fatalf("employer's recommendation: %s", excerpt(p.body))
+	}
+	xs, err := w.Expert.List(context.Background(), w.Actor("operator"), expert.Filter{Status: expert.Applied})
+	if err != nil || len(xs) != 1 || xs[0].EmployerID != w.Bidders[0].ID || xs[0].Via != expert.ViaEmployer {
+		t.Fatalf("the recommendation names another employer: %v %+v", err, xs)
+	}
+	// Pool records are not the public's, nor a bidder's.
+	if p := bd.get("/console/experts"); p.status != http.StatusForbidden {
+		t.Errorf("a bidder opens the pool: %d", p.status)
+	}
+	if p := bd.get(detail); p.status != http.StatusNotFound {
+		t.Errorf("a bidder opens an expert's record: %d", p.status)
+	}
+}
+
+func TestSanctionAndReinstatementThroughTheConsoles(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	id := w.Experts[0].ID
+	path := "/console/experts/" + id
+	sup := e.browser()
+	sup.login("supervisor")
+	pg := sup.get(path)
+	if pg.status != http.StatusOK || !strings.Contains(pg.body, "暂停抽取或列入黑名单") || strings.Contains(pg.body, "审核入库申请") || strings.Contains(pg.body, "办理出库") {
+		t.Fatalf("the supervisor's view: %d %s", pg.status, excerpt(pg.body))
+	}
+	tok := csrfRE.FindStringSubmatch(pg.body)[1]
+	// Missing reason and source: both named, summarised and inline.
+	p := sup.post(path+"/sanction", url.Values{"csrf": {tok}, "blacklist": {"0"}})
+	if p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("empty sanction: %d %s", p.status, excerpt(p.body))
+	}
+	for _, want := range []string{`href="#sanction-reason"`, `href="#sanction-source"`, "事由：请写明事由", "依据：请写明依据", `id="sanction-reason" name="reason" rows="2" aria-invalid="true"`, "错误代码 422-invalid"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("empty sanction lacks %q", want)
+		}
+	}
+	// A period in the past, and one that is not a time.
+	past := w.Clock.Now().Add(-time.Hour).In(clock.Shanghai).Format("2006-01-02T15:04")
+	p = sup.post(path+"/sanction", url.Values{"csrf": {tok}, "blacklist": {"0"}, "reason": {"无故缺席评标"}, "source": {"住建局决定书〔2026〕7号"}, "until": {past}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#sanction-until"`) || !strings.Contains(p.body, "期限应晚于当前时间") || !strings.Contains(p.body, "无故缺席评标") {
+		t.Fatalf("past period: %d %s", p.status, excerpt(p.body))
+	}
+	p = sup.post(path+"/sanction", url.Values{"csrf": {tok}, "blacklist": {"0"}, "reason": {"无故缺席评标"}, "source": {"住建局决定书〔2026〕7号"}, "until": {"下个月"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#sanction-until"`) || !strings.Contains(p.body, "YYYY-MM-DD HH:MM") {
+		t.Fatalf("unreadable period: %d %s", p.status, excerpt(p.body))
+	}
+	until := w.Clock.Now().AddDate(0, 3, 0).In(clock.Shanghai).Format("2006-01-02T15:04")
+	p = sup.follow(sup.post(path+"/sanction", url.Values{"csrf": {tok}, "blacklist": {"0"}, "reason": {"无故缺席评标"}, "source": {"住建局决定书〔2026〕7号"}, "until": {until}}))
+	for _, want := range []string{"已暂停抽取", "暂停", "无故缺席评标", "住建局决定书〔2026〕7号", "恢复在库"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("after the suspension the record lacks %q", want)
+		}
+	}
+	ex := e.browser()
+	ex.login("expert1")
+	if p := ex.get("/console/profile"); !strings.Contains(p.body, "您目前被暂停抽取") || !strings.Contains(p.body, "无故缺席评标") {
+		t.Errorf("the expert's profile does not show the suspension: %s", excerpt(p.body))
+	}
+	// Auditors read; the centre cannot lift a sanction.
+	au := e.browser()
+	au.login("auditor")
+	if p := au.get(path); p.status != http.StatusOK || strings.Contains(p.body, `action="/console/experts/`) || !strings.Contains(p.body, "只能查看") {
+		t.Errorf("the auditor's view: %d %s", p.status, excerpt(p.body))
+	}
+	op := e.browser()
+	op.login("operator")
+	if p := op.post(path+"/reinstate", url.Values{"csrf": {op.csrf(path)}, "reason": {"期满"}}); p.status != http.StatusForbidden {
+		t.Errorf("the centre reinstated: %d", p.status)
+	}
+	p = sup.post(path+"/reinstate", url.Values{"csrf": {tok}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#reinstate-reason"`) {
+		t.Fatalf("reinstatement without a reason: %d %s", p.status, excerpt(p.body))
+	}
+	p = sup.follow(sup.post(path+"/reinstate", url.Values{"csrf": {tok}, "reason": {"经复核，处理决定已撤销"}}))
+	if !strings.Contains(p.body, "已恢复在库") || !strings.Contains(p.body, "恢复在库") || !strings.Contains(p.body, "暂停抽取") {
+		t.Errorf("after the reinstatement: %s", excerpt(p.body))
+	}
+	// The expert leaves of their own accord; the history stays.
+	pg = ex.get("/console/profile")
+	if !strings.Contains(pg.body, "申请退出专家库") {
+		t.Fatalf("no voluntary exit on the profile: %s", excerpt(pg.body))
+	}
+	p = ex.follow(ex.post(path+"/exit", url.Values{"csrf": {csrfRE.FindStringSubmatch(pg.body)[1]}, "kind": {"voluntary"}}))
+	for _, want := range []string{"您已退出专家库", "已出库", "本人申请退出", "暂停抽取", "恢复在库"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("after the exit the profile lacks %q", want)
+		}
+	}
+}
+
+// drawnLot is an opened lot whose first draw (4 experts and 2 backups of
+// A0801) has run.
+func drawnLot(t *testing.T, w *fixture.World) (tender.Lot, []tender.Invitation) {
+	t.Helper()
+	ctx := context.Background()
+	l := w.PublishedLot(t, fixture.LotOptions{})
+	for i := 0; i < 3; i++ {
+		w.Bid(t, l.ID, i, money.Fen(9_000_000_00-int64(i)*1_000_00))
+	}
+	w.PassDeadline(t, l.ID)
+	d, err := w.Tender.RequestDraw(ctx, w.Actor("operator"), l.ID, tender.DrawInput{Needs: []draw.Need{{Specialty: "A0801", Count: 4, Backups: 2}}, Reps: []string{"principal2"}}, w.Party.UserByUsername)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Tender.RunDraw(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, invs, err := w.Tender.ListLotDraws(ctx, w.Actor("operator"), l.ID)
+	if err != nil || len(invs) != 6 {
+		t.Fatalf("invitations: %v %d", err, len(invs))
+	}
+	return l, invs
+}
+
+func TestExpertConfirmsAndDeclinesAndTheBackupIsInvited(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	ctx := context.Background()
+	l, invs := drawnLot(t, w)
+	username := map[string]string{}
+	for name, u := range w.Users {
+		username[u.ID] = name
+	}
+	var invited, backups []tender.Invitation
+	for _, iv := range invs {
+		if iv.Backup {
+			backups = append(backups, iv)
+		} else {
+			invited = append(invited, iv)
+		}
+	}
+	if len(invited) != 4 || len(backups) != 2 {
+		t.Fatalf("%d invited, %d backups", len(invited), len(backups))
+	}
+	slices.SortFunc(backups, func(a, b tender.Invitation) int { return a.Seq - b.Seq })
+	login := func(iv tender.Invitation) *browser {
+		b := e.browser()
+		b.login(username[iv.UserID])
+		return b
+	}
+	// A backup not yet needed has nothing to answer.
+	bk := login(backups[0])
+	if p := bk.get("/console/invitations"); strings.Contains(p.body, l.Code) || !strings.Contains(p.body, "目前没有抽取通知") {
+		t.Fatalf("a standby backup sees the lot: %s", excerpt(p.body))
+	}
+
+	// The first expert confirms; a second answer is refused with a message.
+	a := login(invited[0])
+	pg := a.get("/console/invitations")
+	form := "inv-" + invited[0].ID
+	for _, want := range []string{l.Code, l.Name, "待确认", "北京时间", "剩 30 分钟", `id="` + form + `-accept"`, `for="` + form + `-reason"`, "请勿向任何人透露"} {
+		if !strings.Contains(pg.body, want) {
+			t.Errorf("the notices lack %q", want)
+		}
+	}
+	tok := csrfRE.FindStringSubmatch(pg.body)[1]
+	p := a.follow(a.post("/console/invitations/"+invited[0].ID, url.Values{"csrf": {tok}, "answer": {"accept"}, "declare": {"1"}}))
+	if !strings.Contains(p.body, "已确认参加评标") || !strings.Contains(p.body, "已确认参加") || strings.Contains(p.body, `id="`+form+`-accept"`) {
+		t.Fatalf("after confirming: %s", excerpt(p.body))
+	}
+	p = a.post("/console/invitations/"+invited[0].ID, url.Values{"csrf": {tok}, "answer": {"decline"}, "reason": {"改变主意"}})
+	if p.status != http.StatusConflict || !strings.Contains(p.body, "该通知已处理（已确认参加）") || !strings.Contains(p.body, "错误代码 409-conflict") {
+		t.Fatalf("answering twice: %d %s", p.status, excerpt(p.body))
+	}
+	// Another expert's invitation is not hers to answer.
+	if p := a.post("/console/invitations/"+invited[1].ID, url.Values{"csrf": {tok}, "answer": {"accept"}, "declare": {"1"}}); p.status != http.StatusNotFound {
+		t.Errorf("answering another's invitation: %d", p.status)
+	}
+
+	// The second declines: a reason is required; then the first backup is invited.
+	d := login(invited[1])
+	pg = d.get("/console/invitations")
+	tok = csrfRE.FindStringSubmatch(pg.body)[1]
+	form = "inv-" + invited[1].ID
+	p = d.post("/console/invitations/"+invited[1].ID, url.Values{"csrf": {tok}, "answer": {"decline"}, "reason": {"  "}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#`+form+`-reason"`) || !strings.Contains(p.body, "不能参加的原因：请填写原因") {
+		t.Fatalf("decline without a reason: %d %s", p.status, excerpt(p.body))
+	}
+	p = d.follow(d.post("/console/invitations/"+invited[1].ID, url.Values{"csrf": {tok}, "answer": {"decline"}, "reason": {"与投标人存在利害关系，主动回避"}}))
+	if !strings.Contains(p.body, "已登记不能参加") || !strings.Contains(p.body, "已拒绝") || !strings.Contains(p.body, "与投标人存在利害关系，主动回避") {
+		t.Fatalf("after declining: %s", excerpt(p.body))
+	}
+	_, invs, err := w.Tender.ListLotDraws(ctx, w.Actor("operator"), l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]tender.InvitationStatus{}
+	for _, iv := range invs {
+		status[iv.ID] = iv.Status
+	}
+	if status[backups[0].ID] != tender.InvInvited || status[backups[1].ID] != tender.InvStandby || status[invited[1].ID] != tender.InvDeclined {
+		t.Fatalf("after the decline: %v", status)
+	}
+	pg = bk.get("/console/invitations")
+	if !strings.Contains(pg.body, l.Code) || !strings.Contains(pg.body, "备选专家递补") || !strings.Contains(pg.body, `id="inv-`+backups[0].ID+`-accept"`) {
+		t.Fatalf("the backup is not invited in the portal: %s", excerpt(pg.body))
+	}
+	if p := bk.get("/console"); !strings.Contains(p.body, "1 条待确认") {
+		t.Errorf("the backup's console does not count the invitation: %s", excerpt(p.body))
+	}
+	// The centre sees the seat move; the supervisor sees the record without names.
+	op := e.browser()
+	op.login("operator")
+	p = op.get("/console/lots/" + l.ID)
+	for _, want := range []string{"已拒绝", "与投标人存在利害关系，主动回避", "正在等待答复", invited[1].Name, backups[0].Name} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the operator's panel lacks %q", want)
+		}
+	}
+	if strings.Contains(p.body, `action="/console/lots/`+l.ID+`/draw"`) {
+		t.Error("a further draw is offered while experts are still answering")
+	}
+	sup := e.browser()
+	sup.login("supervisor")
+	p = sup.get("/console/lots/" + l.ID)
+	if !strings.Contains(p.body, "专家抽取记录") || !strings.Contains(p.body, "定标前保密") || !strings.Contains(p.body, "已拒绝") {
+		t.Errorf("the supervisor's panel: %s", excerpt(p.body))
+	}
+	for _, iv := range invs {
+		if strings.Contains(p.body, iv.Name) {
+			t.Errorf("the supervisor sees drawn expert %s before the award", iv.Name)
+		}
+	}
+
+	// Past the deadline the backup's answer is refused, and the page says why.
+	w.Clock.Advance(31 * time.Minute)
+	pg = bk.get("/console/invitations")
+	if !strings.Contains(pg.body, "已超过确认期限，不能再答复") || strings.Contains(pg.body, `id="inv-`+backups[0].ID+`-accept"`) {
+		t.Errorf("the late notice: %s", excerpt(pg.body))
+	}
+	p = bk.post("/console/invitations/"+backups[0].ID, url.Values{"csrf": {csrfRE.FindStringSubmatch(pg.body)[1]}, "answer": {"accept"}, "declare": {"1"}})
+	if p.status != http.StatusConflict || !strings.Contains(p.body, "已超过确认期限") || !strings.Contains(p.body, "错误代码 409-deadline") {
+		t.Fatalf("a late answer: %d %s", p.status, excerpt(p.body))
+	}
+}
+
+func TestFailedRemoteDrawAndTheFurtherAttempt(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	l := w.PublishedLot(t, fixture.LotOptions{})
+	for i := 0; i < 3; i++ {
+		w.Bid(t, l.ID, i, money.Fen(9_000_000_00-int64(i)*1_000_00))
+	}
+	w.PassDeadline(t, l.ID)
+	lotPath := "/console/lots/" + l.ID
+	op := e.browser()
+	op.login("operator")
+	tok := op.csrf(lotPath)
+	// Remote evaluation leaves out the project's city, where all ten fixture experts live.
+	if p := op.post(lotPath+"/draw", url.Values{"csrf": {tok}, "specialty0": {"A0801"}, "count0": {"4"}, "backups0": {"2"}, "reps": {"principal2"}, "remote": {"1"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("remote draw: %d %s", p.status, excerpt(p.body))
+	}
+	ctx := context.Background()
+	ds, _, err := w.Tender.ListLotDraws(ctx, w.Actor("operator"), l.ID)
+	if err != nil || len(ds) != 1 {
+		t.Fatal(err)
+	}
+	if err := w.Tender.RunDraw(ctx, ds[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	p := op.get(lotPath)
+	for _, want := range []string{"抽取失败", "远程异地评标", "专业 A0801 符合条件的专家仅 0 名", "逐人回避情况未单独记录",
+		"补充抽取评标专家（第2次抽取）", `id="draw-reason"`, "ggzy verify-draw"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("after the failed draw the page lacks %q", want)
+		}
+	}
+	if strings.Contains(p.body, `id="draw-reps"`) {
+		t.Error("a further attempt asks for the representatives again")
+	}
+	// A further attempt must say why (it is public).
+	p = op.post(lotPath+"/draw", url.Values{"csrf": {tok}, "specialty0": {"A0801"}, "count0": {"4"}, "backups0": {"2"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#draw-reason"`) || !strings.Contains(p.body, "第2次抽取") {
+		t.Fatalf("a further attempt without a reason: %d %s", p.status, excerpt(p.body))
+	}
+	p = op.follow(op.post(lotPath+"/draw", url.Values{"csrf": {tok}, "specialty0": {"A0801"}, "count0": {"4"}, "backups0": {"2"}, "reason": {"异地专家不足，改为本地评标"}}))
+	if !strings.Contains(p.body, "第 2 次抽取请求已承诺入账") || !strings.Contains(p.body, "异地专家不足，改为本地评标") {
+		t.Errorf("the further attempt: %s", excerpt(p.body))
+	}
+	// The failure is a warning on the lot, and the timeline names both steps.
+	if p := e.browser().get("/projects/" + l.ProjectID); !strings.Contains(p.body, "提交专家抽取请求") || !strings.Contains(p.body, "专家抽取失败") {
+		t.Errorf("the public timeline lacks the draw: %s", excerpt(p.body))
 	}
 }
