@@ -19,6 +19,7 @@ func (d Deps) ReportInput(v tender.LotView) pdf.ReportInput {
 		LotName: v.Lot.Name, LotCode: v.Lot.Code, Principal: v.Principal.Name, Agency: v.Agency.Name,
 		Method: r.Method.Label(), Comprehensive: r.Method == tender.Comprehensive,
 		BidderCount: len(r.Rows), Members: r.Members, FinishedAt: r.FinishedAt, Failed: r.Failed,
+		PriceFormula: r.PriceFormula, Remote: r.Remote,
 	}
 	if v.Opening != nil {
 		in.OpenedAt, in.BidderCount = v.Opening.AsOf, v.Opening.BidderCount
@@ -31,6 +32,19 @@ func (d Deps) ReportInput(v tender.LotView) pdf.ReportInput {
 	}
 	for _, x := range r.Candidates {
 		in.Candidates = append(in.Candidates, row(x))
+	}
+	// Seats, not names: the names are in Members alone, blanked while secret.
+	for _, x := range r.Draws {
+		in.Draws = append(in.Draws, pdf.Draw{ID: x.ID, Attempt: x.Attempt, Status: tender.DrawStatus(x.Status).Label(), Reason: x.Reason,
+			RequestIndex: x.RequestIndex, CheckpointSize: x.CheckpointSize, ResultDigest: x.ResultDigest, Exclusions: x.Exclusions})
+	}
+	for _, x := range r.Sheets {
+		in.Sheets = append(in.Sheets, pdf.Sheet{Seat: x.Seat, PrincipalRep: x.Kind == string(tender.MemberRep), Chair: x.Chair,
+			Digest: x.Digest, Fingerprint: x.Fingerprint, SubmittedAt: x.SubmittedAt})
+	}
+	for _, x := range r.Deviations {
+		in.Deviations = append(in.Deviations, pdf.Deviation{Seat: x.Seat, Bidder: x.Bidder, Item: x.Item,
+			Score: x.Score, Mean: x.Mean, Pct: x.Pct, Explanation: x.Explanation})
 	}
 	return in
 }

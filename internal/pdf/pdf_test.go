@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,6 +167,46 @@ func sampleInput() ReportInput {
 			in.Candidates = append(in.Candidates, r)
 		}
 	}
+	in.Draws = []Draw{
+		{ID: "06f2k3m4n5p6q7r8s9t0vwxyz1", Attempt: 1, Status: "已抽取", RequestIndex: 1042, CheckpointSize: 1043,
+			ResultDigest: strings.Repeat("3fa9c01d", 8), Exclusions: 4},
+		{ID: "06f2k3m4n5p6q7r8s9t0vwxyz2", Attempt: 2, Status: "已抽取", Reason: "第1次抽取的专家及备选均不能参加，尚缺专家1名。",
+			RequestIndex: 1077, CheckpointSize: 1080, ResultDigest: strings.Repeat("b7e4", 16), Exclusions: 5},
+	}
+	for i := range in.Members {
+		in.Sheets = append(in.Sheets, Sheet{Seat: i + 1, PrincipalRep: i == 4, Chair: i == 0,
+			Digest: strings.Repeat(strconv.Itoa(i+1)+"c", 32), Fingerprint: strings.Repeat("e"+strconv.Itoa(i+1), 32),
+			SubmittedAt: time.Date(2026, 3, 3, 7, 10+i, 5, 0, time.UTC)})
+	}
+	return in
+}
+
+// longExplanation is a member's written explanation long enough to wrap
+// over many lines of its narrow column.
+const longExplanation = "本人认为该投标人的施工组织设计针对本项目民族大道东段交通繁忙、地下管线复杂的特点，" +
+	"提出了分段半幅施工、夜间集中作业和管线迁改先行的组织方案，交通疏解措施具体可行，" +
+	"雨季施工和深基坑支护的安全技术措施完整，进度计划关键线路清晰并留有合理的工期余量，" +
+	"因此按评标办法第2.2.4项评分标准给予“优”档评分，高于委员会平均分有充分依据。" +
+	"其余成员评分偏低，主要是未考虑其对既有雨污管网接驳点的逐一核查表，该表见投标文件第三卷第127页至第141页。"
+
+// sampleComprehensive is a comprehensive-method report, remote, with
+// deviations and their explanations.
+func sampleComprehensive() ReportInput {
+	in := sampleInput()
+	in.Method, in.Comprehensive = "综合评估法", true
+	in.PriceFormula, in.Remote = FormulaLowPriceFirst, true
+	for i := range in.Rows {
+		if !in.Rows[i].Rejected {
+			in.Rows[i].Score = 9000 - int64(i)*137
+		}
+	}
+	for i := range in.Candidates {
+		in.Candidates[i].Score = 9000 - int64(i)*137
+	}
+	in.Deviations = []Deviation{
+		{Seat: 2, Bidder: names[0], Item: "施工组织设计", Score: 1800, Mean: 1320, Pct: 3636, Explanation: longExplanation},
+		{Seat: 4, Bidder: names[2], Item: "项目管理机构", Score: 400, Mean: 760, Pct: 4737, Explanation: "项目经理近三年无同类业绩，\n技术负责人职称证书已过有效期。"},
+	}
 	return in
 }
 
@@ -210,7 +252,8 @@ func TestEvaluationReport(t *testing.T) {
 		t.Fatalf("12 bids with long reasons fit on %d page", len(pages))
 	}
 	want := []string{"评标报告", names[0], names[11], in.Rows[0].Price.String(), in.Rows[0].Price.Capital(),
-		"经评审的最低投标价法", "韦国强", "2026年3月3日 16:45（北京时间）", "报告数据 SM3：" + in.Digest()}
+		"经评审的最低投标价法", "韦国强", "2026年3月3日 16:45（北京时间）", "报告数据 SM3：" + in.Digest(),
+		"评标方式本地评标", "无评分偏离。", verifyDrawSentence, "第1次抽取编号" + in.Draws[0].ID, "第2次抽取编号" + in.Draws[1].ID}
 	for _, w := range want {
 		if !strings.Contains(strings.Join(strings.Fields(text), ""), strings.Join(strings.Fields(w), "")) {
 			t.Errorf("extracted text lacks %q", w)
@@ -250,6 +293,7 @@ func TestReportWithoutNames(t *testing.T) {
 	in.Candidates = nil
 	in.Failed = true
 	in.Agency = ""
+	in.Draws, in.Sheets = nil, nil // and the record sections say what they lack
 	b, err := EvaluationReport(font, in)
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +308,7 @@ func TestReportWithoutNames(t *testing.T) {
 		t.Fatal(err, string(out))
 	}
 	flat := strings.Join(strings.Fields(string(out)), "")
-	for _, w := range []string{"第三十七条", "未推荐中标候选人", "招标人自行招标", "第1页共1页"} {
+	for _, w := range []string{"第三十七条", "未推荐中标候选人", "招标人自行招标", "第1页共1页", "无专家抽取记录。", "无评分偏离。", "无评审意见签名记录。"} {
 		if !strings.Contains(flat, w) {
 			t.Errorf("lacks %q:\n%s", w, out)
 		}
@@ -301,5 +345,247 @@ func TestSign(t *testing.T) {
 	}
 	if _, _, err := Sign(doc, nil); err == nil {
 		t.Fatal("signed without a key")
+	}
+}
+
+// extract runs pdftotext with args on b and returns its output.
+func extract(t *testing.T, b []byte, args ...string) string {
+	t.Helper()
+	pdftotext := tool(t, "pdftotext")
+	src := filepath.Join(t.TempDir(), "r.pdf")
+	if err := os.WriteFile(src, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, append(append(args, src), "-")...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func flat(s string) string { return strings.Join(strings.Fields(s), "") }
+
+// colX is the left edge of column i of cols.
+func colX(cols []column, i int) float64 {
+	x := marginX
+	for _, c := range cols[:i] {
+		x += c.w
+	}
+	return x
+}
+
+// columnText is the text of column i of a table with cols, read on its own
+// from every page's body, whitespace removed, the column's title (repeated
+// with the header on every page the table reaches) left out.
+func columnText(t *testing.T, b []byte, cols []column, i int) string {
+	t.Helper()
+	var body float64 = bottom
+	out := extract(t, b, "-r", "72", "-x", strconv.Itoa(int(colX(cols, i))+1), "-y", "50",
+		"-W", strconv.Itoa(int(cols[i].w)-1), "-H", strconv.Itoa(int(body)-50))
+	return strings.ReplaceAll(flat(out), flat(cols[i].title), "")
+}
+
+// TestReportRecord: the sections on how the committee was formed and how it
+// worked — evaluation mode, draws, deviations, signatures — read correctly,
+// name seats and not people, and a long explanation wraps inside its column
+// and the page.
+func TestReportRecord(t *testing.T) {
+	font := testFont(t)
+	in := sampleComprehensive()
+	huge := strings.Repeat(longExplanation, 6) // taller than a page: the row is split
+	in.Deviations = append(in.Deviations, Deviation{Seat: 3, Bidder: names[3], Item: "施工组织设计", Score: 600, Mean: 1250, Pct: 5200, Explanation: huge})
+	b, err := EvaluationReport(font, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b2, err := EvaluationReport(font, in); err != nil || !bytes.Equal(b, b2) {
+		t.Fatalf("two renderings differ (%v)", err)
+	}
+	if dir := os.Getenv("GGZY_ARTIFACTS"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "evaluation-report-record.pdf"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	layout := extract(t, b, "-layout")
+	all := flat(layout)
+	for _, w := range []string{"一、评标方式", "评标方式远程异地评标", "价格分计算方法低价优先法（财政部令第87号第五十五条）",
+		"二、评标委员会组建", verifyDrawSentence, "第1次抽取编号" + in.Draws[0].ID, "第2次抽取编号" + in.Draws[1].ID,
+		"首次抽取", in.Draws[0].ResultDigest[:16] + "…",
+		"四、评分偏离说明", "委员会平均分", "36.36%", "47.37%", "18.00", "13.20",
+		"七、评审意见签名", "评标专家（主任委员）", "招标人代表", "2026年3月3日15:14:05"} {
+		if !strings.Contains(all, flat(w)) {
+			t.Errorf("extracted text lacks %q", w)
+		}
+	}
+	if strings.Contains(all, "无评分偏离") {
+		t.Error("says there is no deviation")
+	}
+	// The seat table: one row per seat, its cells on the row's first line.
+	lines := strings.Split(layout, "\n")
+	for _, s := range in.Sheets {
+		found := false
+		for _, l := range lines {
+			f := strings.Fields(l)
+			if len(f) >= 5 && strings.Contains(l, short(s.Digest)) {
+				found = true
+				kind := "评标专家"
+				if s.PrincipalRep {
+					kind = "招标人代表"
+				}
+				if f[0] != strconv.Itoa(s.Seat) || !strings.HasPrefix(f[1], kind) || !strings.Contains(l, short(s.Fingerprint)) ||
+					!strings.Contains(l, s.SubmittedAt.In(beijing).Format("15:04:05")) {
+					t.Errorf("seat %d's row reads %q", s.Seat, l)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no row for seat %d", s.Seat)
+		}
+	}
+	// Names stay in the member list: the sections on seats show none.
+	sigs := all[strings.Index(all, "七、评审意见签名"):]
+	early := all[:strings.Index(all, "三、投标文件评审情况")]
+	devs := all[strings.Index(all, "四、评分偏离说明"):strings.Index(all, "五、推荐的中标候选人")]
+	for _, m := range in.Members {
+		if strings.Contains(sigs, m) || strings.Contains(early, m) || strings.Contains(devs, m) {
+			t.Errorf("member %s named outside the member list", m)
+		}
+	}
+
+	// A wrapped column read alone, page by page, gives back the text
+	// written once the lines are joined: the draw's reason, the explanations.
+	if !strings.Contains(columnText(t, b, drawCols, 2), flat(in.Draws[1].Reason)) {
+		t.Errorf("the reason of draw 2 does not read back whole")
+	}
+	x0 := colX(devCols, len(devCols)-1)
+	col := columnText(t, b, devCols, len(devCols)-1)
+	for _, d := range in.Deviations {
+		if !strings.Contains(col, flat(d.Explanation)) {
+			t.Errorf("the explanation of seat %d does not read back whole", d.Seat)
+		}
+	}
+	if n := strings.Count(layout, "\f"); n < 3 {
+		t.Errorf("the report with a page-long explanation has %d pages", n)
+	}
+
+	// Nothing leaves the page or its column: every word's box (a CJK line
+	// is one word) lies inside the margins, body text above the footer, and
+	// explanation lines inside their column.
+	bbox := extract(t, b, "-bbox")
+	re := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
+	words := re.FindAllStringSubmatch(bbox, -1)
+	if len(words) < 100 {
+		t.Fatalf("bbox output has %d words", len(words))
+	}
+	const eps = 0.5
+	inCol := 0
+	for _, w := range words {
+		f := func(i int) float64 { v, _ := strconv.ParseFloat(w[i], 64); return v }
+		xMin, yMin, xMax, yMax := f(1), f(2), f(3), f(4)
+		if xMin < marginX-eps || xMax > pageW-marginX+eps || yMin < 0 || yMax > pageH {
+			t.Errorf("%q at x %.1f–%.1f, y %.1f–%.1f leaves the page's margins", w[5], xMin, xMax, yMin, yMax)
+		}
+		if yMin < bottom && yMax > bottom+eps {
+			t.Errorf("%q at y %.1f–%.1f runs into the footer", w[5], yMin, yMax)
+		}
+		if xMin > x0 && xMin < x0+2*cellPad && yMin < bottom {
+			inCol++
+			if xMax > pageW-marginX-cellPad+eps {
+				t.Errorf("explanation line %q ends at %.1f, past its column", w[5], xMax)
+			}
+		}
+	}
+	if inCol < 60 {
+		t.Errorf("only %d lines in the explanation column: not wrapped?", inCol)
+	}
+	if t.Failed() {
+		t.Logf("extracted text:\n%s\nexplanation column:\n%s", layout, col)
+	}
+}
+
+// TestDigestCoversRecord: the digest covers the new sections, does not
+// depend on the time zone of a submission time, leaves the input alone, and
+// is unchanged for a report without them.
+func TestDigestCoversRecord(t *testing.T) {
+	in := sampleComprehensive()
+	d := in.Digest()
+	for name, change := range map[string]func(*ReportInput){
+		"formula":     func(c *ReportInput) { c.PriceFormula = FormulaBaseRatio },
+		"remote":      func(c *ReportInput) { c.Remote = false },
+		"draw":        func(c *ReportInput) { c.Draws[1].CheckpointSize++ },
+		"sheet":       func(c *ReportInput) { c.Sheets[2].Fingerprint = strings.Repeat("0", 64) },
+		"chair":       func(c *ReportInput) { c.Sheets[0].Chair = false },
+		"explanation": func(c *ReportInput) { c.Deviations[0].Explanation += "。" },
+		"submitted":   func(c *ReportInput) { c.Sheets[0].SubmittedAt = c.Sheets[0].SubmittedAt.Add(time.Second) },
+	} {
+		c := sampleComprehensive()
+		change(&c)
+		if c.Digest() == d {
+			t.Errorf("changing the %s leaves the digest", name)
+		}
+	}
+	c := sampleComprehensive()
+	for i := range c.Sheets {
+		c.Sheets[i].SubmittedAt = c.Sheets[i].SubmittedAt.In(beijing)
+	}
+	if c.Digest() != d {
+		t.Error("the digest depends on the zone of a submission time")
+	}
+	if c.Sheets[0].SubmittedAt.Location() != beijing {
+		t.Error("Digest changed its input")
+	}
+	old := sampleInput()
+	old.Draws, old.Sheets = nil, nil
+	j, _ := json.Marshal(old)
+	for _, k := range []string{"price_formula", "remote", "draws", "sheets", "deviations"} {
+		if strings.Contains(string(j), `"`+k+`"`) {
+			t.Errorf("a report without %s has it in its digested JSON: its digest changed", k)
+		}
+	}
+}
+
+func TestFormulaLabel(t *testing.T) {
+	for f, want := range map[string]string{FormulaBaseRatio: "基准价比值法", FormulaLowPriceFirst: "低价优先法（财政部令第87号第五十五条）",
+		FormulaBenchmarkDeviation: "基准价偏差扣分法", "x_new": "x_new"} {
+		if got := FormulaLabel(f); got != want {
+			t.Errorf("FormulaLabel(%q) = %q, want %q", f, got, want)
+		}
+	}
+}
+
+// TestWrap: lines keep to their width and, where they can, neither start
+// with closing punctuation nor end with an opening one; nothing is lost.
+func TestWrap(t *testing.T) {
+	ttf := testFont(t)
+	gp := &gopdf.GoPdf{}
+	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
+	if err := gp.AddTTFFontData(family, ttf); err != nil {
+		t.Fatal(err)
+	}
+	d := &doc{gp: gp}
+	d.setSize(9)
+	texts := []string{longExplanation, strings.Repeat("评标，", 40), "项目经理近三年无同类业绩，\n技术负责人职称证书已过有效期。",
+		strings.Repeat("（依据《招标投标法实施条例》第四十八条）", 6), strings.Repeat("。", 30), strings.Repeat("3fa9c01d", 8)}
+	for _, w := range []float64{20, 45, 145, 300} {
+		for _, s := range texts {
+			lines := d.wrap(s, w)
+			if got := strings.Join(lines, ""); got != strings.ReplaceAll(s, "\n", "") {
+				t.Errorf("width %v: wrapped text reads %q", w, got)
+			}
+			for i, l := range lines {
+				if d.width(l) > w && len([]rune(l)) > 1 {
+					t.Errorf("width %v: line %q is %.1f wide", w, l, d.width(l))
+				}
+				if w >= 45 && i > 0 && l != "" && strings.ContainsRune("，。）》", []rune(l)[0]) && strings.Trim(s, "。") != "" {
+					t.Errorf("width %v: line %d starts with punctuation: %q", w, i, l)
+				}
+				if w >= 45 && i < len(lines)-1 && (strings.HasSuffix(l, "（") || strings.HasSuffix(l, "《")) {
+					t.Errorf("width %v: line %d ends with an opening bracket: %q", w, i, l)
+				}
+			}
+		}
+	}
+	if d.err != nil {
+		t.Fatal(d.err)
 	}
 }

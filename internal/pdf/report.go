@@ -36,6 +36,75 @@ type ReportInput struct {
 	Members    []string  `json:"members"`
 	FinishedAt time.Time `json:"finished_at"`
 	Failed     bool      `json:"failed"` // every bid rejected
+
+	// How the committee was formed and how it worked. These sections name
+	// seats (1-based, in the order of Members), never people. The fields
+	// are omitted from Digest's JSON when empty, so a report without them
+	// keeps the digest it had.
+	//
+	// PriceFormula is the price item's formula: FormulaBaseRatio,
+	// FormulaLowPriceFirst or FormulaBenchmarkDeviation; "" when no price
+	// score is computed (the lowest-price method).
+	PriceFormula string      `json:"price_formula,omitempty"`
+	Remote       bool        `json:"remote,omitempty"` // 远程异地评标
+	Draws        []Draw      `json:"draws,omitempty"`
+	Sheets       []Sheet     `json:"sheets,omitempty"`
+	Deviations   []Deviation `json:"deviations,omitempty"`
+}
+
+// Price formulas (ReportInput.PriceFormula), as the scoring rules name them.
+const (
+	FormulaBaseRatio          = "base_ratio"
+	FormulaLowPriceFirst      = "low_price_first"
+	FormulaBenchmarkDeviation = "benchmark_deviation"
+)
+
+// FormulaLabel is the Chinese name of a price formula; an unknown name is
+// shown as it is rather than guessed at.
+func FormulaLabel(f string) string {
+	switch f {
+	case FormulaBaseRatio:
+		return "基准价比值法"
+	case FormulaLowPriceFirst:
+		return "低价优先法（财政部令第87号第五十五条）"
+	case FormulaBenchmarkDeviation:
+		return "基准价偏差扣分法"
+	}
+	return f
+}
+
+// Draw is one attempt at drawing the experts (专家抽取).
+type Draw struct {
+	ID             string `json:"id"` // what `ggzy verify-draw --draw` takes
+	Attempt        int    `json:"attempt"`
+	Status         string `json:"status"`           // label, e.g. 已抽取
+	Reason         string `json:"reason,omitempty"` // why this attempt; "" for the first
+	RequestIndex   int64  `json:"request_index"`    // ledger index of the request entry
+	CheckpointSize int64  `json:"checkpoint_size"`  // size of the checkpoint the seed came from
+	ResultDigest   string `json:"result_digest,omitempty"`
+	Exclusions     int    `json:"exclusions"` // experts excluded (回避)
+}
+
+// Sheet is one seat's signed evaluation sheet (评审意见).
+type Sheet struct {
+	Seat         int       `json:"seat"`
+	PrincipalRep bool      `json:"principal_rep,omitempty"` // 招标人代表; otherwise a drawn expert
+	Chair        bool      `json:"chair,omitempty"`         // 主任委员
+	Digest       string    `json:"digest"`                  // SM3 of the sheet, hex
+	Fingerprint  string    `json:"fingerprint"`             // of the signing key, hex
+	SubmittedAt  time.Time `json:"submitted_at"`
+}
+
+// Deviation is a score that deviates from the committee mean beyond the
+// threshold, with the member's written explanation (评分偏离说明).
+type Deviation struct {
+	Seat        int    `json:"seat"`
+	Bidder      string `json:"bidder"`
+	Item        string `json:"item"`  // the scoring item's name
+	Score       int64  `json:"score"` // ×100
+	Mean        int64  `json:"mean"`  // ×100
+	Pct         int64  `json:"pct"`   // percent ×100
+	Explanation string `json:"explanation"`
 }
 
 // Row is one bid in the report.
@@ -54,6 +123,13 @@ type Row struct {
 func (in ReportInput) Digest() string {
 	c := in
 	c.OpenedAt, c.FinishedAt = c.OpenedAt.UTC(), c.FinishedAt.UTC()
+	if in.Sheets != nil {
+		c.Sheets = make([]Sheet, len(in.Sheets)) // not in place: in is the caller's
+		for i, s := range in.Sheets {
+			s.SubmittedAt = s.SubmittedAt.UTC()
+			c.Sheets[i] = s
+		}
+	}
 	b, err := json.Marshal(c)
 	if err != nil { // plain fields only: cannot happen
 		panic(err)
@@ -127,9 +203,17 @@ func (d *doc) width(s string) float64 {
 	return w
 }
 
+// Punctuation that may not start a line, and that may not end one
+// (避头尾, simplified).
+const (
+	noStart = "，。、；：！？）》」』】〕〉”’…·%,.;:!?)]}"
+	noEnd   = "（《「『【〔〈“‘([{"
+)
+
 // wrap breaks s into lines no wider than w, per rune: Chinese has no spaces
 // to break at, and a Latin run (a code, an amount) breaks where it must.
-// Explicit newlines are kept.
+// A line does not start with closing punctuation nor end with an opening
+// one: up to 3 runes move down with it. Explicit newlines are kept.
 func (d *doc) wrap(s string, w float64) []string {
 	var lines []string
 	for _, para := range strings.Split(s, "\n") {
@@ -138,8 +222,24 @@ func (d *doc) wrap(s string, w float64) []string {
 		for _, r := range para {
 			rw := d.runeWidth(r)
 			if cw+rw > w && len(cur) > 0 {
-				lines = append(lines, string(cur))
-				cur, cw = cur[:0:0], 0
+				// k runes of cur move to the next line, kw wide.
+				bad := func(k int) bool {
+					first := r
+					if k > 0 {
+						first = cur[len(cur)-k]
+					}
+					return strings.ContainsRune(noStart, first) || strings.ContainsRune(noEnd, cur[len(cur)-k-1])
+				}
+				k, kw := 0, 0.0
+				for k < 3 && k < len(cur)-1 && bad(k) {
+					k++
+					kw += d.runeWidth(cur[len(cur)-k])
+				}
+				if bad(k) || kw+rw > w {
+					k, kw = 0, 0 // a run of punctuation, a narrow column: break where it must
+				}
+				lines = append(lines, string(cur[:len(cur)-k]))
+				cur, cw = append(cur[:0:0], cur[len(cur)-k:]...), kw
 			}
 			cur = append(cur, r)
 			cw += rw
@@ -192,6 +292,22 @@ func (d *doc) para(x, w float64, s string) {
 		d.textTop(x, d.y, l)
 		d.y += d.lineH()
 	}
+}
+
+// section starts a section: its heading, kept on one page with the keep
+// points of what comes under it (an intro, a table's header and first row).
+func (d *doc) section(s string, keep float64) {
+	d.need(28 + keep) // 28: the heading itself
+	d.heading(s)
+}
+
+// keep is what a section keeps with its heading: a table's start when it
+// has rows, a line otherwise.
+func keep(rows int, table float64) float64 {
+	if rows == 0 {
+		return 20
+	}
+	return table
 }
 
 func (d *doc) heading(s string) {
@@ -317,23 +433,25 @@ func (d *doc) table(cols []column, rows [][]cell) {
 			}
 			// Height of what remains and how much of it fits.
 			avail := bottom - d.y - 2*cellPad
-			h, whole := 0.0, true
+			h, rest, whole := 0.0, 0.0, true
 			take := make([]int, len(ls))
 			for i := range ls {
-				hh := 0.0
+				hh, all, full := 0.0, 0.0, false
 				for j := off[i]; j < len(ls[i]); j++ {
-					if hh+lh(ls[i][j]) > avail {
-						whole = false
-						break
+					all += lh(ls[i][j])
+					if full || hh+lh(ls[i][j]) > avail {
+						full, whole = true, false
+						continue
 					}
 					hh += lh(ls[i][j])
 					take[i]++
 				}
-				h = max(h, hh)
+				h, rest = max(h, hh), max(rest, all)
 			}
-			if !whole && (first || h < 20) && d.y > top+40 {
+			if !whole && (first && rest <= bottom-top-60 || h < 20) && d.y > top+40 {
 				// Move the row (or its remnant) to a fresh page rather than
-				// leave a sliver; a fresh page takes whatever fits.
+				// leave a sliver; a fresh page takes whatever fits. A row
+				// taller than a page is split where it starts.
 				d.newPage()
 				header()
 				continue
@@ -403,6 +521,169 @@ func rankText(r Row) string {
 	return "—"
 }
 
+// short shortens a hex digest or fingerprint to its first 16 characters;
+// the full value is in the report data (Digest covers it).
+func short(h string) string {
+	if h == "" {
+		return "—"
+	}
+	if r := []rune(h); len(r) > 16 {
+		return string(r[:16]) + "…"
+	}
+	return h
+}
+
+// clean makes user-written text safe to lay out: one kind of line break, no
+// tabs or other control characters (the font has no glyphs for them).
+func clean(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n':
+			return r
+		case r == '\t' || r == '\r':
+			return ' '
+		case r < 0x20 || r == 0x7f:
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+func num(v int64) cell {
+	return cell{parts: []cellPart{{text: strconv.FormatInt(v, 10), size: 9}}, right: true}
+}
+
+func mono(s string) cell { return cell{parts: []cellPart{{text: s, size: 8}}} }
+
+// tableTime is a time in a table whose header says 北京时间.
+func tableTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(beijing).Format("2006年1月2日 15:04:05")
+}
+
+// writeMode is section 评标方式: remote or local, and the price formula.
+func (in ReportInput) writeMode(d *doc) {
+	mode := "本地评标"
+	if in.Remote {
+		mode = "远程异地评标"
+	}
+	d.field("评标方式", mode)
+	switch {
+	case in.PriceFormula != "":
+		d.field("价格分计算方法", FormulaLabel(in.PriceFormula))
+	case in.Comprehensive:
+		d.field("价格分计算方法", "—")
+	}
+}
+
+// verifyDrawSentence tells the reader how to re-check a draw; the draw IDs
+// follow it.
+const verifyDrawSentence = "任何人可在评标结束后运行 ggzy verify-draw --url <平台地址> --draw <抽取编号> 复核抽取结果。"
+
+// drawCols are the columns of the draw table.
+var drawCols = []column{
+	{"次数", 30, false},
+	{"状态", 58, false},
+	{"理由", bodyW - 30 - 58 - 64 - 62 - 92 - 46, false},
+	{"请求留痕序号", 64, false},
+	{"随机数检查点规模", 62, false},
+	{"结果摘要（SM3）", 92, false},
+	{"回避人数", 46, false},
+}
+
+// writeDraws is section 评标委员会组建: every draw attempt, how to re-check it
+// and the draw IDs that takes.
+func (in ReportInput) writeDraws(d *doc) {
+	if len(in.Draws) == 0 {
+		d.para(marginX, bodyW, "无专家抽取记录。")
+		return
+	}
+	var rows [][]cell
+	for _, x := range in.Draws {
+		reason := clean(x.Reason)
+		if reason == "" && x.Attempt == 1 {
+			reason = "首次抽取"
+		}
+		rows = append(rows, []cell{plain(strconv.Itoa(x.Attempt)), plain(orDash(x.Status)), plain(orDash(reason)),
+			num(x.RequestIndex), num(x.CheckpointSize), mono(short(x.ResultDigest)), num(int64(x.Exclusions))})
+	}
+	d.table(drawCols, rows)
+	d.y += 6
+	d.para(marginX, bodyW, verifyDrawSentence)
+	for _, x := range in.Draws {
+		d.field("第"+strconv.Itoa(x.Attempt)+"次抽取编号", orDash(x.ID))
+	}
+}
+
+// devCols are the columns of the deviation table.
+var devCols = []column{
+	{"席位", 32, false},
+	{"投标人", 92, false},
+	{"评分项", 66, false},
+	{"评分", 44, false},
+	{"委员会平均分", 50, false},
+	{"偏离幅度", 48, false},
+	{"书面说明", bodyW - 32 - 92 - 66 - 44 - 50 - 48, false},
+}
+
+// writeDeviations is section 评分偏离说明.
+func (in ReportInput) writeDeviations(d *doc) {
+	if len(in.Deviations) == 0 {
+		d.para(marginX, bodyW, "无评分偏离。")
+		return
+	}
+	d.para(marginX, bodyW, "评标委员会成员的评分与委员会平均分偏离超过规定幅度的，由该成员书面说明理由。")
+	var rows [][]cell
+	for _, x := range in.Deviations {
+		rows = append(rows, []cell{plain(strconv.Itoa(x.Seat)), plain(orDash(x.Bidder)), plain(orDash(x.Item)),
+			{parts: []cellPart{{text: score(x.Score), size: 9}}, right: true},
+			{parts: []cellPart{{text: score(x.Mean), size: 9}}, right: true},
+			{parts: []cellPart{{text: score(x.Pct) + "%", size: 9}}, right: true},
+			plain(orDash(clean(x.Explanation)))})
+	}
+	d.table(devCols, rows)
+}
+
+// sheetCols are the columns of the signature table.
+var sheetCols = []column{
+	{"席位", 34, false},
+	{"身份", 102, false},
+	{"提交时间（北京时间）", 114, false},
+	{"评审意见摘要（SM3）", (bodyW - 34 - 102 - 114) / 2, false},
+	{"签名公钥指纹", (bodyW - 34 - 102 - 114) / 2, false},
+}
+
+// writeSheets is section 评审意见签名: seats, not names.
+func (in ReportInput) writeSheets(d *doc) {
+	if len(in.Sheets) == 0 {
+		d.para(marginX, bodyW, "无评审意见签名记录。")
+		return
+	}
+	d.para(marginX, bodyW, "评标委员会成员以本人的 SM2 密钥签署所提交评审意见的 SM3 摘要（《招标投标法实施条例》第五十三条）。席位为成员在评标委员会中的顺序号。")
+	var rows [][]cell
+	for _, x := range in.Sheets {
+		kind := "评标专家"
+		if x.PrincipalRep {
+			kind = "招标人代表"
+		}
+		if x.Chair {
+			kind += "（主任委员）"
+		}
+		rows = append(rows, []cell{plain(strconv.Itoa(x.Seat)), plain(kind), plain(tableTime(x.SubmittedAt)), mono(short(x.Digest)), mono(short(x.Fingerprint))})
+	}
+	d.table(sheetCols, rows)
+}
+
 // EvaluationReport renders the report as an A4 PDF. font is a TrueType font
 // with CJK glyphs (LoadFont). The same input gives the same bytes: the
 // creation date is the report's finish time and nothing else varies.
@@ -447,7 +728,13 @@ func EvaluationReport(font []byte, in ReportInput) ([]byte, error) {
 	d.field("开标时间", cnTime(in.OpenedAt))
 	d.field("投标人数量", fmt.Sprintf("%d 家", in.BidderCount))
 
-	d.heading("一、投标文件评审情况")
+	d.heading("一、评标方式")
+	in.writeMode(d)
+
+	d.section("二、评标委员会组建", keep(len(in.Draws), 80))
+	in.writeDraws(d)
+
+	d.section("三、投标文件评审情况", keep(len(in.Rows), 80))
 	cols := []column{
 		{"序号", 30, false},
 		{"投标人", 118, false},
@@ -481,7 +768,10 @@ func EvaluationReport(font []byte, in ReportInput) ([]byte, error) {
 		d.table(cols, rows)
 	}
 
-	d.heading("二、推荐的中标候选人")
+	d.section("四、评分偏离说明", keep(len(in.Deviations), 100))
+	in.writeDeviations(d)
+
+	d.section("五、推荐的中标候选人", keep(len(in.Candidates), 80))
 	if in.Failed || len(in.Candidates) == 0 {
 		d.para(marginX, bodyW, "所有投标均被否决，评标委员会未推荐中标候选人。")
 	} else {
@@ -498,7 +788,7 @@ func EvaluationReport(font []byte, in ReportInput) ([]byte, error) {
 		d.table(ccols, crows)
 	}
 
-	d.heading("三、评标委员会")
+	d.heading("六、评标委员会")
 	if in.Members == nil {
 		d.para(marginX, bodyW, "评标委员会成员名单在中标结果确定前保密（《中华人民共和国招标投标法》第三十七条）。")
 	} else {
@@ -506,6 +796,9 @@ func EvaluationReport(font []byte, in ReportInput) ([]byte, error) {
 	}
 	d.y += 6
 	d.field("评标结束时间", cnTime(in.FinishedAt))
+
+	d.section("七、评审意见签名", keep(len(in.Sheets), 110))
+	in.writeSheets(d)
 	if d.err != nil {
 		return nil, apperr.New(apperr.Internal, "生成评标报告 PDF 失败。").Wrap(d.err)
 	}
