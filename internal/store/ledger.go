@@ -229,6 +229,19 @@ func (tx *Tx) ListLedger(ctx context.Context, subject string, from int64, limit 
 	}, q, args...)
 }
 
+// LatestLedgerIndex is the index of the subject's newest entry, −1 when it
+// has none: a cheap version number for live views.
+func (tx *Tx) LatestLedgerIndex(ctx context.Context, subject string) (int64, error) {
+	var n sql.NullInt64
+	if err := tx.queryRow(ctx, `SELECT MAX(idx) FROM ledger WHERE subject = ?`, subject).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: latest ledger index: %w", err)
+	}
+	if !n.Valid {
+		return -1, nil
+	}
+	return n.Int64, nil
+}
+
 // ListHolidays lists the holiday table ordered by date.
 func (tx *Tx) ListHolidays(ctx context.Context) ([]calendar.Day, error) {
 	return collect(ctx, tx, "list holidays", func(r rowScanner) (calendar.Day, error) {

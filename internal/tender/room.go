@@ -239,6 +239,10 @@ func (s *Service) Vote(ctx context.Context, actor party.Actor, lotID ids.ID, kin
 			if err != nil {
 				return err
 			}
+			if _, err := record(ctx, tx, now, actor, "evaluation.chair_vote", l.Code, map[string]any{"lot": l.Code, "votes": len(votes)},
+				map[string]any{"voter": me.ID, "candidate": value}); err != nil {
+				return err
+			}
 			tally := map[string]string{}
 			for _, v := range votes {
 				tally[v.Voter] = v.Value
@@ -758,6 +762,25 @@ func (s *Service) ReplaceMember(ctx context.Context, actor party.Actor, lotID, m
 		return s.roomEntry(ctx, tx, now, actor, "evaluation.member_replaced", l, map[string]any{"reason": reason, "basis": basisReplace},
 			map[string]any{"member": gone.ID, "name": gone.Name})
 	})
+}
+
+// RoomVersion is a number that grows with every change in the lot's room
+// (every step is a ledger entry under the lot): live views poll it and
+// push an event when it moves. The actor must be allowed to view the room.
+func (s *Service) RoomVersion(ctx context.Context, actor party.Actor, lotID ids.ID) (int64, error) {
+	var v int64
+	err := s.store.Read(ctx, func(tx Tx) error {
+		l, _, ms, err := roomOf(ctx, tx, lotID)
+		if err != nil {
+			return err
+		}
+		if _, err := roomMember(ms, actor); err != nil && actor.Role != party.RoleSupervisor && actor.Role != party.RoleOperator && actor.Role != party.RoleAuditor {
+			return apperr.NotFoundf("评标室")
+		}
+		v, err = tx.LatestLedgerIndex(ctx, l.Code)
+		return err
+	})
+	return v, err
 }
 
 // RoomView is what a room shows an actor: state, members and their

@@ -100,6 +100,10 @@ func TestChairElectionAndExtension(t *testing.T) {
 	w, l, ms, _ := roomLot(t)
 	v := room(t, w, ms[0], l.ID)
 	cand := v.Members[1].ID
+	before, err := w.Tender.RoomVersion(ctx, w.Actor("supervisor"), l.ID)
+	noErr(t, err)
+	_, err = w.Tender.RoomVersion(ctx, w.Actor("bidder1"), l.ID)
+	wantErr(t, err, apperr.NotFound, "")
 	for i := 0; i < 2; i++ {
 		r, err := w.Tender.Vote(ctx, ms[i], l.ID, tender.VoteChair, cand)
 		noErr(t, err)
@@ -107,7 +111,10 @@ func TestChairElectionAndExtension(t *testing.T) {
 			t.Fatalf("chair elected by %d of 5", i+1)
 		}
 	}
-	_, err := w.Tender.Vote(ctx, ms[2], l.ID, tender.VoteChair, "not-a-member")
+	if after, err := w.Tender.RoomVersion(ctx, ms[0], l.ID); err != nil || after <= before {
+		t.Fatalf("room version %d after two votes, %d before (%v)", after, before, err)
+	}
+	_, err = w.Tender.Vote(ctx, ms[2], l.ID, tender.VoteChair, "not-a-member")
 	wantErr(t, err, apperr.Invalid, "")
 	r, err := w.Tender.Vote(ctx, ms[2], l.ID, tender.VoteChair, cand)
 	noErr(t, err)

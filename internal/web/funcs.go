@@ -367,6 +367,7 @@ var events = map[string]string{
 	"evaluation.committee_formed":     "组建评标委员会",
 	// The evaluation room (issue 4 §3).
 	"evaluation.started":             "评标开始",
+	"evaluation.chair_vote":          "评委推选主任委员",
 	"evaluation.chair_elected":       "推选评标委员会主任委员",
 	"evaluation.time_insufficient":   "评标委员会成员认为评标时间不足",
 	"evaluation.extended":            "评标时间不足，延长评标时间",
