@@ -350,26 +350,42 @@ func (s *seeder) actorByID(id ids.ID) party.Actor {
 	return party.Actor{UserID: id}
 }
 
-// signSheet signs a committee member's sheet with the member's sheet key,
-// registering one (kept with the demo keys) the first time.
-func (s *seeder) signSheet(userID ids.ID, lotCode string, lines []tender.SheetLine) (tender.SheetSignature, error) {
-	a := s.actorByID(userID)
+// signKey returns the member's sheet-signing key, making, registering and
+// saving one (demo-keys/<username>.sign.key.pem, demo password) the first time.
+func (s *seeder) signKey(userID ids.ID) (*gm.PrivateKey, error) {
 	name := ""
 	for n, u := range s.users {
 		if u.ID == userID {
 			name = n
 		}
 	}
-	k, ok := s.keys["sign:"+name]
-	if !ok {
-		var err error
-		if k, err = gm.GenerateKey(rand.Reader); err != nil {
-			return tender.SheetSignature{}, err
-		}
-		if _, err := s.ps.RegisterKey(s.ctx, a, party.KeyInput{PEM: string(k.Public().MarshalPEM()), Purpose: party.KeySign, Label: "演示评审签名密钥"}); err != nil {
-			return tender.SheetSignature{}, err
-		}
-		s.keys["sign:"+name] = k
+	if k, ok := s.keys["sign:"+name]; ok {
+		return k, nil
+	}
+	k, err := gm.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.ps.RegisterKey(s.ctx, s.actor(name), party.KeyInput{PEM: string(k.Public().MarshalPEM()), Purpose: party.KeySign, Label: "演示评审签名密钥"}); err != nil {
+		return nil, fmt.Errorf("%s 的评审签名密钥: %w", name, err)
+	}
+	pem, err := k.MarshalEncryptedPEM([]byte(DemoPassword))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(KeyDir(s.a.Config.DataDir), name+".sign.key.pem"), pem, 0o600); err != nil {
+		return nil, err
+	}
+	s.keys["sign:"+name] = k
+	return k, nil
+}
+
+// signSheet signs a committee member's sheet with the member's sheet key,
+// registering one (kept with the demo keys) the first time.
+func (s *seeder) signSheet(userID ids.ID, lotCode string, lines []tender.SheetLine) (tender.SheetSignature, error) {
+	k, err := s.signKey(userID)
+	if err != nil {
+		return tender.SheetSignature{}, err
 	}
 	d, err := tender.SheetDigest(lotCode, userID, lines)
 	if err != nil {
@@ -401,7 +417,10 @@ func (s *seeder) projects() error {
 		{"南宁市五象新区秋月路市政道路改造工程", "施工", "jsj", "daili", "A0802", "住建", true, tender.LowestPrice, tender.Open, 38_600_000_00, 5, "contracted", 75 * day},
 		{"南宁市第一人民医院门诊综合楼装修改造工程", "施工", "yiyuan", "daili", "A0801", "卫健", true, tender.Comprehensive, tender.Open, 12_800_000_00, 4, "awarded", 45 * day},
 		{"南宁市第三中学学生宿舍楼新建工程", "施工总承包", "sanzhong", "sanzhong", "A0801", "教育", true, tender.Comprehensive, tender.Open, 26_500_000_00, 6, "publicity", 26 * day},
-		{"邕江南岸防洪堤加固工程", "第二标段", "jsj", "daili", "A0804", "水利", true, tender.LowestPrice, tender.Open, 9_700_000_00, 5, "evaluating", 23 * day},
+		{"邕江南岸防洪堤加固工程", "第二标段", "jsj", "daili", "A0808", "水利", true, tender.LowestPrice, tender.Open, 9_700_000_00, 5, "evaluating", 23 * day},
+		// A remote committee seated and the room open: its members score
+		// through the UI with their demo sheet keys (demo-keys/expertNN.sign.key.pem).
+		{"南宁市江南区中小学校舍维修工程", "施工", "jsj", "daili", "A0801", "教育", true, tender.Comprehensive, tender.Open, 6_300_000_00, 4, "room", 22 * day},
 		{"南宁市青秀区人行天桥新建工程", "施工", "jsj", "jsj", "A0802", "住建", true, tender.LowestPrice, tender.Open, 4_200_000_00, 2, "failed", 30 * day},
 		{"南宁市第一人民医院污水处理站改造工程", "施工", "yiyuan", "daili", "A0801", "卫健", false, tender.LowestPrice, tender.Open, 3_600_000_00, 4, "opening-soon", 25 * day},
 		{"南宁市良庆区农村公路提级改造工程", "第一标段", "jsj", "daili", "A0803", "交通", true, tender.LowestPrice, tender.Open, 15_300_000_00, 2, "bidding", 8 * day},
@@ -531,6 +550,15 @@ func (s *seeder) run(n int, d demoProject) error {
 	members, err := s.committee(l, rep, d.cat)
 	if err != nil {
 		return fmt.Errorf("抽取专家: %w", err)
+	}
+	if d.stage == "room" {
+		// Each member gets a sheet key whose file the demo keeps.
+		for _, m := range members {
+			if _, err := s.signKey(m.UserID); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	v, err := s.ts.ViewLot(ctx, s.actor("operator"), l.ID)
 	if err != nil {
