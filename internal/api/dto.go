@@ -530,10 +530,17 @@ func memberDTO(m tender.Member) Member {
 
 func membersDTO(ms []tender.Member) []Member { return mapAll(ms, memberDTO) }
 
+type SheetCheck struct {
+	Criterion string `json:"criterion" doc:"审查项：sign | consortium | qualification | single | price | responsive | integrity（条例第五十一条）"`
+	Pass      bool   `json:"pass"`
+	Reason    string `json:"reason,omitempty" doc:"不通过时必填"`
+}
+
 type SheetLine struct {
 	BidID         string           `json:"bid_id"`
-	Pass          bool             `json:"pass" doc:"通过符合性审查"`
-	Reason        string           `json:"reason,omitempty" doc:"不通过时必填"`
+	Pass          bool             `json:"pass" doc:"通过符合性审查（全部审查项通过时可省略 checks）"`
+	Reason        string           `json:"reason,omitempty" doc:"由平台根据不通过的审查项生成"`
+	Checks        []SheetCheck     `json:"checks,omitempty" doc:"逐项符合性审查；不通过时必填"`
 	Scores        map[string]int64 `json:"scores,omitempty" doc:"综合评估法主观分：评分项代码 → 分值×100"`
 	AdjustmentFen int64            `json:"adjustment_fen,omitempty" doc:"经评审的最低投标价法：评审价格调整（分）"`
 }
@@ -560,7 +567,11 @@ func sheetDTO(s *tender.ScoreSheet) *Sheet {
 	}
 	out := &Sheet{LotID: s.LotID, MemberID: s.MemberID, SubmittedAt: s.SubmittedAt, Lines: []SheetLine{}, Digest: s.Digest, Fingerprint: s.Fingerprint, Signature: s.Signature}
 	for _, l := range s.Lines {
-		out.Lines = append(out.Lines, SheetLine{BidID: l.BidID, Pass: l.Pass, Reason: l.Reason, Scores: l.Scores, AdjustmentFen: int64(l.Adjustment)})
+		ln := SheetLine{BidID: l.BidID, Pass: l.Pass, Reason: l.Reason, Scores: l.Scores, AdjustmentFen: int64(l.Adjustment)}
+		for _, c := range l.Checks {
+			ln.Checks = append(ln.Checks, SheetCheck(c))
+		}
+		out.Lines = append(out.Lines, ln)
 	}
 	return out
 }

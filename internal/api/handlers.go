@@ -519,7 +519,11 @@ func (s *server) submitSheet(c *call) (any, error) {
 func sheetLines(in []SheetLine) []tender.SheetLine {
 	lines := []tender.SheetLine{}
 	for _, l := range in {
-		lines = append(lines, tender.SheetLine{BidID: l.BidID, Pass: l.Pass, Reason: l.Reason, Scores: l.Scores, Adjustment: money.Fen(l.AdjustmentFen)})
+		ln := tender.SheetLine{BidID: l.BidID, Pass: l.Pass, Reason: l.Reason, Scores: l.Scores, Adjustment: money.Fen(l.AdjustmentFen)}
+		for _, c := range l.Checks {
+			ln.Checks = append(ln.Checks, tender.Check(c))
+		}
+		lines = append(lines, ln)
 	}
 	return lines
 }

@@ -54,6 +54,7 @@ func (s *Service) SubmitScoreSheet(ctx context.Context, actor party.Actor, lotID
 		if err != nil {
 			return err
 		}
+		lines := NormalizeLines(lines)
 		if err := checkSheet(l, evaluable(bids), lines); err != nil {
 			return err
 		}
@@ -135,6 +136,28 @@ func evaluable(bids []Bid) []Bid {
 	return out
 }
 
+// checkChecks reports what is wrong with a line's compliance checks: each
+// criterion exactly once, a reason for every failure.
+func checkChecks(cs []Check) string {
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if criterionName(c.Criterion) == "" {
+			return fmt.Sprintf("未知的符合性审查项“%s”。", c.Criterion)
+		}
+		if seen[c.Criterion] {
+			return "同一符合性审查项出现了两次。"
+		}
+		seen[c.Criterion] = true
+		if !c.Pass && strings.TrimSpace(c.Reason) == "" {
+			return fmt.Sprintf("“%s”不通过的，须写明理由（《招标投标法实施条例》第五十一条）。", criterionName(c.Criterion))
+		}
+	}
+	if len(seen) != len(ComplianceCriteria) {
+		return fmt.Sprintf("符合性审查应逐项给出结论（共%d项）。", len(ComplianceCriteria))
+	}
+	return ""
+}
+
 func checkSheet(l Lot, bids []Bid, lines []SheetLine) error {
 	byBid := map[ids.ID]SheetLine{}
 	for _, ln := range lines {
@@ -152,8 +175,10 @@ func checkSheet(l Lot, bids []Bid, lines []SheetLine) error {
 		if !ok {
 			return apperr.New(apperr.Invalid, "评分表缺少对部分投标的评审。")
 		}
-		if !ln.Pass && strings.TrimSpace(ln.Reason) == "" {
-			f[b.ID+".reason"] = "不通过符合性审查的，须写明理由（《招标投标法实施条例》第五十一条）。"
+		if len(ln.Checks) == 0 {
+			f[b.ID+".reason"] = "请逐项完成符合性审查，不通过的须指明审查项并写明理由（《招标投标法实施条例》第五十一条）。"
+		} else if msg := checkChecks(ln.Checks); msg != "" {
+			f[b.ID+".reason"] = msg
 		}
 		if l.Method == Comprehensive && ln.Pass {
 			for _, it := range l.Scoring {

@@ -275,14 +275,25 @@ func TestSubmitScoreSheet(t *testing.T) {
 	t.Run("AFailNeedsAReason", func(t *testing.T) {
 		w, l, ms, bs := setup(t)
 		lines := passAll(l, bs)
-		lines[1] = tender.SheetLine{BidID: bs[1].ID, Pass: false, Reason: "  "}
+		// A plain "fail" without the criterion is refused, as is a failed criterion without a reason.
+		lines[1] = tender.SheetLine{BidID: bs[1].ID, Pass: false, Reason: "资格不符"}
 		_, err := w.SubmitSheet(t, ms[0], l.ID, lines)
 		if e := wantErr(t, err, apperr.Invalid, ""); e.Fields[bs[1].ID+".reason"] == "" {
 			t.Errorf("fields %v", e.Fields)
 		}
-		lines[1].Reason = "未提供项目经理注册证书"
+		lines[1] = failLine(bs[1].ID, "qualification", "  ")
 		_, err = w.SubmitSheet(t, ms[0], l.ID, lines)
+		if e := wantErr(t, err, apperr.Invalid, ""); !strings.Contains(e.Fields[bs[1].ID+".reason"], "资格条件") {
+			t.Errorf("fields %v", e.Fields)
+		}
+		lines[1] = failLine(bs[1].ID, "qualification", "未提供项目经理注册证书")
+		sh, err := w.SubmitSheet(t, ms[0], l.ID, lines)
 		noErr(t, err)
+		for _, ln := range sh.Lines {
+			if ln.BidID == bs[1].ID && (ln.Pass || !strings.Contains(ln.Reason, "资格条件：未提供项目经理注册证书") || len(ln.Checks) != len(tender.ComplianceCriteria)) {
+				t.Errorf("stored line %+v", ln)
+			}
+		}
 	})
 	t.Run("ScoresMustStayWithinTheItem", func(t *testing.T) {
 		w, l, ms, bs := setup(t)
@@ -349,7 +360,7 @@ func TestSubmitScoreSheet(t *testing.T) {
 		for _, m := range ms {
 			var lines []tender.SheetLine
 			for _, b := range bs {
-				lines = append(lines, tender.SheetLine{BidID: b.ID, Pass: false, Reason: "投标文件未按要求签字盖章"})
+				lines = append(lines, failLine(b.ID, "sign", "投标文件未按要求签字盖章"))
 			}
 			_, err := w.SubmitSheet(t, m, l.ID, lines)
 			noErr(t, err)

@@ -223,6 +223,19 @@ func passAll(l tender.Lot, bs []tender.Bid) []tender.SheetLine {
 	return lines
 }
 
+// failLine is a sheet line failing one compliance criterion with reason.
+func failLine(bidID ids.ID, criterion, reason string) tender.SheetLine {
+	ln := tender.SheetLine{BidID: bidID}
+	for _, c := range tender.ComplianceCriteria {
+		ch := tender.Check{Criterion: c.Key, Pass: c.Key != criterion}
+		if !ch.Pass {
+			ch.Reason = reason
+		}
+		ln.Checks = append(ln.Checks, ch)
+	}
+	return ln
+}
+
 // evaluable lists the bids a sheet must cover (opened at the opening).
 func evaluable(t *testing.T, w *fixture.World, lotID ids.ID) []tender.Bid {
 	t.Helper()

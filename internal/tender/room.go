@@ -302,11 +302,12 @@ type SheetSignature struct {
 }
 
 // SheetDigest is what a member signs: SM3 over the canonical JSON of the
-// lot code, the member's user ID and the lines, bids in ID order. The same
+// lot code, the member's user ID and the lines in their normal form
+// (NormalizeLines), bids in ID order. The same
 // bytes are recomputed here and in any verifier; the signature is SM2 over
 // the 32 digest bytes.
 func SheetDigest(lotCode string, userID ids.ID, lines []SheetLine) (string, error) {
-	ls := slices.Clone(lines)
+	ls := NormalizeLines(lines)
 	sort.Slice(ls, func(i, j int) bool { return ls[i].BidID < ls[j].BidID })
 	b, err := ledger.Canonical(map[string]any{"lot": lotCode, "user": userID, "lines": ls, "v": "ggzy-sheet-v1"})
 	if err != nil {

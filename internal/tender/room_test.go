@@ -296,7 +296,7 @@ func TestSheetsMustBeSignedByTheMember(t *testing.T) {
 	wantErr(t, err, apperr.Invalid, "")
 	sig := w.SignSheet(t, ms[0], l.Code, lines)
 	changed := passAll(l, bs)
-	changed[0].Pass, changed[0].Reason = false, "工期不满足招标文件要求"
+	changed[0] = failLine(changed[0].BidID, "responsive", "工期不满足招标文件要求")
 	_, err = w.Tender.SubmitScoreSheet(ctx, ms[0], l.ID, changed, sig)
 	wantErr(t, err, apperr.Invalid, "")
 	sh, err := w.Tender.SubmitScoreSheet(ctx, ms[0], l.ID, lines, sig)

@@ -6,6 +6,7 @@
 package tender
 
 import (
+	"sort"
 	"encoding/json"
 	"ggzy/internal/scoring"
 	"strings"
@@ -426,11 +427,92 @@ type Member struct {
 
 // SheetLine is one member's verdict on one bid.
 type SheetLine struct {
-	BidID      ids.ID           `json:"bid_id"`
-	Pass       bool             `json:"pass"`             // 符合性审查
-	Reason     string           `json:"reason,omitempty"` // required when !Pass
+	BidID  ids.ID `json:"bid_id"`
+	Pass   bool   `json:"pass"`             // 符合性审查: every criterion passed
+	Reason string `json:"reason,omitempty"` // the failed criteria with their reasons
+	// Checks is the review per criterion (ComplianceCriteria). A line that
+	// passes may omit them: NormalizeLines fills them in as passed.
+	Checks     []Check          `json:"checks,omitempty"`
 	Scores     map[string]int64 `json:"scores,omitempty"` // subjective items, points ×100
 	Adjustment money.Fen        `json:"adjustment"`       // 评审价格调整 (lowest-price method)
+}
+
+// Check is one compliance criterion's verdict on a bid.
+type Check struct {
+	Criterion string `json:"criterion"` // ComplianceCriteria key
+	Pass      bool   `json:"pass"`
+	Reason    string `json:"reason,omitempty"` // required when !Pass
+}
+
+// Criterion is a compliance-review item.
+type Criterion struct {
+	Key   string
+	Name  string
+	Basis string
+}
+
+// ComplianceCriteria are the grounds on which the committee must reject a
+// bid (《招标投标法实施条例》第五十一条): the compliance review passes or
+// fails each of them, with a reason for every failure.
+var ComplianceCriteria = []Criterion{
+	{"sign", "投标文件经投标单位盖章和单位负责人签字", "《招标投标法实施条例》第五十一条第（一）项"},
+	{"consortium", "联合体投标附有共同投标协议（非联合体的视为符合）", "《招标投标法实施条例》第五十一条第（二）项"},
+	{"qualification", "投标人符合国家或者招标文件规定的资格条件", "《招标投标法实施条例》第五十一条第（三）项"},
+	{"single", "未提交两个以上不同的投标文件或者投标报价（招标文件要求提交备选投标的除外）", "《招标投标法实施条例》第五十一条第（四）项"},
+	{"price", "投标报价不低于成本、不高于最高投标限价", "《招标投标法实施条例》第五十一条第（五）项"},
+	{"responsive", "对招标文件的实质性要求和条件作出响应", "《招标投标法实施条例》第五十一条第（六）项"},
+	{"integrity", "无串通投标、弄虚作假、行贿等违法行为", "《招标投标法实施条例》第五十一条第（七）项"},
+}
+
+// criterionName names a criterion key ("" when unknown).
+func criterionName(key string) string {
+	for _, c := range ComplianceCriteria {
+		if c.Key == key {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+// NormalizeLines is the canonical form of a sheet's lines, used both for
+// the digest a member signs and for what is stored: a passing line without
+// checks gets every criterion as passed; checks are ordered as the
+// criteria; Pass is true exactly when every check passed, and Reason lists
+// the failed criteria with their reasons. Lines that are not well formed are
+// left for checkSheet to refuse.
+func NormalizeLines(lines []SheetLine) []SheetLine {
+	out := make([]SheetLine, len(lines))
+	order := map[string]int{}
+	for i, c := range ComplianceCriteria {
+		order[c.Key] = i
+	}
+	for i, ln := range lines {
+		if len(ln.Checks) == 0 && ln.Pass {
+			for _, c := range ComplianceCriteria {
+				ln.Checks = append(ln.Checks, Check{Criterion: c.Key, Pass: true})
+			}
+		}
+		checks := make([]Check, len(ln.Checks))
+		copy(checks, ln.Checks)
+		sort.SliceStable(checks, func(a, b int) bool { return order[checks[a].Criterion] < order[checks[b].Criterion] })
+		if len(checks) > 0 {
+			pass := true
+			var why []string
+			for j := range checks {
+				checks[j].Reason = strings.TrimSpace(checks[j].Reason)
+				if checks[j].Pass {
+					checks[j].Reason = ""
+					continue
+				}
+				pass = false
+				why = append(why, criterionName(checks[j].Criterion)+"："+checks[j].Reason)
+			}
+			ln.Pass, ln.Reason = pass, strings.Join(why, "；")
+		}
+		ln.Checks = checks
+		out[i] = ln
+	}
+	return out
 }
 
 // ScoreSheet is one member's sheet.
