@@ -148,6 +148,7 @@ func TestConformance(t *testing.T) {
 		t.Run("Opening", func(t *testing.T) { testOpening(t, db) })
 		t.Run("Experts", func(t *testing.T) { testExperts(t, db) })
 		t.Run("Draws", func(t *testing.T) { testDraws(t, db) })
+		t.Run("Rooms", func(t *testing.T) { testRooms(t, db) })
 		t.Run("Committee", func(t *testing.T) { testCommittee(t, db) })
 		t.Run("Evaluation", func(t *testing.T) { testEvaluation(t, db) })
 		t.Run("AwardContract", func(t *testing.T) { testAwardContract(t, db) })
@@ -894,6 +895,66 @@ func testDraws(t *testing.T, db *store.DB) {
 		since := must[map[ids.ID][]time.Time](t)(tx.DrawsSince(ctx, t0))
 		eq(t, "DrawsSince", since["x"], []time.Time{at(time.Minute)})
 		eq(t, "DrawsSince later", len(must[map[ids.ID][]time.Time](t)(tx.DrawsSince(ctx, at(time.Hour)))["x"]), 0)
+	})
+}
+
+func testRooms(t *testing.T, db *store.DB) {
+	f := seed(t, db, "room-")
+	r := tender.Room{LotID: f.lot.ID, Status: tender.RoomWaiting, Remote: true, UpdatedAt: t0}
+	write(t, db, func(tx *store.Tx) { ok(t, tx.CreateRoom(ctx, r)) })
+	err := db.WithTx(ctx, func(tx *store.Tx) error { return tx.CreateRoom(ctx, r) })
+	isCode(t, "CreateRoom twice", err, apperr.Conflict)
+	r.Version = 1
+	read(t, db, func(tx *store.Tx) { eq(t, "GetRoom", must[tender.Room](t)(tx.GetRoom(ctx, f.lot.ID)), r) })
+	r.Status, r.StartedAt, r.EndsAt, r.Chair, r.Extensions, r.UpdatedAt = tender.RoomRunning, at(time.Minute), at(9*time.Hour), "m1", 1, at(time.Minute)
+	write(t, db, func(tx *store.Tx) { ok(t, tx.UpdateRoom(ctx, &r)) })
+	stale := r
+	stale.Version = 1
+	err = db.WithTx(ctx, func(tx *store.Tx) error { return tx.UpdateRoom(ctx, &stale) })
+	isCode(t, "UpdateRoom stale", err, apperr.Conflict)
+	votes := []tender.Vote{
+		{LotID: f.lot.ID, Kind: tender.VoteChair, Voter: "m1", Value: "m2", At: t0},
+		{LotID: f.lot.ID, Kind: tender.VoteChair, Voter: "m1", Value: "m3", At: at(time.Second)}, // replaces
+		{LotID: f.lot.ID, Kind: tender.VoteExtend, Round: 1, Voter: "m2", Value: "1", At: t0},
+	}
+	devs := []tender.Deviation{{LotID: f.lot.ID, MemberID: "m1", BidID: "b1", Item: "tech", Score: 1200, Mean: 2400, Pct: 5000},
+		{LotID: f.lot.ID, MemberID: "m2", BidID: "b1", Item: "tech", Score: 3600, Mean: 2400, Pct: 5000, Explanation: "理由充分", ExplainedAt: at(time.Hour)}}
+	write(t, db, func(tx *store.Tx) {
+		for _, v := range votes {
+			ok(t, tx.SaveVote(ctx, v))
+		}
+		ok(t, tx.SaveDeviations(ctx, f.lot.ID, devs))
+		ok(t, tx.SaveSheet(ctx, tender.ScoreSheet{LotID: f.lot.ID, MemberID: "m1", SubmittedAt: t0, Digest: "d1", Fingerprint: "f1", Signature: "s1"}))
+		ok(t, tx.SaveSheet(ctx, tender.ScoreSheet{LotID: f.lot.ID, MemberID: "m2", SubmittedAt: t0}))
+	})
+	read(t, db, func(tx *store.Tx) {
+		eq(t, "GetRoom updated", must[tender.Room](t)(tx.GetRoom(ctx, f.lot.ID)), r)
+		eq(t, "ListVotes chair", must[[]tender.Vote](t)(tx.ListVotes(ctx, f.lot.ID, tender.VoteChair, 0)), []tender.Vote{votes[1]})
+		eq(t, "ListVotes all", len(must[[]tender.Vote](t)(tx.ListVotes(ctx, f.lot.ID, "", -1))), 2)
+		eq(t, "ListVotes other round", len(must[[]tender.Vote](t)(tx.ListVotes(ctx, f.lot.ID, tender.VoteExtend, 0))), 0)
+		eq(t, "ListDeviations", must[[]tender.Deviation](t)(tx.ListDeviations(ctx, f.lot.ID)), devs)
+		sh := must[[]tender.ScoreSheet](t)(tx.ListSheets(ctx, f.lot.ID))
+		eq(t, "signed sheet", sh[0].Digest+sh[0].Fingerprint+sh[0].Signature, "d1f1s1")
+	})
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.DeleteSheets(ctx, f.lot.ID, "m1"))
+		ok(t, tx.SaveDeviations(ctx, f.lot.ID, devs[1:]))
+	})
+	read(t, db, func(tx *store.Tx) {
+		eq(t, "sheets after deleting m1", len(must[[]tender.ScoreSheet](t)(tx.ListSheets(ctx, f.lot.ID))), 1)
+		eq(t, "deviations replaced", len(must[[]tender.Deviation](t)(tx.ListDeviations(ctx, f.lot.ID))), 1)
+	})
+	write(t, db, func(tx *store.Tx) {
+		ok(t, tx.DeleteSheets(ctx, f.lot.ID, ""))
+		ok(t, tx.DeleteRoom(ctx, f.lot.ID))
+	})
+	read(t, db, func(tx *store.Tx) {
+		_, err := tx.GetRoom(ctx, f.lot.ID)
+		isCode(t, "GetRoom after delete", err, apperr.NotFound)
+		eq(t, "votes after delete", len(must[[]tender.Vote](t)(tx.ListVotes(ctx, f.lot.ID, "", -1))), 0)
+		eq(t, "no sheets", len(must[[]tender.ScoreSheet](t)(tx.ListSheets(ctx, f.lot.ID))), 0)
+		n := must[int64](t)(tx.LatestLedgerIndex(ctx, "no-such-subject"))
+		eq(t, "LatestLedgerIndex none", n, int64(-1))
 	})
 }
 
