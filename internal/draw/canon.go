@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"hash"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"ggzy/internal/gm"
@@ -15,7 +16,16 @@ import (
 // the hash; TestCanonicalEncoderMatchesJSON holds them equal to
 // canonicalJSON's.
 func digestOf(r Result) string {
-	w := &hashWriter{h: gm.NewSM3(), buf: make([]byte, 0, 8192)}
+	w := newHashWriter()
+	w.head(&r)
+	for i := range r.Exclusions {
+		w.exclusion(i, &r.Exclusions[i], 0)
+	}
+	return w.end()
+}
+
+// head writes everything before the first exclusion.
+func (w *hashWriter) head(r *Result) {
 	w.raw(`{"version":`)
 	w.str(r.Version)
 	w.raw(`,"lot_id":`)
@@ -60,23 +70,71 @@ func digestOf(r Result) string {
 		w.raw("]")
 	}
 	w.raw(`,"exclusions":[`)
-	for i, x := range r.Exclusions {
-		if i > 0 {
-			w.raw(",")
-		}
-		w.raw("[")
-		w.str(x.ExpertID)
-		w.raw(",")
-		w.str(x.Code)
-		w.raw(",")
-		w.str(x.PartyID)
-		w.raw(",")
-		w.str(x.Detail)
-		w.raw("]")
+}
+
+// Flags for hashWriter.exclusion: which of an exclusion's strings the
+// caller knows to be plain (see isPlain).
+const (
+	plainID uint8 = 1 << iota
+	plainCode
+	plainParty
+	plainDetail
+)
+
+// exclusion writes exclusion i (thousands of them: one element at a
+// time, not token by token). Strings flagged in plain are copied without
+// looking for bytes to escape; the output is the same.
+func (w *hashWriter) exclusion(i int, x *Exclusion, plain uint8) {
+	b := w.buf
+	if i > 0 {
+		b = append(b, ',')
 	}
+	b = append(b, '[')
+	b = appendString(b, x.ExpertID, plain&plainID != 0)
+	b = append(b, ',')
+	b = appendString(b, x.Code, plain&plainCode != 0)
+	b = append(b, ',')
+	b = appendString(b, x.PartyID, plain&plainParty != 0)
+	b = append(b, ',')
+	b = appendString(b, x.Detail, plain&plainDetail != 0)
+	w.buf = append(b, ']')
+	w.flush()
+}
+
+// appendString is appendJSONString, for a string known to be plain if
+// plain is set.
+func appendString(dst []byte, s string, plain bool) []byte {
+	if !plain {
+		return appendJSONString(dst, s)
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// isPlain reports whether appendJSONString quotes s without escaping
+// anything.
+func isPlain(s string) bool { return plainPrefix(s) == len(s) }
+
+// end closes the document and returns the digest; w is spent.
+func (w *hashWriter) end() string {
 	w.raw("]}")
 	w.h.Write(w.buf)
-	return hex.EncodeToString(w.h.Sum(nil))
+	d := hex.EncodeToString(w.h.Sum(w.buf[:0]))
+	if cap(w.buf) <= 2*hashChunk { // not one grown for a giant string
+		hashBufs.Put(&w.buf)
+	}
+	return d
+}
+
+// hashBufs holds hashWriter buffers between digests.
+var hashBufs = sync.Pool{New: func() any { b := make([]byte, 0, hashChunk+1024); return &b }}
+
+// hashChunk is how many bytes hashWriter collects before hashing them.
+const hashChunk = 32 << 10
+
+func newHashWriter() *hashWriter {
+	return &hashWriter{h: gm.NewSM3(), buf: (*hashBufs.Get().(*[]byte))[:0]}
 }
 
 // hashWriter buffers canonical JSON into a hash.
@@ -86,7 +144,7 @@ type hashWriter struct {
 }
 
 func (w *hashWriter) flush() {
-	if len(w.buf) >= 4096 {
+	if len(w.buf) >= hashChunk {
 		w.h.Write(w.buf)
 		w.buf = w.buf[:0]
 	}
@@ -117,8 +175,13 @@ func (w *hashWriter) strs(ss []string) {
 func appendJSONString(dst []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
 	dst = append(dst, '"')
+	i := plainPrefix(s)
+	if i == len(s) { // the usual case: IDs, codes, dates, counts
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		if b := s[i]; b < utf8.RuneSelf {
 			if b >= 0x20 && b != '"' && b != '\\' {
 				i++
@@ -162,4 +225,30 @@ func appendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// plainPrefix is the length of s's longest prefix of printable ASCII other
+// than '"' and '\\', the bytes appendJSONString copies as they are.
+func plainPrefix(s string) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; len(s)-i >= 8; i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		q := x ^ (lo * '"')
+		b := x ^ (lo * '\\')
+		// A byte < 0x20, = '"', = '\\' or ≥ 0x80 sets its high bit in t (and
+		// only such a byte can: the tests are exact for "some byte").
+		t := (x-lo*0x20)&^x | (q-lo)&^q | (b-lo)&^b | x
+		if t&hi != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			break
+		}
+	}
+	return i
 }

@@ -32,9 +32,26 @@ type Pool struct {
 	// through 100,000 records: identifiers interned (0 = none).
 	hot   []hot
 	refs  []int32 // per expert: controllers, then relatives
-	draws []int64 // per expert: recent draws, Unix ns
+	draws []int64 // per expert: recent draws, Unix ns, while building (then in scanExtra)
 	ids   map[string]int32
 	names []string // interned identifier → text; names[0] = ""
+	dates []string // suspension end dates as Exclusion.Detail writes them (hot.date)
+	// All IDs, all dates are plain (isPlain): the digest copies them as they are.
+	idsPlain, datesPlain bool
+	dateIDs              map[string]int32 // while building
+
+	// A draw checks most qualified experts on a fast path (recusal.scan)
+	// that reads, per expert, one summary word in ID order and, only when
+	// the request needs them, a few extra words: see buildScan.
+	scanSum   []uint64
+	scanExtra []int64
+	cities    []uint16 // interned city → its number in the summaries
+	// Experts linked to an identifier as employer, legal representative,
+	// controller, relative or supervising department: the only experts
+	// rules 1–5 can apply to (recusal.suspects). Identifier n's are
+	// linkExp[linkOff[n]:linkOff[n+1]].
+	linkOff []int32
+	linkExp []int32
 }
 
 // hot is an expert's recusal data.
@@ -42,20 +59,27 @@ type hot struct {
 	employer, rep, dept, city int32
 	statusText                int32 // interned Status, for an unknown one's detail
 	refs, nCtrl, nRel         int32
-	draws, nDraws             int32
+	draws, nDraws             int32 // recent draws: scanExtra[draws:draws+nDraws]
 	status                    uint8
 	hasUntil                  bool
 	untilNs                   int32 // SuspendedUntil: Unix seconds and nanoseconds, exact for any year
 	until                     int64
+	date                      int32 // index in Pool.dates of the suspension end date, if hasUntil
 }
 
 // scratch is a draw's working memory.
 type scratch struct {
-	state []uint8
-	cand  []int32
-	hits  []exHit
-	merge []exHit
+	state   []uint8
+	cand    []int32
+	hits    []exHit
+	merge   []exHit
+	party   []partyRef // all zero between draws
+	touched []int32    // identifiers whose party entry is set
+	reasons *reasonCache
 }
+
+// scanBatch is how many experts' scan data the scan fetches at once.
+const scanBatch = 32
 
 // id is expert i's ID.
 func (p *Pool) id(i int32) string {
@@ -136,7 +160,136 @@ func (p *Pool) addHot(e *Expert) {
 	for _, t := range e.RecentDraws {
 		p.draws = append(p.draws, unixNano(t))
 	}
+	if h.hasUntil {
+		d := chinaDate(time.Unix(h.until, int64(h.untilNs)))
+		n, ok := p.dateIDs[d]
+		if !ok {
+			n = int32(len(p.dates))
+			p.dateIDs[d] = n
+			p.dates = append(p.dates, d)
+		}
+		h.date = n
+	}
 	p.hot = append(p.hot, h)
+}
+
+// exactUnixNano is t in Unix nanoseconds when int64 holds it exactly.
+func exactUnixNano(t time.Time) (int64, bool) {
+	if t.Before(time.Unix(0, math.MinInt64)) || t.After(time.Unix(0, math.MaxInt64)) {
+		return 0, false
+	}
+	return t.UnixNano(), true
+}
+
+// A scan summary word (see buildScan).
+const (
+	sumOffBits  = 32 // offset of the extra words in scanExtra
+	sumCityBits = 16 // the city's number in Pool.cities, 0 = none
+	sumDrawBits = 10 // number of recent draws
+	sumKindBits = 2
+	sumCodeBits = 4
+
+	sumCityShift = sumOffBits
+	sumDrawShift = sumCityShift + sumCityBits
+	sumKindShift = sumDrawShift + sumDrawBits
+	sumCodeShift = sumKindShift + sumKindBits
+
+	maxSumCity  = 1<<sumCityBits - 1
+	maxSumDraws = 1<<sumDrawBits - 1
+)
+
+// Kinds of scan summary.
+const (
+	scanNone   = iota // rules 6–9 cannot apply
+	scanUntil         // suspended while the request time is before the first extra word (Unix ns); the second is hot.date
+	scanStatic        // the summary's rule code always applies (exited, blacklisted, unknown status, indefinite suspension)
+	scanSlow          // anything unusual: apply rule
+)
+
+// buildScan lays out what the scan reads, once the experts are in. Expert
+// i's summary, scanSum[i], packs (see the sum constants) the offset of its
+// extra words in scanExtra, its city, its number of recent draws, a kind
+// and a rule code. The extra words are the suspension end in Unix ns and its
+// date's index in dates (kind scanUntil only), then the recent draws in Unix
+// ns. A draw reads the
+// summaries of a need's experts in ID order, a stream, and extra words only
+// when the request needs them (frequency rule on and enough draws, or a
+// suspension end to compare), found without a further lookup.
+func (p *Pool) buildScan() {
+	p.scanSum = make([]uint64, len(p.hot))
+	p.scanExtra = make([]int64, 0, len(p.draws)+len(p.hot)/8)
+	p.cities = make([]uint16, len(p.names))
+	nCities := 0
+	for i := range p.hot {
+		h := &p.hot[i]
+		kind, code := scanNone, cNone
+		var until int64
+		switch h.status {
+		case statusActive, statusSuspended:
+			if !h.hasUntil {
+				if h.status == statusSuspended {
+					kind, code = scanStatic, cSuspended
+				}
+			} else if ns, ok := exactUnixNano(time.Unix(h.until, int64(h.untilNs))); ok {
+				kind, until = scanUntil, ns
+			} else {
+				kind = scanSlow
+			}
+		case statusExited:
+			kind, code = scanStatic, cExited
+		case statusBlacklisted:
+			kind, code = scanStatic, cBlacklisted
+		default:
+			kind, code = scanStatic, cUnknownStatus
+		}
+		if h.city != 0 && p.cities[h.city] == 0 && nCities < maxSumCity {
+			nCities++
+			p.cities[h.city] = uint16(nCities)
+		}
+		city := p.cities[h.city]
+		nd := h.nDraws
+		if nd > maxSumDraws || h.city != 0 && city == 0 {
+			kind, nd = scanSlow, 0
+		}
+		p.scanSum[i] = uint64(len(p.scanExtra)) | uint64(city)<<sumCityShift | uint64(nd)<<sumDrawShift |
+			uint64(kind)<<sumKindShift | uint64(code)<<sumCodeShift
+		if kind == scanUntil {
+			p.scanExtra = append(p.scanExtra, until, int64(h.date))
+		}
+		// rule reads the draws here too.
+		draws := p.draws[h.draws : h.draws+h.nDraws]
+		h.draws = int32(len(p.scanExtra))
+		p.scanExtra = append(p.scanExtra, draws...)
+	}
+	p.draws = nil
+}
+
+// buildLinks indexes the experts by the identifiers rules 1–5 compare, as
+// a compressed sparse table (Pool.linkOff).
+func (p *Pool) buildLinks() {
+	p.linkOff = make([]int32, len(p.names)+1)
+	each := func(f func(id, i int32)) {
+		for i := range p.hot {
+			h := &p.hot[i]
+			for _, id := range [...]int32{h.employer, h.rep, h.dept} {
+				if id != 0 {
+					f(id, int32(i))
+				}
+			}
+			for _, id := range p.refs[h.refs : h.refs+h.nCtrl+h.nRel] {
+				if id != 0 {
+					f(id, int32(i))
+				}
+			}
+		}
+	}
+	each(func(id, _ int32) { p.linkOff[id+1]++ })
+	for n := 1; n < len(p.linkOff); n++ {
+		p.linkOff[n] += p.linkOff[n-1]
+	}
+	p.linkExp = make([]int32, p.linkOff[len(p.names)])
+	next := slices.Clone(p.linkOff[:len(p.names)])
+	each(func(id, i int32) { p.linkExp[next[id]] = i; next[id]++ })
 }
 
 // normalizeExpert puts the ID lists in set form and times in UTC so the
@@ -161,7 +314,7 @@ func normalizeExpert(e Expert) Expert {
 // The snapshot digest (Digest) is SM3 over "ggzy-pool-v1\n" followed by each
 // normalised expert's canonical JSON and "\n", in ID order.
 func NewPool(experts []Expert) (*Pool, error) {
-	p := &Pool{n: len(experts), index: map[string][]int32{}, ids: map[string]int32{}, names: []string{""}, hot: make([]hot, 0, len(experts)), idEnd: make([]int32, len(experts))}
+	p := &Pool{n: len(experts), index: map[string][]int32{}, ids: map[string]int32{}, dateIDs: map[string]int32{}, names: []string{""}, hot: make([]hot, 0, len(experts)), idEnd: make([]int32, len(experts))}
 	sorted := make([]Expert, len(experts))
 	for i, e := range experts {
 		sorted[i] = normalizeExpert(e)
@@ -198,6 +351,11 @@ func NewPool(experts []Expert) (*Pool, error) {
 		}
 	}
 	p.arena = arena.String()
+	p.idsPlain = isPlain(p.arena)
+	p.datesPlain = isPlain(strings.Join(p.dates, ""))
+	p.dateIDs = nil
+	p.buildScan()
+	p.buildLinks()
 	p.digest = hex.EncodeToString(h.Sum(nil))
 	return p, nil
 }
@@ -287,6 +445,7 @@ const (
 	eligible
 	excluded
 	picked
+	suspect // not yet checked, and rules 1–5 may apply (see recusal.suspects)
 )
 
 // Draw runs the draw on the snapshot (see the package comment for the exact
@@ -313,15 +472,17 @@ func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
 		Needs:         make([]NeedResult, 0, len(req.Needs)),
 		Exclusions:    []Exclusion{},
 	}
-	rc := newRecusal(req, p)
 	rng := newDRBG(seed)
 	sc, _ := p.scratch.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{state: make([]uint8, p.n)}
 	}
 	defer p.scratch.Put(sc)
+	rc := newRecusal(req, p, sc)
+	defer rc.release(sc)
 	state := sc.state
 	clear(state)
+	rc.suspects(state, suspect)
 	cand := slices.Grow(sc.cand[:0], p.maxList(req.Needs))
 	defer func() { sc.cand = cand[:0] }()
 	hits := sc.hits[:0] // compact until sorted, then put into words once
@@ -331,9 +492,21 @@ func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
 		list := p.index[n.Specialty]
 		cand = cand[:0]
 		taken := 0
-		for _, i := range list {
-			if state[i] == unchecked {
-				if h, ok := rc.rule(i); ok {
+		var words [scanBatch]uint64
+		for k, i := range list {
+			b := k % scanBatch
+			if b == 0 {
+				rc.fetch(list[k:min(k+scanBatch, len(list))], &words)
+			}
+			if s := state[i]; s == unchecked || s == suspect {
+				var h hit
+				var ok bool
+				if s == unchecked {
+					h, ok = rc.scanWith(i, words[b])
+				} else {
+					h, ok = rc.rule(i)
+				}
+				if ok {
 					state[i] = excluded
 					hits = append(hits, exHit{i, h})
 				} else {
@@ -369,11 +542,24 @@ func (p *Pool) Draw(req Request, seed []byte) (Result, error) {
 	// Each need's hits are in ID order (= pool index order); merging the
 	// runs makes the list canonical.
 	hits = mergeRuns(hits, runs, &sc.merge)
+	// The exclusions are written out and hashed in one pass (digestOf's
+	// bytes exactly, see hashWriter), a batch of IDs fetched at a time.
 	res.Exclusions = make([]Exclusion, len(hits))
+	w := newHashWriter()
+	w.head(&res)
+	var touch byte
 	for k, x := range hits {
-		res.Exclusions[k] = rc.exclusion(x.i, x.h)
+		if k%scanBatch == 0 {
+			for _, y := range hits[k:min(k+scanBatch, len(hits))] {
+				touch += p.id(y.i)[0]
+			}
+		}
+		e := &res.Exclusions[k]
+		*e = rc.exclusion(x.i, x.h)
+		w.exclusion(k, e, rc.plain(x.h))
 	}
-	res.Digest = digestOf(res)
+	rc.touch += int64(touch)
+	res.Digest = w.end()
 	return res, nil
 }
 

@@ -3,6 +3,7 @@ package draw
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -105,13 +106,21 @@ type recusal struct {
 	req     Request
 	pool    *Pool
 	party   []partyRef // by interned identifier
+	touched []int32    // identifiers with a party entry (and dept), for marking and clearing
 	from    int64      // window start (exclusive), Unix ns
 	at      int64      // request time, Unix ns
+	atExact bool       // at is exactly the request time (not clamped)
 	atSec   int64      // request time, Unix seconds and nanoseconds (exact)
 	atNs    int32
-	city    int32 // interned project city (city level) under remote evaluation, else 0
-	dept    int32 // interned supervising department, 0 if none or unknown to the pool
-	reasons map[reasonKey]string
+	max     int    // MaxDrawsInWindow
+	city    int32  // interned project city (city level) under remote evaluation, else 0
+	citySum uint16 // its number in the scan summaries (Pool.cities), 0 if none
+	dept    int32  // interned supervising department, 0 if none or unknown to the pool
+	reasons *reasonCache
+	// Which parties' entity IDs, and the project city, are plain (isPlain).
+	partyPlain []bool
+	cityPlain  bool
+	touch      int64 // sum of the words fetch touched, so the loads stay
 }
 
 // partyRef gives, for one identifier, the party (index+1 in req.Parties, 0
@@ -122,33 +131,73 @@ type partyRef struct{ entity, rep, ctrl, declared uint16 }
 // newRecusal indexes the (normalised) request against the pool. Parties are
 // visited in their canonical order and the first one wins, so when an
 // identifier belongs to several parties the reported party is stable;
-// bidders come first because "bidder" sorts first.
-func newRecusal(req Request, p *Pool) *recusal {
+// bidders come first because "bidder" sorts first. sc, if not nil, lends
+// the party table (all zero, returned so by release) and the reason cache.
+func newRecusal(req Request, p *Pool, sc *scratch) *recusal {
 	rc := &recusal{
-		req:     req,
-		pool:    p,
-		party:   make([]partyRef, len(p.names)),
-		at:      unixNano(req.At),
-		atSec:   req.At.Unix(),
-		atNs:    int32(req.At.Nanosecond()),
-		from:    unixNano(req.At.Add(-time.Duration(req.Window))),
-		dept:    p.lookup(req.SupervisorDept),
-		reasons: map[reasonKey]string{},
+		req:   req,
+		pool:  p,
+		at:    unixNano(req.At),
+		atSec: req.At.Unix(),
+		atNs:  int32(req.At.Nanosecond()),
+		from:  unixNano(req.At.Add(-time.Duration(req.Window))),
+		max:   req.MaxDrawsInWindow,
+		dept:  p.lookup(req.SupervisorDept),
+	}
+	_, rc.atExact = exactUnixNano(req.At)
+	if sc != nil {
+		if len(sc.party) != len(p.names) {
+			sc.party = make([]partyRef, len(p.names))
+		}
+		if sc.reasons == nil {
+			sc.reasons = &reasonCache{}
+		}
+		rc.party, rc.touched, rc.reasons = sc.party, sc.touched[:0], sc.reasons
+	} else {
+		rc.party, rc.reasons = make([]partyRef, len(p.names)), &reasonCache{}
+	}
+	if len(rc.reasons.dates) != len(p.dates)+1 {
+		rc.reasons.dates = make([]string, len(p.dates)+1)
 	}
 	if req.Remote {
 		rc.city = p.lookup(cityLevel(req.ProjectCity))
 	}
-	set := func(slot func(*partyRef) *uint16, id string, k int) {
-		if n := p.lookup(id); n != 0 {
-			if s := slot(&rc.party[n]); *s == 0 {
-				*s = uint16(k + 1)
-			}
+	rc.citySum = p.cities[rc.city]
+	rc.cityPlain = isPlain(p.names[rc.city])
+	rc.partyPlain = make([]bool, len(req.Parties))
+	for k, pt := range req.Parties {
+		rc.partyPlain[k] = isPlain(pt.EntityID)
+	}
+	const (
+		entity = iota
+		rep
+		ctrl
+		decl
+	)
+	set := func(slot int, id string, k int) {
+		n := p.lookup(id)
+		if n == 0 {
+			return
+		}
+		r := &rc.party[n]
+		if *r == (partyRef{}) {
+			rc.touched = append(rc.touched, n)
+		}
+		var s *uint16
+		switch slot {
+		case entity:
+			s = &r.entity
+		case rep:
+			s = &r.rep
+		case ctrl:
+			s = &r.ctrl
+		default:
+			s = &r.declared
+		}
+		if *s == 0 {
+			*s = uint16(k + 1)
 		}
 	}
-	entity := func(r *partyRef) *uint16 { return &r.entity }
-	rep := func(r *partyRef) *uint16 { return &r.rep }
-	ctrl := func(r *partyRef) *uint16 { return &r.ctrl }
-	decl := func(r *partyRef) *uint16 { return &r.declared }
 	for k, pt := range req.Parties {
 		set(entity, pt.EntityID, k)
 		set(rep, pt.LegalRep, k)
@@ -160,6 +209,33 @@ func newRecusal(req Request, p *Pool) *recusal {
 		}
 	}
 	return rc
+}
+
+// release returns the borrowed scratch to its between-draws state.
+func (rc *recusal) release(sc *scratch) {
+	for _, n := range rc.touched {
+		rc.party[n] = partyRef{}
+	}
+	sc.touched = rc.touched[:0]
+	rc.reasons.reset()
+}
+
+// suspects marks, with mark, every expert some party identifier or the
+// supervising department is linked to: the only experts rules 1–5 can apply
+// to (see rule). The others may take the fast path (scan).
+func (rc *recusal) suspects(state []uint8, mark uint8) {
+	p := rc.pool
+	markID := func(n int32) {
+		for _, e := range p.linkExp[p.linkOff[n]:p.linkOff[n+1]] {
+			state[e] = mark
+		}
+	}
+	for _, n := range rc.touched {
+		markID(n)
+	}
+	if rc.dept != 0 {
+		markID(rc.dept)
+	}
 }
 
 // cityLevel maps a 6-digit division code to its prefecture-level city
@@ -175,6 +251,9 @@ func cityLevel(code string) string {
 type hit struct {
 	code  uint8  // rule number
 	party uint16 // index+1 in req.Parties, 0 for none
+	// cFrequency: the draws in the window; cSuspended: 1 + the end date's
+	// index in Pool.dates, 0 for an indefinite suspension.
+	n int32
 }
 
 // check returns the first applicable exclusion for pool expert i, if any.
@@ -188,36 +267,74 @@ func (rc *recusal) check(i int32) (Exclusion, bool) {
 
 // exclusion writes out a hit on pool expert i.
 func (rc *recusal) exclusion(i int32, h hit) Exclusion {
-	d := rc.detail(i, h)
-	x := Exclusion{ExpertID: rc.pool.id(i), Code: Rules[h.code-1], Detail: d, Reason: rc.reason(h, d)}
+	d, dk := rc.detail(i, h)
+	x := Exclusion{ExpertID: rc.pool.id(i), Code: Rules[h.code-1], Detail: d, Reason: rc.reason(h, d, dk)}
 	if h.party != 0 {
 		x.PartyID = rc.req.Parties[h.party-1].EntityID
 	}
 	return x
 }
 
+// plain tells hashWriter.exclusion which strings of the exclusion written
+// out for h are plain.
+func (rc *recusal) plain(h hit) uint8 {
+	f := plainCode // all of Rules are (TestPlainCodes)
+	if rc.pool.idsPlain {
+		f |= plainID
+	}
+	if h.party == 0 || rc.partyPlain[h.party-1] {
+		f |= plainParty
+	}
+	switch h.code {
+	case cSuspended:
+		if rc.pool.datesPlain {
+			f |= plainDetail
+		}
+	case cLocal:
+		if rc.cityPlain {
+			f |= plainDetail
+		}
+	case cUnknownStatus:
+	default: // a count or nothing
+		f |= plainDetail
+	}
+	return f
+}
+
+// smallInts are the decimal texts of small draw counts.
+var smallInts = func() (s [64]string) {
+	for i := range s {
+		s[i] = strconv.Itoa(i)
+	}
+	return
+}()
+
 // detail is the variable part of a hit on pool expert i, recomputed when
-// written out so hits stay small: a date, a count, a city, a status.
-func (rc *recusal) detail(i int32, h hit) string {
+// written out so hits stay small: a date, a count, a city, a status. The
+// key identifies the text among the code's details (for the reason cache).
+func (rc *recusal) detail(i int32, h hit) (string, uint32) {
 	p := rc.pool
 	switch h.code {
 	case cSuspended:
-		if p.hot[i].hasUntil {
-			return chinaDate(time.Unix(p.hot[i].until, int64(p.hot[i].untilNs)))
+		if h.n > 0 {
+			return p.dates[h.n-1], uint32(h.n)
 		}
 	case cUnknownStatus:
-		return p.names[p.hot[i].statusText]
+		return p.names[p.hot[i].statusText], uint32(p.hot[i].statusText)
 	case cFrequency:
-		return strconv.Itoa(rc.drawsInWindow(&p.hot[i]))
+		if h.n >= 0 && int(h.n) < len(smallInts) {
+			return smallInts[h.n], uint32(h.n)
+		}
+		return strconv.Itoa(int(h.n)), uint32(h.n)
 	case cLocal:
-		return p.names[rc.city]
+		return p.names[rc.city], 0
 	}
-	return ""
+	return "", 0
 }
 
 func (rc *recusal) drawsInWindow(h *hot) int {
 	n := 0
-	for _, t := range rc.pool.draws[h.draws : h.draws+h.nDraws] {
+	for _, t := range rc.pool.scanExtra[h.draws : h.draws+h.nDraws] {
 		if t > rc.from && t <= rc.at {
 			n++
 		}
@@ -259,7 +376,7 @@ func (rc *recusal) rule(i int32) (hit, bool) {
 	switch h.status {
 	case statusActive:
 		if h.hasUntil && before(rc.atSec, rc.atNs, h.until, h.untilNs) {
-			return hit{code: cSuspended}, true
+			return hit{code: cSuspended, n: h.date + 1}, true
 		}
 	case statusExited:
 		return hit{code: cExited}, true
@@ -272,17 +389,89 @@ func (rc *recusal) rule(i int32) (hit, bool) {
 			return hit{code: cSuspended}, true
 		}
 		if before(rc.atSec, rc.atNs, h.until, h.untilNs) {
-			return hit{code: cSuspended}, true
+			return hit{code: cSuspended, n: h.date + 1}, true
 		}
 	default:
 		return hit{code: cUnknownStatus}, true
 	}
-	if max := rc.req.MaxDrawsInWindow; max > 0 {
-		if rc.drawsInWindow(h) >= max {
-			return hit{code: cFrequency}, true
+	if max := rc.max; max > 0 {
+		if n := rc.drawsInWindow(h); n >= max {
+			return hit{code: cFrequency, n: int32(n)}, true
 		}
 	}
 	if rc.city != 0 && h.city == rc.city {
+		return hit{code: cLocal}, true
+	}
+	return hit{}, false
+}
+
+// scan is rule for an expert no party identifier and no supervising
+// department is linked to (see suspects), so rules 1–5 cannot apply; it
+// reads only the expert's scan data (see buildScan).
+func (rc *recusal) scan(i int32) (hit, bool) {
+	return rc.scanWith(i, rc.pool.scanSum[i])
+}
+
+// fetch loads the scan data of a batch of experts before any is looked at:
+// with no decision between them, the memory fetches overlap instead of
+// each stalling the scan in turn. The summaries go into words; extra words
+// are only touched, to have them in cache.
+func (rc *recusal) fetch(batch []int32, words *[scanBatch]uint64) {
+	p := rc.pool
+	for j, i := range batch {
+		words[j] = p.scanSum[i]
+	}
+	max := uint64(rc.max)
+	if max == 0 {
+		max = maxSumDraws + 1 // no frequency rule: no draws needed
+	}
+	var t int64
+	for _, w := range words[:len(batch)] {
+		kind, nd := w>>sumKindShift&(1<<sumKindBits-1), w>>sumDrawShift&maxSumDraws
+		if kind == scanNone && nd >= max || kind == scanUntil {
+			// First and last word: a record may straddle two cache lines.
+			off := uint32(w)
+			t += p.scanExtra[off] + p.scanExtra[off+uint32(nd)-1+2*uint32(b2i(kind == scanUntil))]
+		}
+	}
+	rc.touch += t
+}
+
+// scanWith is scan given the expert's summary word.
+func (rc *recusal) scanWith(i int32, w uint64) (hit, bool) {
+	p := rc.pool
+	var extra []int64
+	switch w >> sumKindShift & (1<<sumKindBits - 1) {
+	case scanNone:
+	case scanUntil:
+		if !rc.atExact {
+			return rc.rule(i)
+		}
+		extra = p.scanExtra[uint32(w):]
+		if rc.at < extra[0] {
+			return hit{code: cSuspended, n: int32(extra[1]) + 1}, true
+		}
+		extra = extra[2:]
+	case scanStatic:
+		return hit{code: uint8(w >> sumCodeShift)}, true
+	default:
+		return rc.rule(i)
+	}
+	if nd := int(w >> sumDrawShift & maxSumDraws); rc.max > 0 && nd >= rc.max {
+		if extra == nil {
+			extra = p.scanExtra[uint32(w):]
+		}
+		// Without branches: which draws fall in the window is anyone's guess.
+		n := 0
+		from, at := rc.from, rc.at
+		for _, t := range extra[:nd] {
+			n += b2i(t > from) & b2i(t <= at)
+		}
+		if n >= rc.max {
+			return hit{code: cFrequency, n: int32(n)}, true
+		}
+	}
+	if rc.citySum != 0 && uint16(w>>sumCityShift) == rc.citySum {
 		return hit{code: cLocal}, true
 	}
 	return hit{}, false
@@ -294,24 +483,105 @@ func chinaDate(t time.Time) string {
 }
 
 // reason puts a hit into words, once per distinct wording: thousands of
-// exclusions share a handful of texts.
-func (rc *recusal) reason(h hit, detail string) string {
-	role := ""
+// exclusions share a few hundred texts. dk tells the code's details apart
+// (see detail).
+func (rc *recusal) reason(h hit, detail string, dk uint32) string {
+	role, ri := "", 0
 	if h.party != 0 {
 		role = rc.req.Parties[h.party-1].Role
+		switch role {
+		case RoleBidder:
+			ri = 1
+		case RolePrincipal:
+			ri = 2
+		case RoleAgency:
+			ri = 3
+		default:
+			return Reason(rc.req, Rules[h.code-1], role, detail)
+		}
 	}
-	k := reasonKey{h.code, role, detail}
-	if s, ok := rc.reasons[k]; ok {
+	c := rc.reasons
+	var slot *string
+	switch {
+	case detail == "":
+		slot = &c.fixed[h.code][ri]
+	case h.code == cSuspended && int(dk) < len(c.dates):
+		slot = &c.dates[dk]
+	case h.code == cFrequency && int(dk) < len(c.freq):
+		slot = &c.freq[dk]
+	case h.code == cLocal:
+		slot = &c.local
+	default:
+		k := uint64(h.code)<<40 | uint64(ri)<<32 | uint64(dk)
+		if s, ok := c.other[k]; ok {
+			return s
+		}
+		s := Reason(rc.req, Rules[h.code-1], role, detail)
+		if c.other == nil {
+			c.other = map[uint64]string{}
+		}
+		c.other[k] = s
 		return s
 	}
-	s := Reason(rc.req, Rules[h.code-1], role, detail)
-	rc.reasons[k] = s
-	return s
+	if *slot == "" {
+		*slot = rc.newReason(h.code, role, detail)
+	}
+	return *slot
 }
 
-type reasonKey struct {
-	code         uint8
-	role, detail string
+// newReason is Reason, through a template when the code's detail is a
+// plain insertion into the text: hundreds of suspension dates per draw.
+func (rc *recusal) newReason(code uint8, role, detail string) string {
+	if detail == "" || role != "" {
+		return Reason(rc.req, Rules[code-1], role, detail)
+	}
+	t := &rc.reasons.tmpl[code]
+	if !t.made {
+		t.made = true
+		const mark = "\x00"
+		s := Reason(rc.req, Rules[code-1], "", mark)
+		if i := strings.Index(s, mark); i >= 0 && strings.Count(s, mark) == 1 {
+			t.pre, t.suf = s[:i], s[i+len(mark):]
+			// Trust the template only once it reproduces a real text.
+			want := Reason(rc.req, Rules[code-1], "", detail)
+			t.ok = t.pre+detail+t.suf == want
+			if !t.ok {
+				return want
+			}
+		}
+	}
+	if t.ok {
+		return t.pre + detail + t.suf
+	}
+	return Reason(rc.req, Rules[code-1], "", detail)
+}
+
+// reasonCache holds a draw's reasons (see recusal.reason).
+type reasonCache struct {
+	fixed [cLocal + 1][4]string // by code and role, for details ""
+	freq  [64]string            // frequency, by count
+	local string
+	dates []string // suspension, by 1 + index in Pool.dates
+	other map[uint64]string
+	tmpl  [cLocal + 1]reasonTemplate
+}
+
+// reasonTemplate is a code's reason split around its detail.
+type reasonTemplate struct {
+	made, ok bool
+	pre, suf string
+}
+
+func (c *reasonCache) reset() {
+	c.fixed = [cLocal + 1][4]string{}
+	c.freq = [64]string{}
+	c.local = ""
+	clear(c.dates)
+	if len(c.other) > 1024 {
+		c.other = nil
+	}
+	clear(c.other)
+	c.tmpl = [cLocal + 1]reasonTemplate{}
 }
 
 // Reason is the Chinese text, with its legal basis, for an exclusion of the
@@ -375,7 +645,7 @@ func Recuse(req Request, e Expert) (Exclusion, bool) {
 	if err != nil {
 		return Exclusion{}, false
 	}
-	return newRecusal(normalizeRequest(req), p).check(0)
+	return newRecusal(normalizeRequest(req), p, nil).check(0)
 }
 
 // checkComposition enforces the committee's size and expert share before
@@ -402,4 +672,11 @@ func checkComposition(req Request) error {
 		return fmt.Errorf("评标委员会共%d人，其中专家%d名，少于成员总数的三分之二（%s）", total, experts, basis)
 	}
 	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
