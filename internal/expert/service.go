@@ -21,6 +21,8 @@ type Reader interface {
 	GetExpertByIDNumber(ctx context.Context, idNumber string) (Expert, error)
 	// ListExperts lists experts by filter, ordered by ID.
 	ListExperts(ctx context.Context, f Filter) ([]Expert, error)
+	// CountExperts counts experts per status, with the filter's specialty.
+	CountExperts(ctx context.Context, specialty string) (map[Status]int, error)
 	ListExpertEvents(ctx context.Context, expertID ids.ID) ([]Event, error)
 	// DrawsSince lists the times each of the given experts was drawn onto a
 	// committee at or after t (the draw frequency cap).
@@ -33,6 +35,7 @@ type Filter struct {
 	Status    Status
 	Specialty string // prefix of one of the expert's codes
 	Limit     int
+	Offset    int
 }
 
 // Tx is what the pool's use cases need from a transaction.
@@ -429,6 +432,26 @@ func (s *Service) Mine(ctx context.Context, actor party.Actor) (Expert, error) {
 		return err
 	})
 	return e, err
+}
+
+// Page lists one page of the pool with the counts per status under the
+// same specialty filter (staff only): the list of a 100,000-expert pool is
+// read a page at a time.
+func (s *Service) Page(ctx context.Context, actor party.Actor, f Filter) ([]Expert, map[Status]int, error) {
+	if !actor.IsStaff() {
+		return nil, nil, apperr.Forbiddenf("专家库信息仅供交易中心和监督人员查看。")
+	}
+	var out []Expert
+	var n map[Status]int
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		if n, err = tx.CountExperts(ctx, f.Specialty); err != nil {
+			return err
+		}
+		out, err = tx.ListExperts(ctx, f)
+		return err
+	})
+	return out, n, err
 }
 
 // List lists the pool (staff only: profiles are personal data).

@@ -816,6 +816,8 @@ func testExperts(t *testing.T, db *store.DB) {
 		eq(t, "ListExperts(B%)", mine(must[[]expert.Expert](t)(tx.ListExperts(ctx, expert.Filter{Specialty: "B%"}))), []expert.Expert(nil))
 		eq(t, "ListExperts(applied)", mine(must[[]expert.Expert](t)(tx.ListExperts(ctx, expert.Filter{Status: expert.Applied}))), []expert.Expert{es[2]})
 		eq(t, "ListExperts()", mine(must[[]expert.Expert](t)(tx.ListExperts(ctx, expert.Filter{}))), []expert.Expert{es[1], es[2], es[0]})
+		eq(t, "ListExperts(A08, page 2 of 1)", mine(must[[]expert.Expert](t)(tx.ListExperts(ctx, expert.Filter{Specialty: "A08", Limit: 1, Offset: 1}))), []expert.Expert{es[0]})
+		eq(t, "CountExperts(A08)", must[map[expert.Status]int](t)(tx.CountExperts(ctx, "A08")), map[expert.Status]int{expert.Active: 1, expert.Suspended: 1})
 	})
 
 	// Updates check the version; specialties follow the profile.

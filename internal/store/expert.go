@@ -136,8 +136,37 @@ func (tx *Tx) ListExperts(ctx context.Context, f expert.Filter) ([]expert.Expert
 	q += ` ORDER BY p.id`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+		if f.Offset > 0 {
+			q += fmt.Sprintf(` OFFSET %d`, f.Offset)
+		}
 	}
 	return collect(ctx, tx, "list experts", scanPoolExpert, q, args...)
+}
+
+// CountExperts counts experts per status; specialty (a code prefix)
+// narrows it like ListExperts.
+func (tx *Tx) CountExperts(ctx context.Context, specialty string) (map[expert.Status]int, error) {
+	q := `SELECT status, COUNT(*) FROM pool_experts p`
+	var args []any
+	if specialty != "" {
+		q += ` WHERE p.id IN (SELECT expert_id FROM expert_specialties WHERE code >= ? AND code < ?)`
+		args = append(args, specialty, specialty+"\uffff")
+	}
+	rows, err := tx.query(ctx, q+` GROUP BY status`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: count experts: %w", err)
+	}
+	defer rows.Close()
+	out := map[expert.Status]int{}
+	for rows.Next() {
+		var st expert.Status
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("store: count experts: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
 }
 
 func (tx *Tx) AddExpertEvent(ctx context.Context, ev expert.Event) error {
