@@ -329,7 +329,13 @@ func cases() []mcase {
 				in.Fingerprint, in.Signature = sig.Fingerprint, sig.Signature
 				return in
 			}, want: map[role]int{rPublic: 401, rMember: 200}, def: 403},
-		{route: "POST /api/v1/lots/{id}/sheet/digest", state: sCommittee, path: lotPath("/sheet/digest"), body: jsonBody(SheetInput{}),
+		{route: "POST /api/v1/lots/{id}/sheet/digest", state: sCommittee, path: lotPath("/sheet/digest"), body: func(_ *matrix, st *lotState) any {
+			var in SheetInput
+			for _, b := range st.bids {
+				in.Lines = append(in.Lines, SheetLine{BidID: b, Pass: true})
+			}
+			return in
+		},
 			want: map[role]int{rPublic: 401, rMember: 200}, def: 403},
 		// The report PDF follows ViewLot's report: managers, staff and the committee; hidden (404) from the rest and before the report exists.
 		{route: "GET /api/v1/lots/{id}/report.pdf", state: sPublicity, path: lotPath("/report.pdf"),

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -63,7 +64,10 @@ type App struct {
 	PlatformKey *gm.PrivateKey
 	LedgerKey   httpx.LedgerKey
 	Handler     http.Handler
-	Registry    *prometheus.Registry
+	// closers end long-lived responses (the evaluation rooms' event
+	// streams) when the server shuts down.
+	closers  []io.Closer
+	Registry *prometheus.Registry
 }
 
 // Build opens the database, migrates it, loads the calendar and wires the
@@ -138,6 +142,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	mux.Handle("GET /metrics", onlyFrom(cfg.MetricsFrom, promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})))
 	mux.Handle("/api/", api.New(deps))
 	mux.Handle("/", webH)
+	if c, ok := webH.(io.Closer); ok {
+		a.closers = append(a.closers, c)
+	}
 	a.Handler = instrument(a.Registry, mux)
 	return a, nil
 }
@@ -301,6 +308,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.sweepUploads(lctx)
 	go a.retireExperts(lctx)
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	for _, c := range a.closers {
+		srv.RegisterOnShutdown(func() { _ = c.Close() })
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var err error

@@ -332,6 +332,15 @@ func (s *Service) SheetDigestFor(ctx context.Context, actor party.Actor, lotID i
 		if _, err := roomMember(ms, actor); err != nil {
 			return err
 		}
+		// The sheet is checked before it is signed: a member signs once.
+		lines = NormalizeLines(lines)
+		bids, err := tx.ListBids(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		if err := checkSheet(l, evaluable(bids), lines); err != nil {
+			return err
+		}
 		d, err = SheetDigest(l.Code, actor.UserID, lines)
 		return err
 	})
@@ -767,16 +776,26 @@ func (s *Service) ReplaceMember(ctx context.Context, actor party.Actor, lotID, m
 
 // RoomVersion is a number that grows with every change in the lot's room
 // (every step is a ledger entry under the lot): live views poll it and
-// push an event when it moves. The actor must be allowed to view the room.
+// push an event when it moves. Members, the supervising and auditing staff
+// and the platform may read it; it does not need the room to exist, so
+// watchers also see a committee dissolved.
 func (s *Service) RoomVersion(ctx context.Context, actor party.Actor, lotID ids.ID) (int64, error) {
 	var v int64
 	err := s.store.Read(ctx, func(tx Tx) error {
-		l, _, ms, err := roomOf(ctx, tx, lotID)
+		l, err := tx.GetLot(ctx, lotID)
 		if err != nil {
 			return err
 		}
-		if _, err := roomMember(ms, actor); err != nil && actor.Role != party.RoleSupervisor && actor.Role != party.RoleOperator && actor.Role != party.RoleAuditor {
-			return apperr.NotFoundf("评标室")
+		switch actor.Role {
+		case party.RoleSystem, party.RoleSupervisor, party.RoleOperator, party.RoleAuditor:
+		default:
+			ms, err := tx.ListMembers(ctx, l.ID)
+			if err != nil {
+				return err
+			}
+			if _, err := roomMember(ms, actor); err != nil {
+				return apperr.NotFoundf("评标室")
+			}
 		}
 		v, err = tx.LatestLedgerIndex(ctx, l.Code)
 		return err

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"ggzy/internal/clock"
+	"ggzy/internal/draw"
 	"ggzy/internal/expert"
 	"ggzy/internal/fixture"
 	"ggzy/internal/gm"
@@ -85,10 +86,14 @@ const (
 	azSealed     azKind = "sealed"     // bidding
 	azDecrypting azKind = "decrypting" // past the deadline, waiting for custodians
 	azStalled    azKind = "stalled"    // the decryption window ran out below the threshold
+	// The evaluation room (issue 4 §3): committee formed by the matrix itself.
+	azRoomWaiting     azKind = "room_waiting"     // committee formed, evaluation not started
+	azRoomInterrupted azKind = "room_interrupted" // started, then a failure declared
+	azRoomDecision    azKind = "room_decision"    // a failure before the start outlasted its wait: the principal decides
 )
 
 var azPhase = map[azKind]int{azNone: 1, azDraft: 1, azBidding: 1, azObjection: 1, azOpened: 2, azCommittee: 2, azFailed: 2, azPublicity: 2, azPublicityEnded: 3, azAwarded: 3,
-	azSealed: 1, azDecrypting: 2, azStalled: 3}
+	azSealed: 1, azDecrypting: 2, azStalled: 3, azRoomWaiting: 2, azRoomInterrupted: 2, azRoomDecision: 3}
 
 // azLot is one lot prepared in a state.
 type azLot struct {
@@ -111,7 +116,7 @@ type azFile struct{ field, name, content string }
 
 type azCase struct {
 	route  string // exactly as registered in web.go
-	action string // the {action} of POST /console/lots/{id}/{action}
+	action string // the {action} of POST /console/lots/{id}/{action} or POST /console/lots/{id}/room/{action}
 	name   string
 	kind   azKind
 	path   func(m *azMatrix, x *azLot) string
@@ -125,6 +130,7 @@ type azCase struct {
 	fresh  bool                    // a session of its own (logout ends it)
 	body   func(x *azLot) []string // the body of a 200 contains these
 	says   map[int][]string        // the body of that outcome contains these
+	stream bool                    // an event stream: the request ends after a moment
 }
 
 func (c azCase) outcome(r azRole) int {
@@ -209,9 +215,15 @@ func azLotLoc(suffix string) func(*azLot) string {
 
 func azLocIs(p string) func(*azLot) string { return func(*azLot) string { return p } }
 
-// azKeyHolders: the roles with keys of their own (bidders; agency, centre and supervisors).
+// azKeyHolders: the roles with keys of their own (bidders; agency, centre and
+// supervisors; experts and the principal's users, who sign evaluation sheets).
 func azKeyHolders(s int) map[azRole]int {
-	return map[azRole]int{azBidder: s, azOtherBidder: s, azAgency: s, azOperator: s, azSupervisor: s}
+	return map[azRole]int{azBidder: s, azOtherBidder: s, azAgency: s, azOperator: s, azSupervisor: s, azPrincipal: s, azMember: s, azNonMember: s}
+}
+
+// azRoomViewers: who may enter the evaluation room (read-only for staff).
+func azRoomViewers(s int) map[azRole]int {
+	return map[azRole]int{azMember: s, azOperator: s, azSupervisor: s, azAuditor: s}
 }
 
 // azCustodians: the custodians of a sealed lot.
@@ -497,8 +509,6 @@ func azCases() []azCase {
 	objectionPub.form = func(*azMatrix, *azLot) url.Values {
 		return url.Values{"stage": {"publicity"}, "text": {"第一中标候选人的项目经理有在建工程，不符合招标文件要求，请核查。"}}
 	}
-	sheet := act("sheet", azCommittee, map[azRole]int{azMember: azPRG}, http.StatusForbidden)
-	sheet.form = func(m *azMatrix, x *azLot) url.Values { return m.signedSheet(x) }
 	// The two-step draw: the request is committed; the job runs it later.
 	drawReq := act("draw", azOpened, map[azRole]int{azOperator: azPRG}, http.StatusForbidden)
 	drawReq.form = func(*azMatrix, *azLot) url.Values {
@@ -523,8 +533,84 @@ func azCases() []azCase {
 		return url.Values{"until": {azShanghai(m.w.Clock.Now().Add(90 * time.Minute))}, "reason": {"保管人的私钥介质故障，需补办后解密"}}
 	}
 
-	return append(cs, documents, publish, clarify, award, awardEarly, contract, retender, obtain, deposit, bid, bidLate, withdraw,
-		objection, objectionPub, sheet, drawReq, unknown, bidSealed, custody, extend)
+	cs = append(cs, documents, publish, clarify, award, awardEarly, contract, retender, obtain, deposit, bid, bidLate, withdraw,
+		objection, objectionPub, drawReq, unknown, bidSealed, custody, extend)
+	return append(cs, azRoomCases()...)
+}
+
+// azRoomCases: the evaluation room's page, its event stream, the digest a
+// member signs and every action of roomAction. Members act in it; the
+// centre starts it, records failures and replaces experts; staff watch
+// read-only; the tenderer decides after a long failure before the start.
+func azRoomCases() []azCase {
+	const roomAct = "POST /console/lots/{id}/room/{action}"
+	act := func(action string, kind azKind, want map[azRole]int, def int) azCase {
+		return azCase{route: roomAct, action: action, kind: kind, path: azLotPath("/room/" + action), want: azPost(want), def: def, loc: azLotLoc("/room"),
+			form: func(*azMatrix, *azLot) url.Values { return url.Values{} }}
+	}
+	sheet := act("sheet", azCommittee, map[azRole]int{azMember: azPRG}, http.StatusForbidden)
+	sheet.form = func(m *azMatrix, x *azLot) url.Values { return m.signedSheet(x) }
+	unsigned := act("sheet", azCommittee, map[azRole]int{azMember: http.StatusUnprocessableEntity}, http.StatusForbidden)
+	unsigned.name = "unsigned"
+	unsigned.form = func(m *azMatrix, x *azLot) url.Values {
+		f := m.signedSheet(x)
+		f.Del("signature")
+		return f
+	}
+	unsigned.says = map[int][]string{http.StatusUnprocessableEntity: {"第五十三条", `href="#sheet-signature"`}}
+	explain := act("explain", azCommittee, map[azRole]int{azMember: http.StatusConflict}, http.StatusForbidden)
+	explain.form = func(_ *azMatrix, x *azLot) url.Values {
+		return url.Values{"bid": {x.ownBid}, "item": {"tech"}, "explanation": {"该投标人施工组织设计不完整"}}
+	}
+	explain.says = map[int][]string{http.StatusConflict: {"当前没有需要说明的评分偏离"}}
+	chair := act("chair", azCommittee, map[azRole]int{azMember: azPRG}, http.StatusForbidden)
+	chair.form = func(m *azMatrix, x *azLot) url.Values { return url.Values{"chair": {m.memberID(x, false)}} }
+	insufficient := act("insufficient", azCommittee, map[azRole]int{azMember: azPRG}, http.StatusForbidden)
+	start := act("start", azRoomWaiting, map[azRole]int{azOperator: azPRG}, http.StatusForbidden)
+	start.says = map[int][]string{http.StatusForbidden: {"评标由交易中心工作人员宣布开始"}}
+	startAgain := act("start", azCommittee, map[azRole]int{azOperator: http.StatusConflict}, http.StatusForbidden)
+	startAgain.name = "running"
+	failure := act("failure", azCommittee, map[azRole]int{azOperator: azPRG}, http.StatusForbidden)
+	failure.form = func(*azMatrix, *azLot) url.Values { return url.Values{"failure": {"异地评标室网络中断"}} }
+	resume := act("resume", azRoomInterrupted, map[azRole]int{azOperator: azPRG}, http.StatusForbidden)
+	replace := act("replace", azCommittee, map[azRole]int{azOperator: azPRG}, http.StatusForbidden)
+	replace.form = func(m *azMatrix, x *azLot) url.Values {
+		return url.Values{"member": {m.memberID(x, true)}, "reason": {"评标中发现应当回避的情形"}}
+	}
+	decideForm := func(*azMatrix, *azLot) url.Values {
+		return url.Values{"proceed": {"1"}, "reason": {"故障已排除，按原评标委员会继续评标"}}
+	}
+	// The tenderer (a principal's user who is not on the committee) is sent
+	// back to the lot page: it does not see the room.
+	decide := act("decide", azRoomDecision, map[azRole]int{azPrincipal: azPRG}, http.StatusForbidden)
+	decide.form, decide.loc = decideForm, azLotLoc("")
+	decideEarly := act("decide", azCommittee, map[azRole]int{azPrincipal: http.StatusConflict}, http.StatusForbidden)
+	decideEarly.name, decideEarly.form = "nothing to decide", decideForm
+	decideEarly.says = map[int][]string{http.StatusConflict: {"当前无需招标人决定"}}
+	unknown := act(azUnknownAction, azCommittee, nil, http.StatusNotFound)
+	unknown.name = "no such action"
+
+	room := func(*azLot) []string { return []string{"评标室", "评审进度", "开标记录"} }
+	return []azCase{
+		{route: "GET /console/lots/{id}/room", kind: azCommittee, path: azLotPath("/room"), want: azConsole(azRoomViewers(azOK)), def: http.StatusNotFound,
+			body: func(x *azLot) []string { return append(room(x), "评标中") }},
+		{route: "GET /console/lots/{id}/room", name: "waiting", kind: azRoomWaiting, path: azLotPath("/room"), want: azConsole(azRoomViewers(azOK)), def: http.StatusNotFound,
+			body: func(x *azLot) []string { return append(room(x), "待开始评标") }},
+		{route: "GET /console/lots/{id}/room", name: "interrupted", kind: azRoomInterrupted, path: azLotPath("/room"), want: azConsole(azRoomViewers(azOK)), def: http.StatusNotFound,
+			body: func(x *azLot) []string { return append(room(x), "故障暂停", "异地评标室网络中断") }},
+		// Before a committee exists the centre, the supervisor and the auditor are told so; the rest learn nothing.
+		{route: "GET /console/lots/{id}/room", name: "no committee", kind: azOpened, path: azLotPath("/room"),
+			want: azJoin(azConsole(nil), map[azRole]int{azOperator: http.StatusConflict, azSupervisor: http.StatusConflict, azAuditor: http.StatusConflict}), def: http.StatusNotFound,
+			says: map[int][]string{http.StatusConflict: {"评标委员会尚未组建"}}},
+		{route: "GET /console/lots/{id}/room/events", kind: azCommittee, path: azLotPath("/room/events"), stream: true,
+			want: azJoin(azRoomViewers(azOK), map[azRole]int{azPublic: http.StatusUnauthorized}), def: http.StatusNotFound,
+			body: func(*azLot) []string { return []string{"retry: 2000"} }},
+		{route: "POST /console/lots/{id}/room/digest", kind: azCommittee, path: azLotPath("/room/digest"),
+			form: func(m *azMatrix, x *azLot) url.Values { return m.signedSheet(x) },
+			want: map[azRole]int{azPublic: http.StatusUnauthorized, azMember: azOK}, def: http.StatusForbidden,
+			body: func(*azLot) []string { return []string{`"digest":"`} }},
+		sheet, unsigned, explain, chair, insufficient, start, startAgain, failure, resume, replace, decide, decideEarly, unknown,
+	}
 }
 
 func azSuccess(s int) bool { return s >= 200 && s < 400 && s != azToLogin }
@@ -568,6 +654,12 @@ func (m *azMatrix) do(method, path string, who *azSession, form url.Values, file
 // visitor's form token in the header.
 func (m *azMatrix) doRaw(method, path string, who *azSession, form url.Values, file *azFile, raw []byte, head map[string]string) azResp {
 	m.t.Helper()
+	return m.doCtx(context.Background(), method, path, who, form, file, raw, head)
+}
+
+// doCtx is doRaw with the request's context (an event stream ends with it).
+func (m *azMatrix) doCtx(ctx context.Context, method, path string, who *azSession, form url.Values, file *azFile, raw []byte, head map[string]string) azResp {
+	m.t.Helper()
 	var body io.Reader
 	ct := ""
 	if raw != nil {
@@ -597,7 +689,7 @@ func (m *azMatrix) doRaw(method, path string, who *azSession, form url.Values, f
 			body, ct = strings.NewReader(f.Encode()), "application/x-www-form-urlencoded"
 		}
 	}
-	req := httptest.NewRequest(method, path, body)
+	req := httptest.NewRequest(method, path, body).WithContext(ctx)
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
 	}
@@ -695,20 +787,21 @@ func azExcerpt(s string) string {
 
 // ---- the routes and actions in the code
 
-// azRegistered parses web.go and console.go: the patterns passed to
-// m.Handle/m.HandleFunc in routes, and the case values of lotAction's switch
-// on the action (and whether it has a default).
-func azRegistered(t *testing.T) (routes, actions []string, hasDefault bool) {
+// azRegistered parses web.go, console.go and room.go: the patterns passed to
+// m.Handle/m.HandleFunc in routes, and the case values of the switch on the
+// action in lotAction and roomAction (and whether each has a default), by the
+// route they serve.
+func azRegistered(t *testing.T) (routes []string, actions map[string][]string, hasDefault map[string]bool) {
 	t.Helper()
 	fset := token.NewFileSet()
-	wf, err := parser.ParseFile(fset, "web.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
+	parse := func(name string) *ast.File {
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
 	}
-	cf, err := parser.ParseFile(fset, "console.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wf, cf, rf := parse("web.go"), parse("console.go"), parse("room.go")
 	fn := func(f *ast.File, name string) *ast.FuncDecl {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name && fd.Recv != nil {
@@ -741,32 +834,39 @@ func azRegistered(t *testing.T) (routes, actions []string, hasDefault bool) {
 		routes = append(routes, p)
 		return true
 	})
-	ast.Inspect(fn(cf, "lotAction").Body, func(n ast.Node) bool {
-		sw, ok := n.(*ast.SwitchStmt)
-		if !ok {
-			return true
-		}
-		if id, ok := sw.Tag.(*ast.Ident); !ok || id.Name != "action" {
-			return true
-		}
-		for _, st := range sw.Body.List {
-			cc := st.(*ast.CaseClause)
-			if cc.List == nil {
-				hasDefault = true
+	actions, hasDefault = map[string][]string{}, map[string]bool{}
+	for _, h := range []struct {
+		f           *ast.File
+		fn, pattern string
+	}{{cf, "lotAction", "POST /console/lots/{id}/{action}"}, {rf, "roomAction", "POST /console/lots/{id}/room/{action}"}} {
+		ast.Inspect(fn(h.f, h.fn).Body, func(n ast.Node) bool {
+			sw, ok := n.(*ast.SwitchStmt)
+			if !ok {
+				return true
 			}
-			for _, e := range cc.List {
-				lit, ok := e.(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING {
-					t.Fatalf("lotAction case is not a literal at %s", fset.Position(e.Pos()))
+			if id, ok := sw.Tag.(*ast.Ident); !ok || id.Name != "action" {
+				return true
+			}
+			for _, st := range sw.Body.List {
+				cc := st.(*ast.CaseClause)
+				if cc.List == nil {
+					hasDefault[h.pattern] = true
 				}
-				a, _ := strconv.Unquote(lit.Value)
-				actions = append(actions, a)
+				for _, e := range cc.List {
+					lit, ok := e.(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						t.Fatalf("%s case is not a literal at %s", h.fn, fset.Position(e.Pos()))
+					}
+					a, _ := strconv.Unquote(lit.Value)
+					actions[h.pattern] = append(actions[h.pattern], a)
+				}
 			}
-		}
-		return false
-	})
-	if len(routes) < 20 || len(actions) < 10 {
-		t.Fatalf("parsed %d routes and %d actions: the guard would be vacuous", len(routes), len(actions))
+			return false
+		})
+	}
+	if len(routes) < 20 || len(actions["POST /console/lots/{id}/{action}"]) < 10 || len(actions["POST /console/lots/{id}/room/{action}"]) < 8 {
+		t.Fatalf("parsed %d routes and %d+%d actions: the guard would be vacuous", len(routes),
+			len(actions["POST /console/lots/{id}/{action}"]), len(actions["POST /console/lots/{id}/room/{action}"]))
 	}
 	return routes, actions, hasDefault
 }
@@ -799,14 +899,17 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 	cs := azCases()
 
 	// Guard: every route registered in web.go and every action of lotAction
-	// has a row; every row names a registered route and a real action.
+	// and roomAction has a row; every row names a registered route and a
+	// real action of it.
 	routes, actions, hasDefault := azRegistered(t)
 	registered, isAction := map[string]bool{}, map[string]bool{}
 	for _, r := range routes {
 		registered[r] = true
 	}
-	for _, a := range actions {
-		isAction[a] = true
+	for route, as := range actions {
+		for _, a := range as {
+			isAction[route+" "+a] = true
+		}
 	}
 	covered, coveredAct := map[string]bool{}, map[string]bool{}
 	for _, c := range cs {
@@ -814,10 +917,13 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			t.Errorf("row %s: no such route in web.go", c.label())
 		}
 		if c.action != "" {
-			if !isAction[c.action] && c.action != azUnknownAction {
-				t.Errorf("row %s: lotAction has no action %q", c.label(), c.action)
+			if _, ok := actions[c.route]; !ok {
+				t.Errorf("row %s: the route has no actions", c.label())
 			}
-			coveredAct[c.action] = true
+			if !isAction[c.route+" "+c.action] && c.action != azUnknownAction {
+				t.Errorf("row %s: no action %q", c.label(), c.action)
+			}
+			coveredAct[c.route+" "+c.action] = true
 		}
 		if c.def == 0 {
 			t.Errorf("row %s: no default outcome", c.label())
@@ -829,16 +935,18 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 			t.Errorf("route %q in web.go has no row in the authorisation matrix", r)
 		}
 	}
-	for _, a := range actions {
-		if !coveredAct[a] {
-			t.Errorf("lotAction action %q has no row in the authorisation matrix", a)
+	for route, as := range actions {
+		for _, a := range as {
+			if !coveredAct[route+" "+a] {
+				t.Errorf("%s: action %q has no row in the authorisation matrix", route, a)
+			}
 		}
-	}
-	if isAction[azUnknownAction] {
-		t.Fatalf("%q became a real action: pick another unknown action", azUnknownAction)
-	}
-	if hasDefault != coveredAct[azUnknownAction] {
-		t.Errorf("lotAction default branch: %v, row for an unknown action: %v", hasDefault, coveredAct[azUnknownAction])
+		if isAction[route+" "+azUnknownAction] {
+			t.Fatalf("%q became a real action of %s: pick another unknown action", azUnknownAction, route)
+		}
+		if hasDefault[route] != coveredAct[route+" "+azUnknownAction] {
+			t.Errorf("%s default branch: %v, row for an unknown action: %v", route, hasDefault[route], coveredAct[route+" "+azUnknownAction])
+		}
 	}
 	if t.Failed() {
 		t.FailNow()
@@ -925,7 +1033,14 @@ func (m *azMatrix) run(t *testing.T, c azCase, r azRole) {
 	if c.raw != nil {
 		raw = c.raw(m, x)
 	}
-	res := m.doRaw(c.method(), path, who, form, c.file, raw, c.head)
+	ctx := context.Background()
+	if c.stream {
+		// The stream runs until its client leaves: leave after a moment.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+	}
+	res := m.doCtx(ctx, c.method(), path, who, form, c.file, raw, c.head)
 	as := fmt.Sprintf("%s %s as %s (%s)", c.method(), path, r, user)
 	got := res.code
 	if got == http.StatusSeeOther && strings.HasPrefix(res.loc, "/login") {
@@ -1038,7 +1153,8 @@ func (m *azMatrix) prepare(k azKind) *azLot {
 func (m *azMatrix) advance(phase int) {
 	goal := map[azKind]fixture.MatrixGoal{azOpened: fixture.GoalOpened, azFailed: fixture.GoalOpened, azCommittee: fixture.GoalCommittee,
 		azPublicity: fixture.GoalPublicity, azPublicityEnded: fixture.GoalPublicity, azAwarded: fixture.GoalAwarded,
-		azDecrypting: fixture.GoalOpened, azStalled: fixture.GoalOpened}
+		azDecrypting: fixture.GoalOpened, azStalled: fixture.GoalOpened,
+		azRoomWaiting: fixture.GoalOpened, azRoomInterrupted: fixture.GoalCommittee, azRoomDecision: fixture.GoalOpened}
 	var (
 		lots  []*azLot
 		mls   []*fixture.MatrixLot
@@ -1063,7 +1179,42 @@ func (m *azMatrix) advance(phase int) {
 			}
 		}
 	}
+	if phase == 2 {
+		// The rooms: committees the centre has not started (fixture.Committee
+		// starts them), and failures.
+		for _, x := range lots {
+			switch x.kind {
+			case azRoomWaiting, azRoomDecision:
+				m.formCommittee(x)
+			}
+			switch x.kind {
+			case azRoomInterrupted, azRoomDecision:
+				if _, err := m.w.Tender.DeclareFailure(m.ctx, m.w.Actor("operator"), x.lot.ID, "异地评标室网络中断"); err != nil {
+					m.t.Fatal(err)
+				}
+			}
+		}
+	}
 	if phase == 3 {
+		// A failure before the start outlasted its wait: the principal decides.
+		for _, x := range lots {
+			if x.kind != azRoomDecision {
+				continue
+			}
+			v, err := m.w.Tender.ViewRoom(m.ctx, m.w.Actor("operator"), x.lot.ID)
+			if err != nil {
+				m.t.Fatal(err)
+			}
+			if !m.w.Clock.Now().After(v.Room.ResumeBy) {
+				m.w.Clock.Set(v.Room.ResumeBy.Add(time.Minute))
+			}
+			if err := m.w.Tender.RoomFailureDue(m.ctx, x.lot.ID); err != nil {
+				m.t.Fatal(err)
+			}
+			if v, _ = m.w.Tender.ViewRoom(m.ctx, m.w.Actor("operator"), x.lot.ID); v.Room.Status != tender.RoomDecision {
+				m.t.Fatalf("room of %s is %s", x.lot.Code, v.Room.Status)
+			}
+		}
 		// The decryption windows ran out with no custodian: stalled.
 		for _, x := range lots {
 			if x.kind != azStalled {
@@ -1104,13 +1255,71 @@ func (m *azMatrix) signedSheet(x *azLot) url.Values {
 	f := url.Values{}
 	var lines []tender.SheetLine
 	for _, b := range v.Bids {
-		f.Set("pass_"+b.ID, "1")
 		lines = append(lines, tender.SheetLine{BidID: b.ID, Pass: true})
 	}
 	sig := m.w.SignSheet(m.t, a, v.Lot.Code, lines)
 	f.Set("sig_fingerprint", sig.Fingerprint)
 	f.Set("signature", sig.Signature)
 	return f
+}
+
+// formCommittee draws the lot's experts (principal2 as the principal's
+// representative) and has the invited confirm, without starting the room.
+func (m *azMatrix) formCommittee(x *azLot) {
+	m.t.Helper()
+	d, err := m.w.Tender.RequestDraw(m.ctx, m.w.Actor("operator"), x.lot.ID, tender.DrawInput{
+		Needs: []draw.Need{{Specialty: "A0801", Count: 4, Backups: 2}}, Reps: []string{"principal2"}}, m.w.Party.UserByUsername)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if err := m.w.Tender.RunDraw(m.ctx, d.ID); err != nil {
+		m.t.Fatal(err)
+	}
+	_, invs, err := m.w.Tender.ListLotDraws(m.ctx, m.w.Actor("operator"), x.lot.ID)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for _, iv := range invs {
+		if iv.Status == tender.InvInvited {
+			if _, err := m.w.Tender.RespondInvitation(m.ctx, m.w.ActorByID(iv.UserID), iv.ID, true, "", true); err != nil {
+				m.t.Fatal(err)
+			}
+		}
+	}
+	v, err := m.w.Tender.ViewLot(m.ctx, m.w.Actor("operator"), x.lot.ID)
+	if err != nil || len(v.Committee) != 5 {
+		m.t.Fatalf("committee of %s: %v %d", x.lot.Code, err, len(v.Committee))
+	}
+	in := map[string]bool{}
+	for _, mem := range v.Committee {
+		in[mem.UserID] = true
+		x.memberNames = append(x.memberNames, mem.Name)
+	}
+	for i := 1; i <= len(m.w.Experts); i++ {
+		name := fmt.Sprintf("expert%d", i)
+		switch {
+		case in[m.w.Users[name].ID] && x.member == "":
+			x.member = name
+		case !in[m.w.Users[name].ID] && x.nonMember == "":
+			x.nonMember = name
+		}
+	}
+}
+
+// memberID is a member of the lot's committee: the first, or the first
+// expert (the centre replaces experts only).
+func (m *azMatrix) memberID(x *azLot, expertOnly bool) string {
+	v, err := m.w.Tender.ViewRoom(m.ctx, m.w.Actor("operator"), x.lot.ID)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for _, mem := range v.Members {
+		if !expertOnly || mem.Kind == tender.MemberExpert {
+			return string(mem.ID)
+		}
+	}
+	m.t.Fatalf("no member on %s", x.lot.Code)
+	return ""
 }
 
 // ---- the expert pool
@@ -1403,11 +1612,23 @@ func (m *azMatrix) checkCommitteeSecret(t *testing.T) {
 		}
 		x := m.shared[azCommittee]
 		for _, r := range []azRole{azMember, azOperator} {
-			res := m.do(http.MethodGet, "/console/lots/"+x.lot.ID, m.session(m.user(r, x)), nil, nil)
-			for _, n := range x.memberNames {
-				if !strings.Contains(res.body, n) {
-					t.Errorf("%s does not see committee member %s", r, n)
+			for _, p := range []string{"/console/lots/" + x.lot.ID, "/console/lots/" + x.lot.ID + "/room"} {
+				res := m.do(http.MethodGet, p, m.session(m.user(r, x)), nil, nil)
+				for _, n := range x.memberNames {
+					if !strings.Contains(res.body, n) {
+						t.Errorf("%s does not see committee member %s on %s", r, n, p)
+					}
 				}
+			}
+		}
+		// The supervisor watches the room by seat numbers.
+		res := m.do(http.MethodGet, "/console/lots/"+x.lot.ID+"/room", m.session("supervisor"), nil, nil)
+		if res.code != http.StatusOK || !strings.Contains(res.body, "第1席") {
+			t.Errorf("the supervisor's room: %d %s", res.code, azExcerpt(res.body))
+		}
+		for _, n := range x.memberNames {
+			if strings.Contains(res.body, n) {
+				t.Errorf("the supervisor's room names committee member %s before the award", n)
 			}
 		}
 	})

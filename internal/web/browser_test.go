@@ -631,3 +631,132 @@ func TestBrowserExpertDrawAndPool(t *testing.T) {
 	c.nav("/console/experts/apply")
 	c.shot("narrow-320-expert-apply")
 }
+
+// TestBrowserEvaluationRoom drives Chromium through the evaluation room: an
+// expert on the committee makes a 评审签名 key on 我的密钥 (download and
+// register), opens the room from the console, scores the bids, signs the
+// sheet with the key file and passphrase in the page and submits by
+// keyboard; meanwhile the supervisor, in a browser context of its own, sees
+// the progress change live (server-sent events), without a reload and by
+// seat numbers only. A wrong passphrase is reported next to its field. The
+// room reflows at 320 px.
+func TestBrowserEvaluationRoom(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	c := newChrome(t, e.ts.URL, 5*time.Minute)
+	bg := context.Background()
+	l := w.PublishedLot(t, fixture.LotOptions{Method: tender.Comprehensive})
+	for i := 0; i < 3; i++ {
+		w.Bid(t, l.ID, i, money.Fen(9_000_000_00+int64(i)*100_000_00))
+	}
+	w.PassDeadline(t, l.ID)
+	members := formCommittee(t, w, l.ID)
+	if _, err := w.Tender.StartEvaluation(bg, w.Actor("operator"), l.ID); err != nil {
+		t.Fatal(err)
+	}
+	roomP := "/console/lots/" + l.ID + "/room"
+	var expertUser string
+	for _, m := range members {
+		if m.Kind == tender.MemberExpert {
+			expertUser = usernameOf(w, m.UserID)
+			break
+		}
+	}
+	lv, err := w.Tender.ViewLot(bg, w.Actor("operator"), l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The expert makes a sheet-signing key in the browser.
+	const pass = "评审签名口令-2026"
+	c.login(expertUser)
+	keyFile := c.generateKey(expertUser, "sign", pass, false)
+	if s := c.text("main"); !strings.Contains(s, "评审签名") {
+		t.Errorf("keys page of an expert: %.300s", s)
+	}
+	c.shot("console-keys-sign")
+
+	// The supervisor watches the room live, in a browser context of its own.
+	sup := c.incognito()
+	sup.login("supervisor")
+	sup.nav(roomP)
+	sup.until("the live connection", `document.getElementById("room").dataset.stream === "connected"`, 15*time.Second)
+	_, err = chromedp.Run(sup.ctx, chromedp.Evaluate[bool](`window.sameDocument = true`))
+	sup.must("mark the document", err)
+	if s := sup.text("#room-progress"); !strings.Contains(s, "0/5") || !strings.Contains(s, "第1席") {
+		t.Errorf("supervisor's progress before: %.300s", s)
+	}
+	sup.shot("room-supervisor-before")
+
+	// The expert enters the room from the console.
+	c.nav("/console")
+	c.click(`a[href="` + roomP + `"]`)
+	c.until("the signing fields", `!document.getElementById("sheet-keybox").hidden`, 30*time.Second)
+	if s := c.text("#sheet"); !strings.Contains(s, "由平台按公式计算") || !strings.Contains(s, "基准价比值法") {
+		t.Errorf("the price item is not shown as computed: %.400s", s)
+	}
+	// Every field has a label (UI.md §2.7).
+	unlabelled, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`Array.prototype.filter.call(document.querySelectorAll("#sheet-form input:not([type=hidden]), #room select, #room textarea"), function (e) { return !e.labels || !e.labels.length; }).map(function (e) { return e.name || e.id; }).join(", ")`))
+	c.must("labels", err)
+	if unlabelled != "" {
+		t.Errorf("fields without a label: %s", unlabelled)
+	}
+	var fill []chromedp.Action[chromedp.Void]
+	for _, b := range lv.Bids {
+		for _, it := range l.Scoring {
+			if !it.Price {
+				fill = append(fill, chromedp.SendKeys(chromedp.CSS(`input[name="score_`+b.ID+`_`+it.Key+`"]`), fmt.Sprintf("%d.5", it.Max*8/1000)))
+			}
+		}
+	}
+	fill = append(fill,
+		chromedp.SetUploadFiles(chromedp.CSS(`#sheet-key`), []string{keyFile}),
+		chromedp.SendKeys(chromedp.CSS(`#sheet-passphrase`), pass))
+	c.must("fill the sheet", chromedp.Do(c.ctx, fill...))
+	c.shot("room-expert")
+	// Submitted by keyboard: Enter in the passphrase field.
+	c.must("focus", chromedp.Do(c.ctx, chromedp.Focus(chromedp.CSS(`#sheet-passphrase`))))
+	c.must("enter", chromedp.Do(c.ctx, chromedp.KeyEvent("\r")))
+	c.until("the signed sheet", `document.querySelector(".flash") !== null && document.readyState === "complete"`, 90*time.Second)
+	if s := c.text("main"); !strings.Contains(s, "评审意见已签名提交") || !strings.Contains(s, "1/5") {
+		t.Fatalf("after signing: %.600s", s)
+	}
+	v, err := w.Tender.ViewRoom(bg, w.Actor(expertUser), l.ID)
+	if err != nil || v.MySheet == nil || v.MySheet.Signature == "" {
+		t.Fatalf("no signed sheet stored: %v", err)
+	}
+	c.shot("room-expert-submitted")
+
+	// The supervisor's page followed without reloading.
+	sup.until("the live progress", `document.getElementById("room-done").textContent.indexOf("1/5") >= 0`, 20*time.Second)
+	same, err := chromedp.Run(sup.ctx, chromedp.Evaluate[bool](`window.sameDocument === true`))
+	sup.must("same document", err)
+	if !same {
+		t.Error("the supervisor's page reloaded instead of updating live")
+	}
+	if s := sup.text("main"); strings.Contains(s, members[0].Name) || strings.Contains(s, members[1].Name) || !strings.Contains(s, "已提交") {
+		t.Errorf("the supervisor's live room: %.500s", s)
+	}
+	sup.shot("room-supervisor-live")
+
+	// A revision signed with a wrong passphrase: the error is next to the field.
+	c.until("the signing fields", `!document.getElementById("sheet-keybox").hidden`, 30*time.Second)
+	c.must("wrong passphrase", chromedp.Do(c.ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(`#sheet-key`), []string{keyFile}),
+		chromedp.SendKeys(chromedp.CSS(`#sheet-passphrase`), "不是这个口令"),
+		chromedp.Click(chromedp.CSS(`#sheet-submit`))))
+	c.until("the passphrase error", `!document.getElementById("sheet-passphrase-err").hidden`, 60*time.Second)
+	if s := c.text("#sheet-passphrase-err"); !strings.Contains(s, "口令错误") {
+		t.Errorf("passphrase error: %q", s)
+	}
+	c.shot("room-expert-wrong-passphrase")
+
+	// Reflow at 320 px (UI.md §2.7).
+	for _, b := range []*chromeEnv{c, sup} {
+		b.must("narrow", chromedp.Do(b.ctx, chromedp.EmulateViewport(320, 800, chromedp.EmulateMobile)))
+		b.nav(roomP)
+		b.noSidewaysScroll("the room at 320 px")
+	}
+	c.shot("narrow-320-room-expert")
+	sup.shot("narrow-320-room-supervisor")
+}

@@ -201,10 +201,11 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 				d.Todo = append(d.Todo, "抽取通知："+row.Lot.Code+" "+row.Lot.Name+" 请在 "+clock.Format(row.I.Deadline)+"（北京时间）前确认是否参加评标")
 			}
 		}
-		for _, v := range d.Lots {
-			if v.Lot.Status == tender.Evaluating && v.MySheet == nil {
-				d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：请提交评审意见")
-			}
+	}
+	for _, v := range d.Lots {
+		// Experts and the principal's representatives on a committee.
+		if v.IsMember && v.Lot.Status == tender.Evaluating && v.MySheet == nil {
+			d.Todo = append(d.Todo, v.Lot.Code+" "+v.Lot.Name+"：请进入评标室评审并签名提交评审意见")
 		}
 	}
 	if party.CanHoldCustody(a.Role) {
@@ -331,6 +332,7 @@ type sheetRow struct {
 	Name   string
 	Pass   bool
 	Reason string
+	Fails  map[string]string // failed compliance criteria → reason
 	Scores map[string]string
 	Adj    string
 }
@@ -349,8 +351,6 @@ type lotData struct {
 	Manager      bool
 	Operator     bool
 	ReadOnly     bool
-	SheetRows    []sheetRow
-	Scoring      []tender.ScoreItem
 	Timeline     []ledger.Entry
 	Pending      []tender.Objection
 	CanDocObject bool
@@ -368,6 +368,10 @@ type lotData struct {
 	ExtendUntil    time.Time
 	// The expert draw (issue 4): staff see every attempt, the centre asks.
 	Draw *drawPanel
+	// The evaluation room, for those who may enter it (members, the centre,
+	// supervisors and auditors); the tenderer decides after a long failure.
+	Room   *tender.RoomView
+	Decide bool
 }
 
 func (s *server) consoleLot(w http.ResponseWriter, r *http.Request) {
@@ -423,36 +427,16 @@ func (s *server) lotPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *
 			d.Pending = append(d.Pending, o)
 		}
 	}
-	for _, it := range v.Lot.Scoring {
-		if !it.Price {
-			d.Scoring = append(d.Scoring, it)
-		}
-	}
-	if v.IsMember {
-		mine := map[ids.ID]tender.SheetLine{}
-		if v.MySheet != nil {
-			for _, ln := range v.MySheet.Lines {
-				mine[ln.BidID] = ln
-			}
-		}
-		for _, b := range v.Bids {
-			row := sheetRow{Bid: b, Name: d.Names[b.ID], Pass: true, Scores: map[string]string{}}
-			if ln, ok := mine[b.ID]; ok {
-				row.Pass, row.Reason = ln.Pass, ln.Reason
-				for k, sc := range ln.Scores {
-					row.Scores[k] = points(sc)
-				}
-				if ln.Adjustment != 0 {
-					row.Adj = ln.Adjustment.Plain()
-				}
-			}
-			d.SheetRows = append(d.SheetRows, row)
+	if v.Opening != nil && (v.IsMember || a.Role == party.RoleOperator || a.Role == party.RoleSupervisor || a.Role == party.RoleAuditor) {
+		if rv, err := s.d.Tender.ViewRoom(ctx, a, id); err == nil {
+			d.Room = &rv
 		}
 	}
 	if d.Timeline, err = s.d.Tender.Timeline(ctx, v.Lot.Code); err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	d.Decide = a.Role == party.RolePrincipal && v.CanManage && v.Lot.Status == tender.Evaluating && decisionPending(d.Timeline)
 	d.Custody = custodyOf(v.Lot, v.CustodiansDone, a)
 	if d.Custody != nil && d.Bidder && d.CanBid {
 		d.Seal = s.sealFormFor(ctx, a, v.Lot)
@@ -704,51 +688,6 @@ func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.redirect(w, r, back, "异议已提交，招标人应于 "+clock.Format(o.DueAt)+"（北京时间）前答复，答复前相关活动暂停。")
-	case "sheet":
-		cur, err := s.d.Tender.ViewLot(ctx, a, id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		f := map[string]string{}
-		var lines []tender.SheetLine
-		for _, b := range cur.Bids {
-			ln := tender.SheetLine{BidID: b.ID, Pass: v.Get("pass_"+b.ID) != "0", Reason: strings.TrimSpace(v.Get("reason_" + b.ID))}
-			if cur.Lot.Method == tender.Comprehensive && ln.Pass {
-				ln.Scores = map[string]int64{}
-				for _, it := range cur.Lot.Scoring {
-					if it.Price {
-						continue
-					}
-					sc, ok := parsePoints(v.Get("score_" + b.ID + "_" + it.Key))
-					if !ok {
-						f[b.ID+"."+it.Key] = "请填写“" + it.Name + "”得分，最多两位小数。"
-						continue
-					}
-					ln.Scores[it.Key] = sc
-				}
-			}
-			if cur.Lot.Method == tender.LowestPrice && strings.TrimSpace(v.Get("adj_"+b.ID)) != "" {
-				adj, err := money.Parse(v.Get("adj_" + b.ID))
-				if err != nil {
-					f[b.ID+".adjustment"] = "价格调整应为以元为单位的数字，可为负数。"
-				}
-				ln.Adjustment = adj
-			}
-			lines = append(lines, ln)
-		}
-		if len(f) > 0 {
-			failed("sheet", mergeFields(nil, f, "评分表有误，请按提示修改。"))
-			return
-		}
-		// The sheet is signed with the member's SM2 key (tender.SheetDigest);
-		// the signing page posts the signature with the lines.
-		sig := tender.SheetSignature{Fingerprint: strings.TrimSpace(v.Get("sig_fingerprint")), Signature: strings.TrimSpace(v.Get("signature"))}
-		if _, err := s.d.Tender.SubmitScoreSheet(ctx, a, id, lines, sig); err != nil {
-			failed("sheet", err)
-			return
-		}
-		s.redirect(w, r, back, "评审意见已提交。评标结束前可以修改。")
 	case "draw":
 		in := tender.DrawInput{Remote: v.Get("remote") != "", Reps: splitList(v.Get("reps")), Reason: v.Get("reason")}
 		for i := 0; i < 4; i++ {

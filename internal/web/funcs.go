@@ -45,6 +45,8 @@ func (s *server) funcs() template.FuncMap {
 				return badgeHTML(invStatusInfo(x))
 			case expert.Status:
 				return badgeHTML(expertStatusInfo(x))
+			case tender.RoomStatus:
+				return badgeHTML(roomStatusInfo(x))
 			}
 			return ""
 		},
@@ -75,11 +77,12 @@ func (s *server) funcs() template.FuncMap {
 			}
 			return "对招标文件"
 		},
-		"add":     func(a, b int) int { return a + b },
-		"isZero":  func(t time.Time) bool { return t.IsZero() },
-		"join":    strings.Join,
-		"deref":   func(b *tender.BidContent) tender.BidContent { return *b },
-		"fieldID": func(form, field string) string { return form + "-" + field },
+		"add":       func(a, b int) int { return a + b },
+		"isZero":    func(t time.Time) bool { return t.IsZero() },
+		"join":      strings.Join,
+		"hasSuffix": strings.HasSuffix,
+		"deref":     func(b *tender.BidContent) tender.BidContent { return *b },
+		"fieldID":   func(form, field string) string { return form + "-" + field },
 		// asset is a static file's URL with its content version.
 		"asset": func(name string) string { return s.assets.url(name) },
 	}
@@ -225,6 +228,24 @@ func expertStatusInfo(st expert.Status) statusInfo {
 		return statusInfo{st.Label(), "st-failed", "✕"}
 	}
 	return statusInfo{st.Label(), "st-archived", "■"} // rejected, exited
+}
+
+// roomStatusInfo: the evaluation room's state (UI.md §2.5: 评标中 violet,
+// 暂停 orange, finished green; red is kept for failures).
+func roomStatusInfo(st tender.RoomStatus) statusInfo {
+	switch st {
+	case tender.RoomWaiting:
+		return statusInfo{st.Label(), "st-pending", "○"}
+	case tender.RoomRunning:
+		return statusInfo{st.Label(), "st-eval", "◆"}
+	case tender.RoomExplaining:
+		return statusInfo{st.Label(), "st-soon", "▲"}
+	case tender.RoomInterrupted, tender.RoomDecision:
+		return statusInfo{st.Label(), "st-paused", "❚❚"}
+	case tender.RoomFinished:
+		return statusInfo{st.Label(), "st-done", "✓"}
+	}
+	return statusInfo{st.Label(), "st-archived", "■"}
 }
 
 // exclusionLabel names a recusal rule briefly (the reason gives the basis).
@@ -437,6 +458,7 @@ var fieldLabels = map[string]string{
 	"needs": "抽取专业与人数", "id_number": "身份证号码", "employer": "工作单位", "title": "职称", "field_since": "从事本专业工作起始年份",
 	"specialties": "评标专业", "city": "常住城市", "source": "依据", "user": "专家登录账号", "kind": "出库原因", "contact": "联系方式",
 	"conflicts": "申报的利害关系单位", "signature": "评审签名",
+	"explanation": "评分偏离说明", "chair": "主任委员人选", "failure": "故障情况", "member": "更换的成员", "proceed": "决定",
 }
 
 // formFieldLabels name a field where one form means something else by it.

@@ -14,15 +14,34 @@ import (
 
 // keyPurposeOf is the kind of key a user keeps on this page: a bidder the
 // bid-signing key of its entity, a possible custodian a custody key of their
-// own (party.RegisterKey decides the same).
+// own, an expert or a principal's user (who may sit on a committee as the
+// principal's representative) a personal key that signs evaluation sheets
+// (party.RegisterKey decides the same).
 func keyPurposeOf(a party.Actor) (party.KeyPurpose, bool) {
 	switch {
 	case a.Role == party.RoleBidder && a.EntityID != "":
 		return party.KeyBid, true
 	case party.CanHoldCustody(a.Role):
 		return party.KeyCustody, true
+	case (a.Role == party.RoleExpert || a.Role == party.RolePrincipal) && a.UserID != "":
+		return party.KeySign, true
 	}
 	return "", false
+}
+
+// signKeys are the user's own sheet-signing keys, newest first.
+func (s *server) signKeys(ctx context.Context, a party.Actor) ([]party.PublicKey, error) {
+	ks, err := s.d.Party.Keys(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	var out []party.PublicKey
+	for _, k := range ks {
+		if k.Purpose == party.KeySign && k.UserID == a.UserID {
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
 
 // hasValidKey reports whether a bidder's entity has a bid key valid now.
@@ -53,6 +72,15 @@ type keysData struct {
 	Owner    string // whose keys: the entity or the person
 	HasValid bool
 	MinPass  int
+	Back     string // the page that sent the user here (the evaluation room), to return to
+}
+
+// keysBack is where 我的密钥 offers to return: a console page only.
+func keysBack(v string) string {
+	if b := safeLocal(v, ""); strings.HasPrefix(b, "/console/") {
+		return b
+	}
+	return ""
 }
 
 func (s *server) keysPage(w http.ResponseWriter, r *http.Request) {
@@ -66,16 +94,23 @@ func (s *server) renderKeys(w http.ResponseWriter, r *http.Request, fe *formErr)
 	ctx, a := r.Context(), s.actor(r)
 	purpose, ok := keyPurposeOf(a)
 	if !ok {
-		s.fail(w, r, apperr.Forbiddenf("只有投标单位（投标签名密钥）和招标代理机构、交易中心、行政监督部门的人员（解密保管密钥）需要登记密钥。"))
+		s.fail(w, r, apperr.Forbiddenf("只有投标单位（投标签名密钥），招标代理机构、交易中心、行政监督部门的人员（解密保管密钥），以及评标专家和招标人的人员（评审签名密钥）需要登记密钥。"))
 		return
 	}
 	var ks []party.PublicKey
 	var err error
-	d := keysData{Purpose: purpose, Username: state(r).username, MinPass: 8}
-	if purpose == party.KeyBid {
+	d := keysData{Purpose: purpose, Username: state(r).username, MinPass: 8, Back: keysBack(r.URL.Query().Get("back"))}
+	if r.Method == http.MethodPost {
+		d.Back = keysBack(r.PostFormValue("back"))
+	}
+	switch purpose {
+	case party.KeyBid:
 		ks, err = s.d.Party.EntityKeys(ctx, a.EntityID)
 		d.Owner = state(r).entity
-	} else {
+	case party.KeySign:
+		ks, err = s.signKeys(ctx, a)
+		d.Owner = a.Name
+	default:
 		ks, err = s.d.Party.UserKeys(ctx, a.UserID)
 		d.Owner = a.Name
 	}
@@ -111,7 +146,7 @@ func (s *server) registerKey(w http.ResponseWriter, r *http.Request) {
 	a := s.actor(r)
 	purpose, ok := keyPurposeOf(a)
 	if !ok {
-		s.fail(w, r, apperr.Forbiddenf("只有投标单位和招标代理机构、交易中心、行政监督部门的人员可以登记密钥。"))
+		s.fail(w, r, apperr.Forbiddenf("只有投标单位，招标代理机构、交易中心、行政监督部门的人员，以及评标专家和招标人的人员可以登记密钥。"))
 		return
 	}
 	v := r.PostForm
@@ -136,7 +171,11 @@ func (s *server) registerKey(w http.ResponseWriter, r *http.Request) {
 		s.renderKeys(w, r, &formErr{Form: "key", Err: apperr.As(err), Vals: vals})
 		return
 	}
-	s.redirect(w, r, "/console/keys", "公钥已登记（"+purpose.Label()+"），指纹 "+k.Fingerprint[:16]+"…。私钥仅保存在您本人的设备上，请妥善保管私钥文件和口令。")
+	to := "/console/keys"
+	if b := keysBack(v.Get("back")); b != "" {
+		to += "?back=" + url.QueryEscape(b)
+	}
+	s.redirect(w, r, to, "公钥已登记（"+purpose.Label()+"），指纹 "+k.Fingerprint[:16]+"…。私钥仅保存在您本人的设备上，请妥善保管私钥文件和口令。")
 }
 
 // revokeKey ends a key for good; the form asks for a reason and an explicit

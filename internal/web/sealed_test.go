@@ -450,7 +450,9 @@ func TestKeysPageRegistersAndRevokes(t *testing.T) {
 	if !strings.Contains(p.body, "已吊销") || !strings.Contains(p.body, "私钥文件遗失") {
 		t.Errorf("after revocation: %s", excerpt(p.body))
 	}
-	// Another bidder cannot revoke it; a principal has no keys page.
+	// Another bidder cannot revoke it; a principal's user keeps a sheet-signing
+	// key (the principal's representative sits on the committee); an
+	// administrator has no keys page.
 	o := e.browser()
 	o.login("bidder2")
 	if p := o.post("/console/keys/"+id+"/revoke", url.Values{"csrf": {o.csrf("/console/keys")}, "reason": {"x"}, "confirm": {"1"}}); p.status != http.StatusForbidden {
@@ -458,7 +460,12 @@ func TestKeysPageRegistersAndRevokes(t *testing.T) {
 	}
 	pr := e.browser()
 	pr.login("principal")
-	if p := pr.get("/console/keys"); p.status != http.StatusForbidden {
-		t.Errorf("principal's keys page: %d", p.status)
+	if p := pr.get("/console/keys"); p.status != http.StatusOK || !strings.Contains(p.body, "评审签名") || strings.Contains(p.body, fp) {
+		t.Errorf("principal's keys page: %d %s", p.status, excerpt(p.body))
+	}
+	ad := e.browser()
+	ad.login("admin")
+	if p := ad.get("/console/keys"); p.status != http.StatusForbidden {
+		t.Errorf("admin's keys page: %d", p.status)
 	}
 }

@@ -50,10 +50,17 @@ type server struct {
 	// candidates lists who may be named a custodian, when the party service
 	// can (see custodyLister); otherwise the form takes usernames.
 	candidates func(ctx context.Context) ([]party.User, error)
+	// live follows the evaluation rooms for their pages (server-sent events).
+	live *roomLive
 }
 
 // New returns the web UI handler. It serves every path it is given; the
 // caller mounts /api/, /healthz, /readyz and /metrics elsewhere.
+//
+// The handler also implements io.Closer: Close ends the evaluation rooms'
+// event streams and stops their pollers. Register it with
+// http.Server.RegisterOnShutdown, so that Shutdown is not held up by open
+// streams.
 func New(d httpx.Deps) (http.Handler, error) {
 	if d.Tender == nil || d.Party == nil || d.Clock == nil {
 		return nil, errors.New("web: Deps.Tender, Deps.Party and Deps.Clock are required")
@@ -80,8 +87,16 @@ func New(d httpx.Deps) (http.Handler, error) {
 	if err := s.parse(); err != nil {
 		return nil, err
 	}
+	s.live = newRoomLive(d.Tender, func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) })
 	s.routes()
 	return s, nil
+}
+
+// Close ends every live stream (browsers reconnect, normally to another
+// process) and stops the rooms' pollers. The handler keeps serving pages.
+func (s *server) Close() error {
+	s.live.close()
+	return nil
 }
 
 func (s *server) parse() error {
@@ -132,6 +147,12 @@ func (s *server) routes() {
 	m.HandleFunc("GET /console/lots/{id}/receipt", s.receipt)
 	m.HandleFunc("GET /console/lots/{id}/report.pdf", s.reportPDF)
 	m.HandleFunc("POST /console/lots/{id}/{action}", s.lotAction)
+	// The evaluation room (issue 4 §3): the page, its live events, the
+	// digest the member signs in the browser, and its forms.
+	m.HandleFunc("GET /console/lots/{id}/room", s.roomPage)
+	m.HandleFunc("GET /console/lots/{id}/room/events", s.roomEvents)
+	m.HandleFunc("POST /console/lots/{id}/room/digest", s.roomDigest)
+	m.HandleFunc("POST /console/lots/{id}/room/{action}", s.roomAction)
 	m.HandleFunc("POST /console/objections/{id}/answer", s.answerObjection)
 
 	// The expert pool and the draw (issue 4): the expert's notices and

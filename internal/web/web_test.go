@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -14,6 +18,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -565,36 +570,38 @@ func TestEvaluationAwardAndContractThroughTheConsoles(t *testing.T) {
 	if p := op.get(lotPath); !strings.Contains(p.body, "已确认参加") || strings.Contains(p.body, `action="`+lotPath+`/draw"`) {
 		t.Errorf("after the confirmations: %s", excerpt(p.body))
 	}
-	// The room's own page is not in the web UI yet: the centre opens it here.
-	if _, err := w.Tender.StartEvaluation(ctx, w.Actor("operator"), l.ID); err != nil {
-		t.Fatal(err)
+	// The centre opens the evaluation room.
+	if p := op.follow(op.post(lotPath+"/room/start", url.Values{"csrf": {tok}})); !strings.Contains(p.body, "评标已开始") {
+		t.Fatalf("start: %s", excerpt(p.body))
 	}
 	for i, m := range v.Committee {
 		b := e.browser()
 		b.login(username[m.UserID])
-		pg := b.get(lotPath)
-		if !strings.Contains(pg.body, "提交评审意见") {
+		if pg := b.get(lotPath); !strings.Contains(pg.body, `href="`+lotPath+`/room"`) {
+			t.Fatalf("member %s's lot page has no link to the room: %s", m.Name, excerpt(pg.body))
+		}
+		pg := b.get(lotPath + "/room")
+		if !strings.Contains(pg.body, "签名并提交评审意见") {
 			t.Fatalf("member %s sees no score sheet: %s", m.Name, excerpt(pg.body))
 		}
 		form := url.Values{"csrf": {csrfRE.FindStringSubmatch(pg.body)[1]}}
 		var lines []tender.SheetLine
 		for _, bid := range v.Bids {
-			form.Set("pass_"+bid.ID, "1")
 			lines = append(lines, tender.SheetLine{BidID: bid.ID, Pass: true})
 		}
 		if i == 0 {
-			form.Set("pass_"+v.Bids[0].ID, "0") // a failure needs a reason
-			p := b.post(lotPath+"/sheet", form)
+			form.Set("fail_"+v.Bids[0].ID+"_responsive", "1") // a failed criterion needs a reason
+			p := b.post(lotPath+"/room/sheet", form)
 			if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "第五十一条") {
 				t.Fatalf("failure without reason: %d %s", p.status, excerpt(p.body))
 			}
-			form.Set("pass_"+v.Bids[0].ID, "1")
+			form.Del("fail_" + v.Bids[0].ID + "_responsive")
 		}
 		// The member signs the sheet with their own key (in the browser; here the fixture's key).
 		sig := w.SignSheet(t, w.ActorByID(m.UserID), l.Code, lines)
 		form.Set("sig_fingerprint", sig.Fingerprint)
 		form.Set("signature", sig.Signature)
-		if p := b.post(lotPath+"/sheet", form); p.status != http.StatusSeeOther {
+		if p := b.post(lotPath+"/room/sheet", form); p.status != http.StatusSeeOther {
 			t.Fatalf("sheet of %s: %d %s", m.Name, p.status, excerpt(p.body))
 		}
 	}
@@ -1201,5 +1208,456 @@ func TestFailedRemoteDrawAndTheFurtherAttempt(t *testing.T) {
 	// The failure is a warning on the lot, and the timeline names both steps.
 	if p := e.browser().get("/projects/" + l.ProjectID); !strings.Contains(p.body, "提交专家抽取请求") || !strings.Contains(p.body, "专家抽取失败") {
 		t.Errorf("the public timeline lacks the draw: %s", excerpt(p.body))
+	}
+}
+
+// formCommittee draws the lot's experts (principal2 as the principal's
+// representative), runs the draw and has every invited expert confirm; the
+// room waits for the centre to start it (fixture.Committee starts it).
+func formCommittee(t *testing.T, w *fixture.World, lotID string) []tender.Member {
+	t.Helper()
+	ctx := context.Background()
+	l, err := w.GetLot(lotID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.Tender.RequestDraw(ctx, w.Actor("operator"), lotID, tender.DrawInput{
+		Needs: []draw.Need{{Specialty: "A0801", Count: l.CommitteeSize - l.PrincipalReps, Backups: 2}}, Reps: []string{"principal2"}}, w.Party.UserByUsername)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Tender.RunDraw(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, invs, err := w.Tender.ListLotDraws(ctx, w.Actor("operator"), lotID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, iv := range invs {
+		if iv.Status == tender.InvInvited {
+			if _, err := w.Tender.RespondInvitation(ctx, w.ActorByID(iv.UserID), iv.ID, true, "", true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	v, err := w.Tender.ViewLot(ctx, w.Actor("operator"), lotID)
+	if err != nil || len(v.Committee) != l.CommitteeSize {
+		t.Fatalf("committee: %v, %d members", err, len(v.Committee))
+	}
+	return v.Committee
+}
+
+func usernameOf(w *fixture.World, userID string) string {
+	for name, u := range w.Users {
+		if u.ID == userID {
+			return name
+		}
+	}
+	return ""
+}
+
+// sseEvent is one server-sent event as a client reads it.
+type sseEvent struct{ id, typ, data string }
+
+// stream opens an event stream with the visitor's cookies, resuming after
+// lastID when given; the events arrive on the channel until stop.
+func (b *browser) stream(path, lastID string) (<-chan sseEvent, func()) {
+	b.e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.e.ts.URL+path, nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	res, err := b.c.Do(req)
+	if err != nil {
+		cancel()
+		b.e.t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		cancel()
+		b.e.t.Fatalf("stream %s: %d %q %s", path, res.StatusCode, res.Header.Get("Content-Type"), excerpt(string(body)))
+	}
+	ch := make(chan sseEvent, 16)
+	go func() {
+		defer close(ch)
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		var ev sseEvent
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if ev.id != "" || ev.data != "" {
+					ch <- ev
+				}
+				ev = sseEvent{}
+			case strings.HasPrefix(line, "id: "):
+				ev.id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "event: "):
+				ev.typ = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				ev.data += strings.TrimPrefix(line, "data: ")
+			}
+		}
+	}()
+	return ch, cancel
+}
+
+func nextEvent(t *testing.T, ch <-chan sseEvent, within time.Duration) (sseEvent, bool) {
+	t.Helper()
+	select {
+	case ev, ok := <-ch:
+		return ev, ok
+	case <-time.After(within):
+		return sseEvent{}, false
+	}
+}
+
+var versionRE = regexp.MustCompile(`id="room" data-events="[^"]+" data-version="(\d+)"`)
+
+// TestEvaluationRoomThroughThePages: the centre starts the room; its live
+// event stream announces each change with the room's version as the event
+// ID and resumes after Last-Event-ID; members vote, find the time
+// insufficient, and submit sheets signed over the digest the server computes
+// from the very form they post; a deviating score is explained; the
+// evaluation finishes with the report. The supervisor follows by seat
+// numbers only (《招标投标法》第三十七条).
+func TestEvaluationRoomThroughThePages(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	ctx := context.Background()
+	l := w.PublishedLot(t, fixture.LotOptions{Method: tender.Comprehensive})
+	for i := 0; i < 3; i++ {
+		w.Bid(t, l.ID, i, money.Fen(9_000_000_00+int64(i)*100_000_00))
+	}
+	w.PassDeadline(t, l.ID)
+	members := formCommittee(t, w, l.ID)
+	lotPath := "/console/lots/" + l.ID
+	roomP := lotPath + "/room"
+
+	// The centre opens the room from the lot page.
+	op := e.browser()
+	op.login("operator")
+	if p := op.get(lotPath); !strings.Contains(p.body, `href="`+roomP+`"`) || !strings.Contains(p.body, "待开始评标") {
+		t.Fatalf("operator's lot page lacks the room: %s", excerpt(p.body))
+	}
+	pg := op.get(roomP)
+	for _, want := range []string{"评标室", "待开始评标", "本地评标", "服务器时间", "宣布开始评标后计时", `action="` + roomP + `/start"`, members[0].Name, "0/5"} {
+		if !strings.Contains(pg.body, want) {
+			t.Errorf("waiting room lacks %q", want)
+		}
+	}
+	tok := csrfRE.FindStringSubmatch(pg.body)[1]
+	pg = op.follow(op.post(roomP+"/start", url.Values{"csrf": {tok}}))
+	for _, want := range []string{"评标已开始", "评标中", "计划结束", "剩 ", "登记故障并暂停评标", "更换专家"} {
+		if !strings.Contains(pg.body, want) {
+			t.Errorf("started room lacks %q: %s", want, excerpt(pg.body))
+		}
+	}
+	// A failure needs its description; the room pauses and resumes.
+	if p := op.post(roomP+"/failure", url.Values{"csrf": {tok}, "failure": {" "}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#failure-failure"`) {
+		t.Fatalf("failure without text: %d %s", p.status, excerpt(p.body))
+	}
+	if p := op.follow(op.post(roomP+"/failure", url.Values{"csrf": {tok}, "failure": {"异地评标室视频会商系统中断"}})); !strings.Contains(p.body, "故障暂停") || !strings.Contains(p.body, "恢复评标") {
+		t.Fatalf("failure: %s", excerpt(p.body))
+	}
+	if p := op.follow(op.post(roomP+"/resume", url.Values{"csrf": {tok}})); !strings.Contains(p.body, "评标已恢复") || !strings.Contains(p.body, "评标中") {
+		t.Fatalf("resume: %s", excerpt(p.body))
+	}
+
+	// The supervisor watches by seat numbers, read-only.
+	sup := e.browser()
+	sup.login("supervisor")
+	if p := sup.get(lotPath); !strings.Contains(p.body, `href="`+roomP+`"`) {
+		t.Errorf("supervisor's lot page lacks the room link")
+	}
+	p := sup.get(roomP)
+	if p.status != http.StatusOK || !strings.Contains(p.body, "第1席") || !strings.Contains(p.body, "定标前保密") || strings.Contains(p.body, `action="/console/lots/`) {
+		t.Fatalf("supervisor's room: %d %s", p.status, excerpt(p.body))
+	}
+	for _, m := range members {
+		if strings.Contains(p.body, m.Name) {
+			t.Errorf("the supervisor's room names member %s", m.Name)
+		}
+	}
+
+	// Members' browsers.
+	bs := make([]*browser, len(members))
+	for i, m := range members {
+		bs[i] = e.browser()
+		bs[i].login(usernameOf(w, m.UserID))
+	}
+	roomOf := func(i int) (page, string) {
+		p := bs[i].get(roomP)
+		if p.status != http.StatusOK {
+			t.Fatalf("room of %s: %d %s", members[i].Name, p.status, excerpt(p.body))
+		}
+		return p, csrfRE.FindStringSubmatch(p.body)[1]
+	}
+
+	// Seated members find the room from their consoles and notices.
+	for i, m := range members {
+		home := bs[i].get("/console")
+		if !strings.Contains(home.body, `href="`+roomP+`"`) || !strings.Contains(home.body, "请进入评标室评审并签名提交评审意见") || !strings.Contains(home.body, `href="/console/keys"`) {
+			t.Errorf("%s's console lacks the room: %s", m.Name, excerpt(home.body))
+		}
+		if m.Kind == tender.MemberExpert {
+			if p := bs[i].get("/console/invitations"); !strings.Contains(p.body, `href="`+roomP+`"`) {
+				t.Errorf("%s's notices lack the room: %s", m.Name, excerpt(p.body))
+			}
+		}
+	}
+
+	// The live stream: a change after the page's version comes as an event
+	// whose ID is the new version.
+	p0, tok0 := roomOf(0)
+	shown, _ := strconv.ParseInt(versionRE.FindStringSubmatch(p0.body)[1], 10, 64)
+	events, stop := bs[0].stream(roomP+"/events", "")
+	if p := bs[0].follow(bs[0].post(roomP+"/chair", url.Values{"csrf": {tok0}, "chair": {members[1].ID}})); !strings.Contains(p.body, "已投票推选主任委员") {
+		t.Fatalf("chair vote: %s", excerpt(p.body))
+	}
+	ev, ok := nextEvent(t, events, 5*time.Second)
+	v1, _ := strconv.ParseInt(ev.id, 10, 64)
+	if !ok || ev.typ != "room" || v1 <= shown || ev.data != fmt.Sprintf(`{"version":%d}`, v1) {
+		t.Fatalf("event after the vote: %+v (ok %v), page version %d", ev, ok, shown)
+	}
+	stop()
+	// Two more votes elect the chair while nobody watches; a stream that
+	// resumes after the last event it saw gets the change at once.
+	for _, i := range []int{1, 2} {
+		_, tk := roomOf(i)
+		bs[i].follow(bs[i].post(roomP+"/chair", url.Values{"csrf": {tk}, "chair": {members[1].ID}}))
+	}
+	v2, err := w.Tender.RoomVersion(ctx, w.Actor("operator"), l.ID)
+	if err != nil || v2 <= v1 {
+		t.Fatalf("version %d after %d: %v", v2, v1, err)
+	}
+	events, stop = bs[0].stream(roomP+"/events", strconv.FormatInt(v1, 10))
+	if ev, ok := nextEvent(t, events, 3*time.Second); !ok || ev.id != strconv.FormatInt(v2, 10) || ev.typ != "room" {
+		t.Fatalf("resumed after %d: %+v (ok %v), want id %d", v1, ev, ok, v2)
+	}
+	stop()
+	// An ID the server cannot resume from gets a reset with the current version.
+	events, stop = sup.stream(roomP+"/events", "999999999")
+	if ev, ok := nextEvent(t, events, 3*time.Second); !ok || ev.typ != "reset" || ev.id != strconv.FormatInt(v2, 10) {
+		t.Fatalf("reset: %+v (ok %v)", ev, ok)
+	}
+	stop()
+	// Not for those outside the room.
+	bd := e.browser()
+	bd.login("bidder1")
+	if p := bd.get(roomP + "/events"); p.status != http.StatusNotFound {
+		t.Errorf("bidder's event stream: %d", p.status)
+	}
+	if p := e.browser().get(roomP + "/events"); p.status != http.StatusUnauthorized {
+		t.Errorf("anonymous event stream: %d", p.status)
+	}
+
+	if p, _ := roomOf(0); !strings.Contains(p.body, "主任委员") || !strings.Contains(p.body, "主任委员已选出") {
+		t.Errorf("the chair is not marked: %s", excerpt(p.body))
+	}
+	// Two of five find the time insufficient: more than a third, extended.
+	for _, i := range []int{3, 4} {
+		_, tk := roomOf(i)
+		p := bs[i].follow(bs[i].post(roomP+"/insufficient", url.Values{"csrf": {tk}}))
+		if i == 4 && !strings.Contains(p.body, "评标时间已延长至") {
+			t.Fatalf("extension: %s", excerpt(p.body))
+		}
+	}
+	if r, _ := w.Tender.ViewRoom(ctx, w.Actor("operator"), l.ID); r.Room.Extensions != 1 {
+		t.Fatalf("extensions %d", r.Room.Extensions)
+	}
+
+	// The sheets. The price item is computed; the others are typed.
+	var subjective []tender.ScoreItem
+	for _, it := range l.Scoring {
+		if !it.Price {
+			subjective = append(subjective, it)
+		}
+	}
+	lv, _ := w.Tender.ViewLot(ctx, w.Actor("operator"), l.ID)
+	bids := lv.Bids
+	sheetForm := func(tk string, i int) (url.Values, []tender.SheetLine) {
+		f := url.Values{"csrf": {tk}}
+		var lines []tender.SheetLine
+		for j, b := range bids {
+			ln := tender.SheetLine{BidID: b.ID, Pass: true, Scores: map[string]int64{}}
+			for _, it := range subjective {
+				sc := it.Max * 8 / 10
+				if i == len(members)-1 && j == 0 && it.Key == subjective[0].Key {
+					sc = it.Max * 4 / 10 // far below the others: a deviation
+				}
+				f.Set("score_"+b.ID+"_"+it.Key, fmt.Sprintf("%d.%02d", sc/100, sc%100))
+				ln.Scores[it.Key] = sc
+			}
+			lines = append(lines, ln)
+		}
+		return f, lines
+	}
+	for i, m := range members {
+		a := w.ActorByID(m.UserID)
+		pg, tk := roomOf(i)
+		for _, want := range []string{`id="sheet-form"`, "由平台按公式计算", "基准价比值法", "需要浏览器启用 JavaScript 并支持 WebAssembly", "尚未登记有效的评审签名公钥", `href="/console/keys?back=`} {
+			if !strings.Contains(pg.body, want) {
+				t.Errorf("%s's room lacks %q", m.Name, want)
+			}
+		}
+		form, lines := sheetForm(tk, i)
+		if i == 0 {
+			if !strings.Contains(pg.body, "提交本人的评审意见后，方可查看其他成员的评审意见") {
+				t.Errorf("the first member is not told when others' sheets appear")
+			}
+			// A score that is not a number: the digest and the form both say where.
+			bad := url.Values{}
+			for k, vs := range form {
+				bad[k] = vs
+			}
+			bad.Set("score_"+bids[0].ID+"_"+subjective[0].Key, "八十")
+			if p := bs[i].post(roomP+"/digest", bad); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `"fields"`) {
+				t.Errorf("digest of a bad form: %d %s", p.status, p.body)
+			}
+			field := bids[0].ID + "." + subjective[0].Key
+			if p := bs[i].post(roomP+"/sheet", bad); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#sheet-`+field+`"`) || !strings.Contains(p.body, `id="sheet-`+field+`"`) {
+				t.Errorf("bad score: %d %s", p.status, excerpt(p.body))
+			}
+			// Unsigned.
+			if p := bs[i].post(roomP+"/sheet", form); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "第五十三条") || !strings.Contains(p.body, `href="#sheet-signature"`) {
+				t.Errorf("unsigned sheet: %d %s", p.status, excerpt(p.body))
+			}
+			// Signed with a key that was never registered.
+			k, err := gm.GenerateKey(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, _ := tender.SheetDigest(l.Code, m.UserID, lines)
+			raw, _ := hex.DecodeString(d)
+			sig, _ := k.Sign(rand.Reader, raw)
+			stray := url.Values{}
+			for k, vs := range form {
+				stray[k] = vs
+			}
+			stray.Set("sig_fingerprint", k.Public().Fingerprint())
+			stray.Set("signature", base64.StdEncoding.EncodeToString(sig))
+			if p := bs[i].post(roomP+"/sheet", stray); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "未登记") || !strings.Contains(p.body, `href="/console/keys?back=`) {
+				t.Errorf("unregistered key: %d %s", p.status, excerpt(p.body))
+			}
+		}
+		// The digest the page signs is that of exactly the posted lines.
+		p := bs[i].post(roomP+"/digest", form)
+		var dj struct{ Digest string }
+		if p.status != http.StatusOK || json.Unmarshal([]byte(p.body), &dj) != nil {
+			t.Fatalf("digest: %d %s", p.status, p.body)
+		}
+		if want, _ := tender.SheetDigest(l.Code, m.UserID, lines); dj.Digest != want {
+			t.Fatalf("the server's digest %s is not that of the form's lines %s", dj.Digest, want)
+		}
+		sig := w.SignSheet(t, a, l.Code, lines)
+		form.Set("sig_fingerprint", sig.Fingerprint)
+		form.Set("signature", sig.Signature)
+		p = bs[i].post(roomP+"/sheet", form)
+		if p.status != http.StatusSeeOther || p.loc != roomP {
+			t.Fatalf("sheet of %s: %d %s", m.Name, p.status, excerpt(p.body))
+		}
+		p = bs[i].follow(p)
+		if !strings.Contains(p.body, "评审意见已签名提交") || !strings.Contains(p.body, fmt.Sprintf("%d/5", i+1)) {
+			t.Errorf("after %s's sheet: %s", m.Name, excerpt(p.body))
+		}
+		if i > 0 && (!strings.Contains(p.body, "其他成员的评审意见") || !strings.Contains(p.body, members[0].Name+` <small class="muted">提交于`)) {
+			t.Errorf("%s does not see the sheets already in: %s", m.Name, excerpt(p.body))
+		}
+		if i == 2 {
+			if p := sup.get(roomP); !strings.Contains(p.body, "3/5") || !strings.Contains(p.body, "第1席 <small") {
+				t.Errorf("the supervisor's progress: %s", excerpt(p.body))
+			}
+		}
+	}
+
+	// The last member's low score deviates: they explain it.
+	last := len(members) - 1
+	pg, tk := roomOf(last)
+	form := "dev-" + bids[0].ID + "-" + subjective[0].Key
+	for _, want := range []string{"待说明评分偏离", "评分偏离", `id="` + form + `-explanation"`, "偏离"} {
+		if !strings.Contains(pg.body, want) {
+			t.Errorf("the deviating member's room lacks %q: %s", want, excerpt(pg.body))
+		}
+	}
+	if p, _ := roomOf(0); strings.Contains(p.body, form+"-explanation") {
+		t.Error("another member is asked to explain a deviation that is not theirs")
+	}
+	explain := url.Values{"csrf": {tk}, "bid": {bids[0].ID}, "item": {subjective[0].Key}, "explanation": {"短"}}
+	if p := bs[last].post(roomP+"/explain", explain); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#`+form+`-explanation"`) {
+		t.Fatalf("short explanation: %d %s", p.status, excerpt(p.body))
+	}
+	explain.Set("explanation", "该投标人施工组织设计缺少雨季施工措施，故扣分较多")
+	if p := bs[last].follow(bs[last].post(roomP+"/explain", explain)); !strings.Contains(p.body, "评分偏离的书面说明已提交") || !strings.Contains(p.body, "评标结束") ||
+		!strings.Contains(p.body, lotPath+"/report.pdf") {
+		t.Fatalf("after the explanation: %s", excerpt(p.body))
+	}
+	if got, _ := w.GetLot(l.ID); got.Status != tender.Publicity {
+		t.Fatalf("lot %s after the evaluation", got.Status)
+	}
+	if p := sup.get(roomP); !strings.Contains(p.body, "评标结束") || !strings.Contains(p.body, "雨季施工措施") {
+		t.Errorf("supervisor after the evaluation: %s", excerpt(p.body))
+	}
+	if p := bs[0].get(lotPath); !strings.Contains(p.body, lotPath+"/report.pdf") {
+		t.Errorf("member's lot page lacks the report link")
+	}
+}
+
+// TestPrincipalDecidesAfterARoomFailure: a failure before the start outlasts
+// its wait; the tenderer, who does not see the room, decides on the lot page
+// to continue; the room waits to be started again.
+func TestPrincipalDecidesAfterARoomFailure(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	ctx := context.Background()
+	l := w.PublishedLot(t, fixture.LotOptions{})
+	for i := 0; i < 3; i++ {
+		w.Bid(t, l.ID, i, money.Fen(9_000_000_00+int64(i)*100_000_00))
+	}
+	w.PassDeadline(t, l.ID)
+	formCommittee(t, w, l.ID)
+	lotPath := "/console/lots/" + l.ID
+	roomP := lotPath + "/room"
+
+	op := e.browser()
+	op.login("operator")
+	tok := op.csrf(roomP)
+	if p := op.follow(op.post(roomP+"/failure", url.Values{"csrf": {tok}, "failure": {"评标专用网络线路故障"}})); !strings.Contains(p.body, "故障暂停") || !strings.Contains(p.body, "逾期由招标人决定") {
+		t.Fatalf("failure before the start: %s", excerpt(p.body))
+	}
+	r, _ := w.Tender.ViewRoom(ctx, w.Actor("operator"), l.ID)
+	w.Clock.Set(r.Room.ResumeBy.Add(time.Minute))
+	if err := w.Tender.RoomFailureDue(ctx, l.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	pr := e.browser()
+	pr.login("principal")
+	pg := pr.get(lotPath)
+	if !strings.Contains(pg.body, "请招标人决定") || !strings.Contains(pg.body, `action="`+roomP+`/decide"`) {
+		t.Fatalf("the tenderer is not asked to decide: %s", excerpt(pg.body))
+	}
+	if p := pr.get(roomP); p.status != http.StatusNotFound {
+		t.Errorf("the tenderer sees the room: %d", p.status)
+	}
+	tok = csrfRE.FindStringSubmatch(pg.body)[1]
+	if p := pr.post(roomP+"/decide", url.Values{"csrf": {tok}, "reason": {"故障已排除"}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#decide-proceed"`) {
+		t.Fatalf("decision without a choice: %d %s", p.status, excerpt(p.body))
+	}
+	if p := pr.post(roomP+"/decide", url.Values{"csrf": {tok}, "proceed": {"1"}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#decide-reason"`) {
+		t.Fatalf("decision without a reason: %d %s", p.status, excerpt(p.body))
+	}
+	p := pr.post(roomP+"/decide", url.Values{"csrf": {tok}, "proceed": {"1"}, "reason": {"故障已排除，按原评标委员会继续评标"}})
+	if p.status != http.StatusSeeOther || p.loc != lotPath {
+		t.Fatalf("decision: %d %q %s", p.status, p.loc, excerpt(p.body))
+	}
+	if p = pr.follow(p); !strings.Contains(p.body, "已决定继续评标") || strings.Contains(p.body, `action="`+roomP+`/decide"`) {
+		t.Errorf("after the decision: %s", excerpt(p.body))
+	}
+	if p := op.get(roomP); !strings.Contains(p.body, "待开始评标") || !strings.Contains(p.body, `action="`+roomP+`/start"`) {
+		t.Errorf("the room after the decision: %s", excerpt(p.body))
 	}
 }

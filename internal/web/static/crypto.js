@@ -348,6 +348,87 @@
     });
   }
 
+  // ---- evaluation room: sign the score sheet in the browser
+  //
+  // The form posts the sheet as usual; before it goes, the page asks the
+  // server for the digest of exactly these fields (the server parses them as
+  // it will on submission), signs it with the member's encrypted SM2 key in
+  // the module, and fills the two hidden fields. Errors of the form itself are
+  // left to the server, which shows them inline; errors of the key file or
+  // passphrase are shown next to those fields.
+
+  function sheetPage(form) {
+    var err = $("sheet-error"), btn = $("sheet-submit"), status = $("sheet-status");
+    var signed = false;
+    enable([$("sheet-keybox")]);
+
+    function slot(name) { return $("sheet-" + name + "-err"); }
+
+    function clearAll() {
+      clearError(err, form);
+      ["key", "passphrase"].forEach(function (n) {
+        var p = slot(n);
+        p.hidden = true;
+        p.textContent = "";
+      });
+    }
+
+    function fail(e) {
+      var p = e && e.field ? slot(e.field) : null;
+      var input = e && e.field ? form.querySelector('[data-field="' + e.field + '"]') : null;
+      if (!p || !input) {
+        showError(err, form, e);
+        return;
+      }
+      p.textContent = "✕ " + (e.message || String(e));
+      p.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
+
+    form.addEventListener("submit", async function (ev) {
+      if (signed) return;
+      ev.preventDefault();
+      clearAll();
+      btn.disabled = true;
+      try {
+        var keyPem = await readKeyFile($("sheet-key"));
+        var pass = $("sheet-passphrase");
+        status.textContent = "正在取得评审意见摘要……";
+        var res = await fetch(form.dataset.digest, {
+          method: "POST", body: new URLSearchParams(new FormData(form)),
+          headers: { "Accept": "application/json" }, credentials: "same-origin"
+        });
+        var j = null;
+        try { j = await res.json(); } catch (e) { /* not JSON */ }
+        if (!res.ok) {
+          if (res.status === 422 && j && j.fields) {
+            // The sheet itself has errors: the server shows them inline.
+            status.textContent = "评分表有误，正在显示需要修改之处……";
+            signed = true;
+            form.submit();
+            return;
+          }
+          throw apiError(j, res.status);
+        }
+        status.textContent = "正在本机签名（私钥和口令不离开本机）……";
+        await loadWasm();
+        await tick();
+        var s = await window.ggzySignDigest(j.digest, keyPem, pass.value);
+        pass.value = "";
+        form.querySelector('input[name="sig_fingerprint"]').value = s.fingerprint;
+        form.querySelector('input[name="signature"]').value = s.signature;
+        status.textContent = "已签名（公钥指纹 " + s.fingerprint.slice(0, 16) + "…），正在提交……";
+        signed = true;
+        form.submit();
+      } catch (e) {
+        status.textContent = "";
+        btn.disabled = false;
+        fail(e);
+      }
+    });
+  }
+
   // ---- receipt: the digest the server computed against the one sealed here
 
   function receiptCheck(code) {
@@ -370,5 +451,6 @@
     if ((el = $("seal-form"))) sealPage(el);
     if ((el = $("decrypt-form"))) decryptPage(el);
     if ((el = $("receipt-digest"))) receiptCheck(el);
+    if ((el = $("sheet-form"))) sheetPage(el);
   });
 })();
