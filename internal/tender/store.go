@@ -159,7 +159,7 @@ type Tx interface {
 
 	AppendLedger(ctx context.Context, e ledger.Entry) (int64, error)
 	ListLedger(ctx context.Context, subject string, from int64, limit int) ([]ledger.Entry, error) // subject "" = all
-	LatestLedgerIndex(ctx context.Context, subject string) (int64, error)                        // −1 when none
+	LatestLedgerIndex(ctx context.Context, subject string) (int64, error)                          // −1 when none
 	Enqueue(ctx context.Context, j jobs.Job) error
 
 	GetUser(ctx context.Context, id ids.ID) (party.User, error)

@@ -6,9 +6,9 @@
 package tender
 
 import (
-	"sort"
 	"encoding/json"
 	"ggzy/internal/scoring"
+	"sort"
 	"strings"
 	"time"
 
