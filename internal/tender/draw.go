@@ -467,6 +467,18 @@ func (s *Service) RunDraw(ctx context.Context, drawID ids.ID) error {
 		if short != nil {
 			cur.Status, cur.Failure = DrawFailed, short.Error()+"（"+expert.BasisDraw+"）"
 			pub["failure"] = cur.Failure
+			// Who was excluded, and why, explains the shortage.
+			res := draw.Result{Version: draw.Version, LotID: cur.LotID, RequestDigest: cur.RequestDigest, PoolDigest: cur.PoolDigest,
+				PoolSize: len(pool), Seed: hex.EncodeToString(seed)}
+			codes := map[string]int{}
+			for _, e := range pool {
+				if x, ok := draw.Recuse(cur.Request, e); ok {
+					res.Exclusions = append(res.Exclusions, x)
+					codes[x.Code]++
+				}
+			}
+			slices.SortFunc(res.Exclusions, func(a, b draw.Exclusion) int { return strings.Compare(a.ExpertID, b.ExpertID) })
+			cur.Result, pub["exclusions"] = &res, codes
 			if cur.ResultIndex, err = record(ctx, tx, now, party.System(), "evaluation.draw_failed", l.Code, pub, nil); err != nil {
 				return err
 			}

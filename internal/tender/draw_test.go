@@ -317,6 +317,10 @@ func TestRemoteDrawExcludesTheProjectCity(t *testing.T) {
 	if d2.Status != tender.DrawFailed || !strings.Contains(d2.Failure, "第四十六条") {
 		t.Fatalf("draw %s: %q", d2.Status, d2.Failure)
 	}
+	// The failed draw still records who was excluded and why.
+	if d2.Result == nil || len(d2.Result.Exclusions) != len(w2.Experts) || !strings.Contains(d2.Result.Exclusions[0].Reason, "异地") {
+		t.Fatalf("failed draw's exclusions: %+v", d2.Result)
+	}
 	types := map[string]int{}
 	for _, e := range ledgerAll(t, w2) {
 		types[e.Type]++
