@@ -334,9 +334,6 @@ func (s *seeder) committee(l tender.Lot, rep, cat string) ([]tender.Member, erro
 	if len(v.Committee) != l.CommitteeSize {
 		return nil, fmt.Errorf("评标委员会仅%d人", len(v.Committee))
 	}
-	if _, err := s.ts.StartEvaluation(s.ctx, s.actor("operator"), l.ID); err != nil {
-		return nil, err
-	}
 	return v.Committee, nil
 }
 
@@ -552,13 +549,19 @@ func (s *seeder) run(n int, d demoProject) error {
 		return fmt.Errorf("抽取专家: %w", err)
 	}
 	if d.stage == "room" {
-		// Each member gets a sheet key whose file the demo keeps.
+		// Each member gets a sheet key whose file the demo keeps; the room
+		// opens now, so its planned end lies ahead of the visitor.
 		for _, m := range members {
 			if _, err := s.signKey(m.UserID); err != nil {
 				return err
 			}
 		}
-		return nil
+		s.clk.Set(s.now)
+		_, err := s.ts.StartEvaluation(ctx, s.actor("operator"), l.ID)
+		return err
+	}
+	if _, err := s.ts.StartEvaluation(ctx, s.actor("operator"), l.ID); err != nil {
+		return err
 	}
 	v, err := s.ts.ViewLot(ctx, s.actor("operator"), l.ID)
 	if err != nil {

@@ -568,7 +568,7 @@ func tableTime(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(beijing).Format("2006年1月2日 15:04:05")
+	return t.In(beijing).Format("2006-01-02 15:04:05") // fits its column whatever the month and day
 }
 
 // writeMode is section 评标方式: remote or local, and the price formula.
