@@ -287,6 +287,11 @@ func azCases() []azCase {
 		{route: "POST /session/extend", kind: azNone, path: azFixed("/session/extend"), want: map[azRole]int{azPublic: http.StatusUnauthorized}, def: azPRG, loc: azLocIs("/console")},
 		{route: "GET /guide", kind: azNone, path: azFixed("/guide"), want: azAll(), def: azOK},
 		{route: "GET /rules", kind: azNone, path: azFixed("/rules"), want: azAll(), def: azOK},
+		// The pool's public page: rules, application, draw and discipline; no names.
+		{route: "GET /experts", kind: azNone, path: azFixed("/experts?code=A08"), want: azAll(), def: azOK,
+			body: func(*azLot) []string {
+				return []string{"评标专家库", "《招标投标法》第三十七条", `href="/console/experts/apply"`, "ggzy verify-draw", "A0801"}
+			}},
 		{route: "GET /accessibility", kind: azNone, path: azFixed("/accessibility"), want: azAll(), def: azOK},
 		{route: "GET /statement", kind: azNone, path: azFixed("/statement"), want: azAll(), def: azOK},
 		{route: "GET /fontsize", kind: azNone, path: azFixed("/fontsize?size=20&back=/notices"), want: azAll(), def: azPRG, loc: azLocIs("/notices")},
@@ -533,8 +538,31 @@ func azCases() []azCase {
 		return url.Values{"until": {azShanghai(m.w.Clock.Now().Add(90 * time.Minute))}, "reason": {"保管人的私钥介质故障，需补办后解密"}}
 	}
 
+	// Rating the experts (issue 4 §4): the lot's agency and supervisors,
+	// once the report exists; one rating per rater, expert and lot. The form
+	// names a seat: before the award the agency cannot tell the seats apart
+	// (TBL 37), the supervisor rates by seat number.
+	rateForm := func(score, comment string) func(*azMatrix, *azLot) url.Values {
+		return func(m *azMatrix, x *azLot) url.Values {
+			return url.Values{"seat": {m.expertSeat(x)}, "score": {score}, "comment": {comment}}
+		}
+	}
+	raters := func(s int) map[azRole]int { return map[azRole]int{azAgency: s, azSupervisor: s} }
+	rate := act("rate", azAwarded, raters(azPRG), http.StatusForbidden)
+	rate.form = rateForm("4", "")
+	rate.says = map[int][]string{http.StatusForbidden: {"由本项目的招标代理机构或行政监督部门评价"}}
+	ratePub := act("rate", azPublicity, map[azRole]int{azAgency: http.StatusConflict, azSupervisor: azPRG}, http.StatusForbidden)
+	ratePub.name, ratePub.form = "during the publicity", rateForm("3", "")
+	ratePub.says = map[int][]string{http.StatusConflict: {"《招标投标法》第三十七条", "定标后请回到本页逐名评价"}}
+	rateEarly := act("rate", azCommittee, raters(http.StatusConflict), http.StatusForbidden)
+	rateEarly.name, rateEarly.form = "before the report", rateForm("4", "")
+	rateEarly.says = map[int][]string{http.StatusConflict: {"评标结束后才能评价专家表现"}}
+	rateLow := act("rate", azAwarded, raters(http.StatusUnprocessableEntity), http.StatusForbidden)
+	rateLow.name, rateLow.form = "low score without comment", rateForm("2", "")
+	rateLow.says = map[int][]string{http.StatusUnprocessableEntity: {"评价说明：请写明情形", `id="rate-`}}
+
 	cs = append(cs, documents, publish, clarify, award, awardEarly, contract, retender, obtain, deposit, bid, bidLate, withdraw,
-		objection, objectionPub, drawReq, unknown, bidSealed, custody, extend)
+		objection, objectionPub, drawReq, unknown, bidSealed, custody, extend, rate, ratePub, rateEarly, rateLow)
 	return append(cs, azRoomCases()...)
 }
 
@@ -1380,6 +1408,21 @@ func (m *azMatrix) expertOf(username string) string {
 		}
 	}
 	m.t.Fatalf("no expert %s", username)
+	return ""
+}
+
+// expertSeat is the lot's first expert seat (1-based, committee order).
+func (m *azMatrix) expertSeat(x *azLot) string {
+	v, err := m.w.Tender.ViewLot(m.ctx, m.w.Actor("operator"), x.lot.ID)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for i, mem := range v.Committee {
+		if mem.Kind == tender.MemberExpert {
+			return strconv.Itoa(i + 1)
+		}
+	}
+	m.t.Fatalf("no expert on the committee of %s", x.lot.Code)
 	return ""
 }
 

@@ -335,6 +335,7 @@ func TestBrowserBidAndPublicOpening(t *testing.T) {
 		{"portal-notice", "/notices/" + tn},
 		{"portal-rules", "/rules"},
 		{"portal-guide", "/guide"},
+		{"portal-experts", "/experts"},
 	} {
 		pub.nav(pg.path)
 		pub.shot(pg.name)
@@ -342,7 +343,7 @@ func TestBrowserBidAndPublicOpening(t *testing.T) {
 
 	// Reflow at 320 px: nothing may scroll sideways (UI.md §2.7).
 	pub.must("narrow", chromedp.Do(pub.ctx, chromedp.EmulateViewport(320, 800, chromedp.EmulateMobile)))
-	for _, pg := range []struct{ name, path string }{{"home", "/"}, {"project", "/projects/" + l.ProjectID}} {
+	for _, pg := range []struct{ name, path string }{{"home", "/"}, {"project", "/projects/" + l.ProjectID}, {"experts", "/experts?level=4"}} {
 		pub.nav(pg.path)
 		pub.noSidewaysScroll(pg.name)
 		pub.shot("narrow-320-" + pg.name)

@@ -372,6 +372,8 @@ type lotData struct {
 	// supervisors and auditors); the tenderer decides after a long failure.
 	Room   *tender.RoomView
 	Decide bool
+	// 评标专家表现评价: the lot's agency and supervisors, after the report.
+	Ratings *ratePanel
 }
 
 func (s *server) consoleLot(w http.ResponseWriter, r *http.Request) {
@@ -433,6 +435,10 @@ func (s *server) lotPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *
 		}
 	}
 	if d.Timeline, err = s.d.Tender.Timeline(ctx, v.Lot.Code); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Ratings, err = s.ratePanelFor(ctx, v, d.Room, a); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -705,6 +711,8 @@ func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.redirect(w, r, back, "第 "+strconv.Itoa(d.Attempt)+" 次抽取请求已承诺入账（留痕第 "+strconv.FormatInt(d.RequestIndex, 10)+" 号），随机数取自其后的签名检查点，结果稍后生成并通知专家。")
+	case "rate":
+		s.rateExpert(w, r, id, v)
 	default:
 		s.fail(w, r, apperr.New(apperr.NotFound, "没有这个操作。"))
 	}

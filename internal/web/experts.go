@@ -94,6 +94,10 @@ func cityOptions() []struct{ Code, Name string } {
 
 const poolPageSize = 50
 
+// maxPoolPage bounds the page number a link may ask for (the offset stays
+// far from overflowing; no pool has that many pages).
+const maxPoolPage = 1 << 20
+
 var poolStatuses = []expert.Status{expert.Applied, expert.Active, expert.Suspended, expert.Blacklisted, expert.Rejected, expert.Exited}
 
 type statusCount struct {
@@ -172,35 +176,41 @@ func (s *server) poolList(w http.ResponseWriter, r *http.Request) {
 			d.Errs["specialty"] = "专业代码应为字母 A–E 后接0至3组两位数字（如 A08、A0801），已显示全部专业。"
 		}
 	}
-	// One read with the specialty filter gives the counts per status; the
-	// status filter and the page are applied here (see the report: the
-	// pool has no count query yet).
-	all, err := pool.List(r.Context(), a, expert.Filter{Specialty: d.Specialty})
+	// One page of the pool with the counts per status under the specialty
+	// filter (expert.Service.Page): the pool is never read whole.
+	d.Page = 1
+	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 {
+		d.Page = min(p, maxPoolPage)
+	}
+	f := expert.Filter{Status: expert.Status(d.Status), Specialty: d.Specialty, Limit: poolPageSize, Offset: (d.Page - 1) * poolPageSize}
+	rows, n, err := pool.Page(r.Context(), a, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d.All = len(all)
-	d.AllHref = d.url(map[string]string{"status": "", "page": ""})
-	n := map[expert.Status]int{}
-	var rows []expert.Expert
-	for _, e := range all {
-		n[e.Status]++
-		if d.Status == "" || e.Status == expert.Status(d.Status) {
-			rows = append(rows, e)
+	for _, k := range n {
+		d.All += k
+	}
+	d.Total = d.All
+	if d.Status != "" {
+		d.Total = n[expert.Status(d.Status)]
+	}
+	d.Pages = max((d.Total+poolPageSize-1)/poolPageSize, 1)
+	if d.Page > d.Pages {
+		// A page past the end (an old link, a shrunken filter): the last one.
+		d.Page = d.Pages
+		f.Offset = (d.Page - 1) * poolPageSize
+		if rows, _, err = pool.Page(r.Context(), a, f); err != nil {
+			s.fail(w, r, err)
+			return
 		}
 	}
+	d.AllHref = d.url(map[string]string{"status": "", "page": ""})
 	for _, st := range poolStatuses {
 		d.Counts = append(d.Counts, statusCount{Status: st, Label: st.Label(), N: n[st], Href: d.url(map[string]string{"status": string(st), "page": ""}), Current: d.Status == string(st)})
 	}
-	d.Total = len(rows)
-	d.Pages = max((d.Total+poolPageSize-1)/poolPageSize, 1)
-	d.Page = 1
-	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 {
-		d.Page = min(p, d.Pages)
-	}
 	now := s.d.Clock.Now()
-	for _, e := range rows[min((d.Page-1)*poolPageSize, d.Total):min(d.Page*poolPageSize, d.Total)] {
+	for _, e := range rows {
 		d.Rows = append(d.Rows, poolRow{E: e, Years: e.Years(now), Age: e.Age(now)})
 	}
 	if d.Pages > 1 {
@@ -248,6 +258,8 @@ type expertData struct {
 	CanExit      bool
 	CanSelfExit  bool
 	ReadOnly     bool
+	// Record is the 履职记录 (tender.Service.ExpertRecord), for staff.
+	Record *expertRecord
 }
 
 func (s *server) expertDetail(w http.ResponseWriter, r *http.Request) {
@@ -312,6 +324,12 @@ func (s *server) expertPage(w http.ResponseWriter, r *http.Request, id ids.ID, f
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if a.IsStaff() {
+		if d.Record, err = s.expertRecordOf(r.Context(), a, d.E.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	p := s.newPage(r, d.E.Name+" · 专家档案", "工作台", d)
 	p.Nav = "console"

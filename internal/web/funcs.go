@@ -83,6 +83,7 @@ func (s *server) funcs() template.FuncMap {
 		"hasSuffix": strings.HasSuffix,
 		"deref":     func(b *tender.BidContent) tender.BidContent { return *b },
 		"fieldID":   func(form, field string) string { return form + "-" + field },
+		"levelText": levelName,
 		// asset is a static file's URL with its content version.
 		"asset": func(name string) string { return s.assets.url(name) },
 	}
@@ -458,6 +459,7 @@ var fieldLabels = map[string]string{
 	"needs": "抽取专业与人数", "id_number": "身份证号码", "employer": "工作单位", "title": "职称", "field_since": "从事本专业工作起始年份",
 	"specialties": "评标专业", "city": "常住城市", "source": "依据", "user": "专家登录账号", "kind": "出库原因", "contact": "联系方式",
 	"conflicts": "申报的利害关系单位", "signature": "评审签名",
+	"score": "评价等级", "comment": "评价说明",
 	"explanation": "评分偏离说明", "chair": "主任委员人选", "failure": "故障情况", "member": "更换的成员", "proceed": "决定",
 }
 

@@ -133,6 +133,7 @@ func (s *server) routes() {
 	m.HandleFunc("POST /session/extend", s.extendSession)
 	m.HandleFunc("GET /guide", s.simple("guide", "办事指南", "服务指南"))
 	m.HandleFunc("GET /rules", s.rulesPage)
+	m.HandleFunc("GET /experts", s.expertsPublic)
 	m.HandleFunc("GET /accessibility", s.simple("accessibility", "无障碍说明", "网站服务"))
 	m.HandleFunc("GET /statement", s.simple("statement", "网站声明", "网站服务"))
 	m.HandleFunc("GET /fontsize", s.fontSize)

@@ -193,6 +193,7 @@ func TestPortalPagesRenderWithTitleAndLanguage(t *testing.T) {
 		{"/login", "登录_" + site},
 		{"/guide", "办事指南_服务指南_" + site},
 		{"/rules", "法定时限与规则_政策规则_" + site},
+		{"/experts", "评标专家库_评标专家_" + site},
 		{"/accessibility", "无障碍说明_网站服务_" + site},
 		{"/statement", "网站声明_网站服务_" + site},
 	}
@@ -641,11 +642,40 @@ func TestEvaluationAwardAndContractThroughTheConsoles(t *testing.T) {
 	if p := sup.get("/console"); !strings.Contains(p.body, "本账号为只读") || !strings.Contains(p.body, "已签约") || !strings.Contains(p.body, "项目页与全过程") {
 		t.Errorf("supervisor console: %s", excerpt(p.body))
 	}
-	if p := sup.get(lotPath); strings.Contains(p.body, `action="/console/lots/`) {
+	// The supervisor's only form on the lot is the experts' rating (issue 4 §4).
+	if p := sup.get(lotPath); slices.ContainsFunc(regexp.MustCompile(`action="(/console/lots/[^"]*)"`).FindAllStringSubmatch(p.body, -1), func(m []string) bool {
+		return m[1] != lotPath+"/rate"
+	}) {
 		t.Error("the supervisor sees a form that changes the lot")
+	} else if card := section(p.body, "ratings"); !strings.Contains(card, "评标专家表现评价") || !committeeRated(card, v.Committee) {
+		t.Errorf("the supervisor's rating card does not list the experts by name: %s", card)
 	} else if !strings.Contains(p.body, "专家抽取记录") || !strings.Contains(p.body, "只读") || !strings.Contains(p.body, "ggzy verify-draw") {
 		t.Errorf("the supervisor does not see the draw record: %s", excerpt(p.body))
 	}
+}
+
+// section is the <section> of a page with that id ("" without one).
+func section(body, id string) string {
+	i := strings.Index(body, `id="`+id+`"`)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(body[i:], "</section>")
+	if j < 0 {
+		return body[i:]
+	}
+	return body[i : i+j]
+}
+
+// committeeRated: the rating card names every expert of the committee
+// and no principal's representative.
+func committeeRated(card string, ms []tender.Member) bool {
+	for _, m := range ms {
+		if strings.Contains(card, m.Name) != (m.Kind == tender.MemberExpert) {
+			return false
+		}
+	}
+	return len(ms) > 0
 }
 
 func TestFontSizeRedirectStaysOnTheSite(t *testing.T) {
@@ -1187,7 +1217,7 @@ func TestFailedRemoteDrawAndTheFurtherAttempt(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := op.get(lotPath)
-	for _, want := range []string{"抽取失败", "远程异地评标", "专业 A0801 符合条件的专家仅 0 名", "逐人回避情况未单独记录",
+	for _, want := range []string{"抽取失败", "远程异地评标", "专业 A0801 符合条件的专家仅 0 名", "回避与排除", "异地评标",
 		"补充抽取评标专家（第2次抽取）", `id="draw-reason"`, "ggzy verify-draw"} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("after the failed draw the page lacks %q", want)
@@ -1659,5 +1689,310 @@ func TestPrincipalDecidesAfterARoomFailure(t *testing.T) {
 	}
 	if p := op.get(roomP); !strings.Contains(p.body, "待开始评标") || !strings.Contains(p.body, `action="`+roomP+`/start"`) {
 		t.Errorf("the room after the decision: %s", excerpt(p.body))
+	}
+}
+
+// ---- 评标专家表现评价, 履职记录, the pool a page at a time, the public page (issue 4 §4)
+
+// ratingForm is the rating form of an expert seat on a lot page, as posted.
+func ratingForm(tok string, seat int, score, comment string) url.Values {
+	return url.Values{"csrf": {tok}, "seat": {strconv.Itoa(seat)}, "score": {score}, "comment": {comment}}
+}
+
+func TestExpertsAreRatedAfterTheReportAndTheRecordShowsIt(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	ctx := context.Background()
+	l := w.PublishedLot(t, fixture.LotOptions{})
+	for i := 0; i < 3; i++ {
+		w.Bid(t, l.ID, i, money.Fen(9_000_000_00-int64(i)*1_000_00))
+	}
+	w.PassDeadline(t, l.ID)
+	lotPath := "/console/lots/" + l.ID
+	ag := e.browser()
+	ag.login("agency")
+	if p := ag.get(lotPath); strings.Contains(p.body, "评标专家表现评价") {
+		t.Error("the rating card shows before the report")
+	}
+	// Before the report the domain refuses, and says why.
+	tok := csrfRE.FindStringSubmatch(ag.get(lotPath).body)[1]
+	if p := ag.post(lotPath+"/rate", ratingForm(tok, 2, "4", "")); p.status != http.StatusConflict || !strings.Contains(p.body, "评标结束后才能评价专家表现") {
+		t.Fatalf("rating before the report: %d %s", p.status, excerpt(p.body))
+	}
+	rep := w.Evaluate(t, l.ID)
+	v, err := w.Tender.ViewLot(ctx, w.Actor("operator"), l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := v.Committee
+	var experts []tender.Member
+	seatOf := map[string]int{}
+	for i, m := range ms {
+		if m.Kind == tender.MemberExpert {
+			experts = append(experts, m)
+			seatOf[m.ExpertID] = i + 1
+		}
+	}
+
+	// During the publicity: the names are secret (TBL 37). The agency cannot
+	// tell the seats apart yet; the supervisor rates by seat number.
+	if card := section(ag.get(lotPath).body, "ratings"); !strings.Contains(card, "定标后可在此逐名评价") || strings.Contains(card, "<form") {
+		t.Errorf("the agency's card during the publicity: %s", card)
+	}
+	sup := e.browser()
+	sup.login("supervisor")
+	pg := sup.get(lotPath)
+	card := section(pg.body, "ratings")
+	for _, m := range ms {
+		if strings.Contains(pg.body, m.Name) {
+			t.Errorf("the supervisor's lot page names committee member %s before the award", m.Name)
+		}
+	}
+	target := experts[1]
+	seat := seatOf[target.ExpertID]
+	form := "rate-" + strconv.Itoa(seat)
+	if !strings.Contains(card, `name="seat" value="`+strconv.Itoa(seat)+`"`) || !strings.Contains(card, fmt.Sprintf("第%d席", seat)) ||
+		!strings.Contains(card, `<label class="radio"><input type="radio" name="score" value="2"> 较差</label>`) {
+		t.Fatalf("the supervisor's rating card: %s", card)
+	}
+	tok = csrfRE.FindStringSubmatch(pg.body)[1]
+	// 较差 without a comment: the field is named, inline and in the summary; the score stays chosen.
+	p := sup.post(lotPath+"/rate", ratingForm(tok, seat, "2", ""))
+	if p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a low score without comment: %d %s", p.status, excerpt(p.body))
+	}
+	card = section(p.body, "ratings")
+	for _, want := range []string{`href="#` + form + `-comment"`, `id="` + form + `-comment" name="comment" rows="2" maxlength="500" aria-invalid="true"`, "请写明情形", `value="2" checked`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("a low score without comment lacks %q", want)
+		}
+	}
+	if !strings.Contains(card, "请写明情形") {
+		t.Errorf("the comment error is not inline: %s", card)
+	}
+	// No score at all.
+	if p := sup.post(lotPath+"/rate", ratingForm(tok, seat, "", "")); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `href="#`+form+`-score"`) {
+		t.Errorf("no score: %d %s", p.status, excerpt(p.body))
+	}
+	p = sup.post(lotPath+"/rate", ratingForm(tok, seat, "2", "评审中多次离席，未按时提交评审意见"))
+	if p.status != http.StatusSeeOther || p.loc != lotPath+"#ratings" {
+		t.Fatalf("the supervisor's rating: %d %s", p.status, excerpt(p.body))
+	}
+	p = sup.follow(p)
+	card = section(p.body, "ratings")
+	if !strings.Contains(p.body, "已评价第") || !strings.Contains(p.body, "较差（2分）") || !strings.Contains(card, "您已于") ||
+		strings.Contains(card, `name="seat" value="`+strconv.Itoa(seat)+`"`) || !strings.Contains(card, "评审中多次离席") {
+		t.Errorf("after the supervisor's rating: %s", card)
+	}
+	// The pages give the supervisor no expert numbers of the committee before the award,
+	// and its view of the record does not name the lot.
+	for _, m := range experts {
+		if strings.Contains(p.body, m.ExpertID) {
+			t.Errorf("the supervisor's lot page carries the expert number of %s before the award", m.Name)
+		}
+	}
+	if rec := section(sup.get("/console/experts/"+target.ExpertID).body, "record"); !strings.Contains(rec, "较差（2分）") || !strings.Contains(rec, "定标前保密") || strings.Contains(rec, l.Code) {
+		t.Errorf("the supervisor's view of the record before the award: %s", rec)
+	}
+	// The agency cannot tell the seats apart before the award: told why, and when it can rate.
+	if p := ag.post(lotPath+"/rate", ratingForm(csrfRE.FindStringSubmatch(ag.get(lotPath).body)[1], seat, "4", "")); p.status != http.StatusConflict ||
+		!strings.Contains(p.body, "《招标投标法》第三十七条") || !strings.Contains(p.body, "定标后请回到本页逐名评价") {
+		t.Errorf("the agency's rating during the publicity: %d %s", p.status, excerpt(p.body))
+	}
+
+	// The award: the names are public and the agency rates each expert by name.
+	lot, _ := w.GetLot(l.ID)
+	w.Clock.Set(lot.PublicityUntil.Add(time.Hour))
+	if _, err := w.Tender.DecideAward(ctx, w.Actor("agency"), l.ID, tender.AwardInput{BidID: rep.Candidates[0].BidID}); err != nil {
+		t.Fatal(err)
+	}
+	ag.login("agency") // the sessions ended with the clock's jump
+	sup.login("supervisor")
+	pg = ag.get(lotPath)
+	card = section(pg.body, "ratings")
+	if !committeeRated(card, ms) || strings.Count(card, `action="`+lotPath+`/rate"`) != len(experts) || !strings.Contains(card, "本页不显示已提交的评价") {
+		t.Fatalf("the agency's rating card after the award: %s", excerpt(pg.body))
+	}
+	tok = csrfRE.FindStringSubmatch(pg.body)[1]
+	p = ag.post(lotPath+"/rate", ratingForm(tok, seat, "4", ""))
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("the agency's rating: %d %s", p.status, excerpt(p.body))
+	}
+	if p := ag.follow(p); !strings.Contains(p.body, "已评价"+target.Name+"：良好（4分）") {
+		t.Errorf("the agency is not told the rating was recorded: %s", excerpt(p.body))
+	}
+	// A second rating of the same expert is refused with the message, at that expert's form.
+	p = ag.post(lotPath+"/rate", ratingForm(tok, seat, "5", ""))
+	if p.status != http.StatusConflict || !strings.Contains(p.body, "您已评价过该专家在本标段的表现") || !strings.Contains(p.body, "错误代码 409-") {
+		t.Fatalf("a second rating: %d %s", p.status, excerpt(p.body))
+	}
+	if c := section(p.body, "ratings"); !strings.Contains(c[strings.Index(c, `id="`+form+`-h"`):], `class="field-err" role="alert"`) {
+		t.Errorf("the refusal is not at the expert's form: %s", c)
+	}
+	// Only the lot's agency and supervisors rate.
+	for _, u := range []string{"principal", "operator", "bidder1", "auditor"} {
+		b := e.browser()
+		b.login(u)
+		pg := b.get(lotPath)
+		if strings.Contains(pg.body, "评标专家表现评价") {
+			t.Errorf("%s sees the rating card", u)
+		}
+		if p := b.post(lotPath+"/rate", ratingForm(csrfRE.FindStringSubmatch(pg.body)[1], seat, "1", "差")); p.status != http.StatusForbidden {
+			t.Errorf("%s rated: %d", u, p.status)
+		}
+	}
+
+	// 履职记录 on the expert's page (staff): draws, ratings with lot, rater, score, comment.
+	op := e.browser()
+	op.login("operator")
+	pg = op.get("/console/experts/" + target.ExpertID)
+	rec := section(pg.body, "record")
+	for _, want := range []string{"履职记录", `被抽中</dt><dd class="num">1 次`, `确认参加评标</dt><dd class="num">1 次`, `拒绝或逾期未确认</dt><dd class="num">0 次`,
+		`评分偏离</dt><dd class="num">0 次`, `平均 <strong class="num">3.00</strong> 分`, `href="/console/lots/` + l.ID + `">` + l.Code + `</a>`,
+		"招标代理机构", "行政监督", "良好（4分）", "较差（2分）", "评审中多次离席，未按时提交评审意见"} {
+		if !strings.Contains(rec, want) {
+			t.Errorf("the record lacks %q", want)
+		}
+	}
+	if strings.Index(rec, "良好（4分）") > strings.Index(rec, "较差（2分）") {
+		t.Error("the ratings are not newest first")
+	}
+	// The supervisor sees the same; the expert's own profile does not carry it.
+	if rec := section(sup.get("/console/experts/"+target.ExpertID).body, "record"); !strings.Contains(rec, "良好（4分）") {
+		t.Errorf("the supervisor's view of the record: %s", rec)
+	}
+	ex := e.browser()
+	ex.login(usernameOf(w, target.UserID))
+	if p := ex.get("/console/profile"); p.status != http.StatusOK || strings.Contains(p.body, "履职记录") {
+		t.Errorf("the expert's profile: %d", p.status)
+	}
+}
+
+func TestPoolListIsReadAPageAtATime(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	ctx := context.Background()
+	op := w.Actor("operator")
+	names := map[string]bool{}
+	for _, x := range w.Experts {
+		names[x.Name] = true
+	}
+	// 55 applications on top of the fixture's 10 experts: 65, two pages of 50.
+	for i := 0; i < 55; i++ {
+		name := fmt.Sprintf("申请人%02d", i)
+		if _, err := w.Expert.Apply(ctx, op, expert.Input{Name: name, IDNumber: expert.IDNumber(fmt.Sprintf("45010219800101%03d", i)), EmployerName: "广西大学",
+			Title: "高级工程师", Senior: true, FieldSince: 2005, Specialties: []string{"A0801"}, City: "450100"}); err != nil {
+			t.Fatal(err)
+		}
+		names[name] = true
+	}
+	b := e.browser()
+	b.login("operator")
+	rowRE := regexp.MustCompile(`<td data-label="姓名">([^<]+)<br>`)
+	rows := func(p page) []string {
+		var out []string
+		for _, m := range rowRE.FindAllStringSubmatch(p.body, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	p1 := b.get("/console/experts")
+	if p1.status != http.StatusOK || !strings.Contains(p1.body, `共 <span class="num">65</span> 人，第 1/2 页`) || len(rows(p1)) != 50 ||
+		!strings.Contains(p1.body, `href="/console/experts?page=2" rel="next"`) || strings.Contains(p1.body, `rel="prev"`) {
+		t.Fatalf("page 1: %d rows %s", len(rows(p1)), excerpt(p1.body))
+	}
+	// The counts per status cover the whole pool, not the page.
+	for _, want := range []string{`全部 <strong class="num">65</strong>`, `待审核</span> <strong class="num">55</strong>`, `在库</span> <strong class="num">10</strong>`} {
+		if !strings.Contains(p1.body, want) {
+			t.Errorf("page 1 lacks the count %q", want)
+		}
+	}
+	p2 := b.get("/console/experts?page=2")
+	if !strings.Contains(p2.body, "第 2/2 页") || len(rows(p2)) != 15 || !strings.Contains(p2.body, `href="/console/experts?page=1" rel="prev"`) || strings.Contains(p2.body, `rel="next"`) {
+		t.Fatalf("page 2: %d rows %s", len(rows(p2)), excerpt(p2.body))
+	}
+	seen := map[string]bool{}
+	for _, n := range append(rows(p1), rows(p2)...) {
+		if seen[n] {
+			t.Errorf("%s is on both pages", n)
+		}
+		seen[n] = true
+	}
+	if len(seen) != len(names) {
+		t.Errorf("the two pages show %d experts of %d", len(seen), len(names))
+	}
+	// A page past the end shows the last one; the filters stay in the page links.
+	if p := b.get("/console/experts?page=99"); !strings.Contains(p.body, "第 2/2 页") || len(rows(p)) != 15 {
+		t.Errorf("page 99: %d rows", len(rows(p)))
+	}
+	p := b.get("/console/experts?status=applied&specialty=A08&page=2")
+	if !strings.Contains(p.body, `共 <span class="num">55</span> 人，第 2/2 页`) || len(rows(p)) != 5 ||
+		!strings.Contains(p.body, `href="/console/experts?page=1&amp;specialty=A08&amp;status=applied" rel="prev"`) {
+		t.Errorf("filtered page 2: %d rows %s", len(rows(p)), excerpt(p.body))
+	}
+	if p := b.get("/console/experts?status=active"); strings.Contains(p.body, "第 1/") || len(rows(p)) != 10 || strings.Contains(p.body, `class="pager"`) {
+		t.Errorf("one page of active experts: %d rows", len(rows(p)))
+	}
+}
+
+func TestPublicExpertsPageNamesNoExpert(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	ctx := context.Background()
+	// A suspension and a blacklisting exist: the page still names nobody.
+	if _, err := w.Expert.Sanction(ctx, w.Actor("supervisor"), w.Experts[2].ID, false, "无故缺席评标", "住建局决定书〔2026〕7号", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Expert.Sanction(ctx, w.Actor("supervisor"), w.Experts[3].ID, true, "收受投标人财物", "住建局决定书〔2026〕8号", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser() // not logged in
+	p := b.get("/experts")
+	if p.status != http.StatusOK || titleOf(p.body) != "评标专家库_评标专家_"+site {
+		t.Fatalf("/experts: %d %q %s", p.status, titleOf(p.body), excerpt(p.body))
+	}
+	pol := expert.DefaultPolicy()
+	for _, want := range []string{
+		`<a href="/experts" aria-current="page">评标专家</a>`,
+		fmt.Sprintf(`满 <strong class="num">%d</strong> 年`, pol.YearsMin), fmt.Sprintf(`年龄未满 <strong class="num">%d</strong> 周岁`, pol.AgeMax),
+		"《招标投标法》第三十七条", expert.BasisAge, expert.BasisDraw, `href="/console/experts/apply"`, "需要登录",
+		"ggzy verify-draw --url " + e.ts.URL + " --draw", "工作单位为本标段当事人", "行政监督部门工作人员", "暂停抽取期间",
+		"《招标投标法》第四十四条", `<td data-label="代码"><code>A</code></td>`, `<td data-label="名称">土地矿业权</td>`, `href="/experts?code=A#codes"`, `href="/experts?level=2#codes"`,
+	} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("/experts lacks %q", want)
+		}
+	}
+	// The classification by level: a code's children, a whole level, a wrong code.
+	if p := b.get("/experts?code=a08"); !strings.Contains(p.body, "<code>A0801</code>") || !strings.Contains(p.body, `<span aria-current="page">A08 工程施工</span>`) ||
+		!strings.Contains(p.body, `<a href="/experts?code=A#codes">A 工程</a>`) || strings.Contains(p.body, "<code>B") {
+		t.Errorf("/experts?code=A08: %s", excerpt(p.body))
+	}
+	if p := b.get("/experts?level=3"); !strings.Contains(p.body, "<code>A0801</code>") || strings.Contains(p.body, "<code>A08</code>") ||
+		!strings.Contains(p.body, `href="/experts?level=3#codes" aria-current="true"`) {
+		t.Errorf("/experts?level=3: %s", excerpt(p.body))
+	}
+	if p := b.get("/experts?code=Z99"); p.status != http.StatusOK || !strings.Contains(p.body, "分类表中没有代码“Z99”") || !strings.Contains(p.body, "<code>A</code>") {
+		t.Errorf("/experts?code=Z99: %d %s", p.status, excerpt(p.body))
+	}
+	// No pool names or IDs, on any view of the page.
+	for _, path := range []string{"/experts", "/experts?level=4", "/experts?code=A0801"} {
+		body := b.get(path).body
+		for _, x := range w.Experts {
+			for _, s := range []string{x.Name, x.ID, x.IDNumber, expert.MaskID(x.IDNumber)} {
+				if strings.Contains(body, s) {
+					t.Errorf("%s shows %q of an expert", path, s)
+				}
+			}
+		}
+		for _, s := range []string{"无故缺席评标", "收受投标人财物", "住建局决定书"} {
+			if strings.Contains(body, s) {
+				t.Errorf("%s shows a sanction's detail %q", path, s)
+			}
+		}
+	}
+	// The application form asks the anonymous visitor to log in first.
+	if p := b.get("/console/experts/apply"); p.status != http.StatusSeeOther || p.loc != "/login?next="+url.QueryEscape("/console/experts/apply") {
+		t.Errorf("apply without login: %d %s", p.status, p.loc)
 	}
 }
