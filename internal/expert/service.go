@@ -28,6 +28,7 @@ type Reader interface {
 	// committee at or after t (the draw frequency cap).
 	DrawsSince(ctx context.Context, t time.Time) (map[ids.ID][]time.Time, error)
 	ListRatings(ctx context.Context, expertID ids.ID) ([]Rating, error)
+	ListLotRatings(ctx context.Context, lotID ids.ID) ([]Rating, error)
 }
 
 // Filter selects experts. Empty fields match all.
@@ -452,6 +453,19 @@ func (s *Service) Page(ctx context.Context, actor party.Actor, f Filter) ([]Expe
 		return err
 	})
 	return out, n, err
+}
+
+// PublicCounts is the pool's size per status, for anyone: an aggregate
+// names nobody (the public 评标专家 page shows the active, suspended and
+// blacklisted counts).
+func (s *Service) PublicCounts(ctx context.Context) (map[Status]int, error) {
+	var n map[Status]int
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.CountExperts(ctx, "")
+		return err
+	})
+	return n, err
 }
 
 // List lists the pool (staff only: profiles are personal data).

@@ -220,3 +220,10 @@ func (tx *Tx) ListRatings(ctx context.Context, id ids.ID) ([]expert.Rating, erro
 		return x, r.Scan(&x.ExpertID, &x.LotID, &x.LotCode, &x.ByUser, &x.ByRole, &x.Score, &x.Comment, tm(&x.At))
 	}, `SELECT expert_id, lot_id, lot_code, by_user, by_role, score, comment, at FROM expert_ratings WHERE expert_id = ? ORDER BY at, by_user`, id)
 }
+
+func (tx *Tx) ListLotRatings(ctx context.Context, lotID ids.ID) ([]expert.Rating, error) {
+	return collect(ctx, tx, "list lot ratings", func(r rowScanner) (expert.Rating, error) {
+		var x expert.Rating
+		return x, r.Scan(&x.ExpertID, &x.LotID, &x.LotCode, &x.ByUser, &x.ByRole, &x.Score, &x.Comment, tm(&x.At))
+	}, `SELECT expert_id, lot_id, lot_code, by_user, by_role, score, comment, at FROM expert_ratings WHERE lot_id = ? ORDER BY at, expert_id, by_user`, lotID)
+}

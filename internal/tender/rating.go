@@ -15,6 +15,9 @@ import (
 // expert's conduct on a lot once its evaluation is over (issue 4 §4). One
 // rating per rater and lot; it is a ledger entry under the expert.
 func (s *Service) RateExpert(ctx context.Context, actor party.Actor, lotID, expertID ids.ID, score int, comment string) error {
+	if actor.Role != party.RoleSupervisor && actor.Role != party.RoleAgency {
+		return apperr.Forbiddenf("评标专家的表现由本项目的招标代理机构或行政监督部门评价。")
+	}
 	if score < 1 || score > 5 {
 		return apperr.New(apperr.Invalid, "评价应为1至5分。").WithField("score", "1至5分")
 	}
@@ -61,6 +64,34 @@ func (s *Service) RateExpert(ctx context.Context, actor party.Actor, lotID, expe
 		_, err = tx.AppendLedger(ctx, e)
 		return err
 	})
+}
+
+// LotRatings lists the ratings given on a lot: all of them for staff, the
+// rater's own for the lot's agency.
+func (s *Service) LotRatings(ctx context.Context, actor party.Actor, lotID ids.ID) ([]expert.Rating, error) {
+	var out []expert.Rating
+	err := s.store.Read(ctx, func(tx Tx) error {
+		_, p, err := lotAndProject(ctx, tx, lotID)
+		if err != nil {
+			return err
+		}
+		own := actor.Role == party.RoleAgency && actor.EntityID != "" && actor.EntityID == p.AgencyID
+		if !actor.IsStaff() && !own {
+			return apperr.Forbiddenf("评价记录仅供本项目代理机构和交易中心、监督人员查看。")
+		}
+		rs, err := tx.ListLotRatings(ctx, lotID)
+		if err != nil {
+			return err
+		}
+		out = nil
+		for _, r := range rs {
+			if actor.IsStaff() || r.ByUser == actor.UserID {
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ExpertRecord is an expert's record for the operator: invitations,

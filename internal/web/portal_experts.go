@@ -17,10 +17,8 @@ import (
 // a draw, discipline, and the specialty classification by level. It names
 // no expert: the pool's records are personal data, for staff only.
 //
-// Discipline counts (experts suspended or blacklisted, per source) are not
-// shown: the pool has no public aggregate read yet (expert.Service.Page and
-// List are for staff), and the page does not count with a borrowed staff
-// actor.
+// The discipline section shows how many experts are in the pool, suspended
+// or blacklisted (expert.Service.PublicCounts): aggregates, no names.
 
 // codeRow is one code of the classification table.
 type codeRow struct {
@@ -40,6 +38,7 @@ type publicPoolData struct {
 	Window        string // the draw-frequency window
 	Site          string // the platform's address for ggzy verify-draw
 	Recusals      []recusalRow
+	Counts        map[string]int // the pool's size per status (nil: unavailable)
 	// The classification, browsed by level: the codes under Parent (the
 	// level-1 codes when Parent is empty), or every code of Level.
 	Parent    *classify.Code
@@ -70,6 +69,14 @@ func (s *server) expertsPublic(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		d.Recusals = append(d.Recusals, recusalRow{Code: c, Label: exclusionLabel(c)})
+	}
+	if s.d.Expert != nil {
+		if n, err := s.d.Expert.PublicCounts(r.Context()); err == nil {
+			d.Counts = map[string]int{}
+			for st, c := range n {
+				d.Counts[string(st)] = c
+			}
+		}
 	}
 	s.classifyBrowse(r.URL.Query(), &d)
 	pg := s.newPage(r, "评标专家库", "评标专家", d)

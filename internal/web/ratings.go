@@ -68,8 +68,7 @@ type rateSeat struct {
 // ratePanel is the card 评标专家表现评价 on a lot's console page.
 type ratePanel struct {
 	Seats []rateSeat
-	// Known: the rater's earlier ratings are read back (ExpertRecord is for
-	// staff); otherwise a second rating is refused on submission.
+	// Known: the rater's earlier ratings are read back (tender.LotRatings).
 	Known bool
 	// Waiting: the seats cannot be told apart yet (the agency before the
 	// award: ViewLot gives it no committee, TBL 37).
@@ -114,7 +113,12 @@ func (s *server) ratePanelFor(ctx context.Context, v tender.LotView, room *tende
 	if v.Lot.ReportAt.IsZero() || !mayRate(a, v) {
 		return nil, nil
 	}
-	d := &ratePanel{Known: a.IsStaff(), Scores: scoreOptions()}
+	d := &ratePanel{Known: true, Scores: scoreOptions()}
+	// One read of the lot's ratings: the rater's own (agency), all (staff).
+	rated, err := s.d.Tender.LotRatings(ctx, a, v.Lot.ID)
+	if err != nil {
+		return nil, err
+	}
 	members, named := s.rateMembers(ctx, v, room, a)
 	if len(members) == 0 {
 		d.Waiting = true
@@ -136,12 +140,8 @@ func (s *server) ratePanelFor(ctx context.Context, v tender.LotView, room *tende
 			seat.Label, seat.Named = m.Name, true
 		}
 		if d.Known {
-			_, rs, err := s.d.Tender.ExpertRecord(ctx, a, m.ExpertID)
-			if err != nil {
-				return nil, err
-			}
-			for _, x := range rs {
-				if x.LotID != v.Lot.ID {
+			for _, x := range rated {
+				if x.ExpertID != m.ExpertID {
 					continue
 				}
 				row := ratingRowOf(x, a.UserID)

@@ -1810,7 +1810,7 @@ func TestExpertsAreRatedAfterTheReportAndTheRecordShowsIt(t *testing.T) {
 	sup.login("supervisor")
 	pg = ag.get(lotPath)
 	card = section(pg.body, "ratings")
-	if !committeeRated(card, ms) || strings.Count(card, `action="`+lotPath+`/rate"`) != len(experts) || !strings.Contains(card, "本页不显示已提交的评价") {
+	if !committeeRated(card, ms) || strings.Count(card, `action="`+lotPath+`/rate"`) != len(experts) {
 		t.Fatalf("the agency's rating card after the award: %s", excerpt(pg.body))
 	}
 	tok = csrfRE.FindStringSubmatch(pg.body)[1]
@@ -1820,6 +1820,8 @@ func TestExpertsAreRatedAfterTheReportAndTheRecordShowsIt(t *testing.T) {
 	}
 	if p := ag.follow(p); !strings.Contains(p.body, "已评价"+target.Name+"：良好（4分）") {
 		t.Errorf("the agency is not told the rating was recorded: %s", excerpt(p.body))
+	} else if c := section(p.body, "ratings"); !strings.Contains(c, "您已于") || strings.Count(c, `action="`+lotPath+`/rate"`) != len(experts)-1 {
+		t.Errorf("the agency's own rating is not shown in place of the form: %s", c)
 	}
 	// A second rating of the same expert is refused with the message, at that expert's form.
 	p = ag.post(lotPath+"/rate", ratingForm(tok, seat, "5", ""))
@@ -1957,7 +1959,7 @@ func TestPublicExpertsPageNamesNoExpert(t *testing.T) {
 		fmt.Sprintf(`满 <strong class="num">%d</strong> 年`, pol.YearsMin), fmt.Sprintf(`年龄未满 <strong class="num">%d</strong> 周岁`, pol.AgeMax),
 		"《招标投标法》第三十七条", expert.BasisAge, expert.BasisDraw, `href="/console/experts/apply"`, "需要登录",
 		"ggzy verify-draw --url " + e.ts.URL + " --draw", "工作单位为本标段当事人", "行政监督部门工作人员", "暂停抽取期间",
-		"《招标投标法》第四十四条", `<td data-label="代码"><code>A</code></td>`, `<td data-label="名称">土地矿业权</td>`, `href="/experts?code=A#codes"`, `href="/experts?level=2#codes"`,
+		"《招标投标法》第四十四条", "暂停抽取 <strong class=\"num\">1</strong> 名；列入黑名单 <strong class=\"num\">1</strong> 名", `<td data-label="代码"><code>A</code></td>`, `<td data-label="名称">土地矿业权</td>`, `href="/experts?code=A#codes"`, `href="/experts?level=2#codes"`,
 	} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("/experts lacks %q", want)
