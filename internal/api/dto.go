@@ -66,6 +66,8 @@ type Entity struct {
 	Region    string    `json:"region,omitempty"`
 	Address   string    `json:"address,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// ControllerID is the registered entity that controls this one.
+	ControllerID string `json:"controller_id,omitempty"`
 }
 
 type EntityInput struct {
@@ -76,6 +78,8 @@ type EntityInput struct {
 	Region   string `json:"region,omitempty"`
 	Address  string `json:"address,omitempty"`
 	Contact  string `json:"contact,omitempty"`
+	// ControllerUSCC names the registered entity that controls this one.
+	ControllerUSCC string `json:"controller_uscc,omitempty" doc:"控股股东或实际控制人（已登记主体）的统一社会信用代码"`
 }
 
 type UserInput struct {
@@ -94,7 +98,7 @@ func userDTO(u party.User) User {
 }
 
 func entityDTO(e party.Entity) Entity {
-	return Entity{ID: e.ID, USCC: e.USCC, Name: e.Name, LegalRep: e.LegalRep, Kind: string(e.Kind), Region: e.Region, Address: e.Address, CreatedAt: e.CreatedAt}
+	return Entity{ID: e.ID, USCC: e.USCC, Name: e.Name, LegalRep: e.LegalRep, Kind: string(e.Kind), Region: e.Region, Address: e.Address, CreatedAt: e.CreatedAt, ControllerID: e.ControllerID}
 }
 
 func entityPtr(e party.Entity) *Entity {

@@ -626,7 +626,7 @@ func (s *server) registerEntity(c *call) (any, error) {
 		return nil, err
 	}
 	e, err := s.d.Party.RegisterEntity(c.ctx(), c.actor, party.EntityInput{USCC: in.USCC, Name: in.Name, LegalRep: in.LegalRep, Kind: party.EntityKind(in.Kind),
-		Region: in.Region, Address: in.Address, Contact: in.Contact})
+		Region: in.Region, Address: in.Address, Contact: in.Contact, ControllerUSCC: in.ControllerUSCC})
 	if err != nil {
 		return nil, err
 	}

@@ -99,15 +99,18 @@ const (
 
 // Entity is a market entity, registered once by its USCC.
 type Entity struct {
-	ID        ids.ID
-	USCC      string
-	Name      string
-	LegalRep  string // 法定代表人
-	Kind      EntityKind
-	Region    string // GB/T 2260 code
-	Address   string
-	Contact   string
-	CreatedAt time.Time
+	ID       ids.ID
+	USCC     string
+	Name     string
+	LegalRep string // 法定代表人
+	Kind     EntityKind
+	Region   string // GB/T 2260 code
+	Address  string
+	Contact  string
+	// ControllerID is the registered entity that controls this one
+	// (控股股东或实际控制人), "" when none is registered.
+	ControllerID ids.ID
+	CreatedAt    time.Time
 }
 
 // User is a login.

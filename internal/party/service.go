@@ -46,6 +46,8 @@ type EntityInput struct {
 	Region   string
 	Address  string
 	Contact  string
+	// ControllerUSCC names the registered entity that controls this one.
+	ControllerUSCC string
 }
 
 // RegisterEntity registers an organisation once, by its unified social credit
@@ -80,13 +82,26 @@ func (s *Service) RegisterEntity(ctx context.Context, actor Actor, in EntityInpu
 	e := Entity{ID: s.ids.New(now), USCC: in.USCC, Name: strings.TrimSpace(in.Name), LegalRep: strings.TrimSpace(in.LegalRep), Kind: in.Kind,
 		Region: in.Region, Address: strings.TrimSpace(in.Address), Contact: strings.TrimSpace(in.Contact), CreatedAt: now}
 	err := s.store.WithTx(ctx, func(tx Tx) error {
+		if c := NormalizeUSCC(in.ControllerUSCC); c != "" {
+			ctl, err := tx.GetEntityByUSCC(ctx, c)
+			if err != nil {
+				if apperr.Is(err, apperr.NotFound) {
+					return apperr.New(apperr.Invalid, "控制方统一社会信用代码“%s”未在平台登记，请先登记控制方。", c).WithField("controller_uscc", "未登记")
+				}
+				return err
+			}
+			if ctl.USCC == e.USCC {
+				return apperr.New(apperr.Invalid, "主体不能控制自身。").WithField("controller_uscc", "不能是本主体")
+			}
+			e.ControllerID = ctl.ID
+		}
 		if err := tx.CreateEntity(ctx, e); err != nil {
 			if apperr.Is(err, apperr.Conflict) {
 				return apperr.New(apperr.Conflict, "统一社会信用代码 %s 已登记，一个主体只需登记一次（一地注册、全省通用）。", e.USCC).WithField("uscc", "已登记。")
 			}
 			return err
 		}
-		return appendEntry(ctx, tx, now, actor, "entity.registered", e.USCC, map[string]any{"uscc": e.USCC, "name": e.Name, "kind": e.Kind})
+		return appendEntry(ctx, tx, now, actor, "entity.registered", e.USCC, map[string]any{"uscc": e.USCC, "name": e.Name, "kind": e.Kind, "controller": e.ControllerID})
 	})
 	return e, err
 }

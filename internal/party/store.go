@@ -12,7 +12,26 @@ import (
 type EntityReader interface {
 	GetEntity(ctx context.Context, id ids.ID) (Entity, error)
 	GetEntityByUSCC(ctx context.Context, uscc string) (Entity, error)
-	ListEntities(ctx context.Context, kind EntityKind) ([]Entity, error) // kind "" = all; ordered by name
+	ListEntities(ctx context.Context, kind EntityKind) ([]Entity, error)       // kind "" = all; ordered by name
+	ListControlled(ctx context.Context, controllerID ids.ID) ([]Entity, error) // entities it controls; ordered by ID
+}
+
+// Related lists the entities in a control relation with e: its controller
+// and the entities it controls (either direction counts for recusal and for
+// 《招标投标法实施条例》第三十四条).
+func Related(ctx context.Context, r EntityReader, e Entity) ([]ids.ID, error) {
+	var out []ids.ID
+	if e.ControllerID != "" {
+		out = append(out, e.ControllerID)
+	}
+	cs, err := r.ListControlled(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out, nil
 }
 
 // Tx is what the party use cases need from a transaction. Not-found reads

@@ -31,17 +31,25 @@ func (tx *Tx) SQL() *sql.Tx { return tx.tx }
 
 // ---- entities
 
-const entityCols = `id, uscc, name, legal_rep, kind, region, address, contact, created_at`
+const entityCols = `id, uscc, name, legal_rep, kind, region, address, contact, created_at, controller_id`
 
 func scanEntity(r rowScanner) (party.Entity, error) {
 	var e party.Entity
-	err := r.Scan(&e.ID, &e.USCC, &e.Name, &e.LegalRep, &e.Kind, &e.Region, &e.Address, &e.Contact, tm(&e.CreatedAt))
+	err := r.Scan(&e.ID, &e.USCC, &e.Name, &e.LegalRep, &e.Kind, &e.Region, &e.Address, &e.Contact, tm(&e.CreatedAt), &e.ControllerID)
 	return e, err
 }
 
+// ListControlled lists the entities controller controls, ordered by ID.
+func (tx *Tx) ListControlled(ctx context.Context, controller ids.ID) ([]party.Entity, error) {
+	if controller == "" {
+		return nil, nil
+	}
+	return collect(ctx, tx, "list controlled", scanEntity, `SELECT `+entityCols+` FROM entities WHERE controller_id = ? ORDER BY id`, controller)
+}
+
 func (tx *Tx) CreateEntity(ctx context.Context, e party.Entity) error {
-	_, err := tx.exec(ctx, `INSERT INTO entities (`+entityCols+`) VALUES (?,?,?,?,?,?,?,?,?)`,
-		e.ID, e.USCC, e.Name, e.LegalRep, e.Kind, e.Region, e.Address, e.Contact, tx.t(e.CreatedAt))
+	_, err := tx.exec(ctx, `INSERT INTO entities (`+entityCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		e.ID, e.USCC, e.Name, e.LegalRep, e.Kind, e.Region, e.Address, e.Contact, tx.t(e.CreatedAt), e.ControllerID)
 	if err != nil {
 		return writeErr("create entity", err, "该统一社会信用代码已注册。", "")
 	}

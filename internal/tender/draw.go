@@ -330,7 +330,11 @@ func (s *Service) drawRequest(ctx context.Context, tx Tx, l Lot, p Project, bids
 		if err != nil {
 			return err
 		}
-		req.Parties = append(req.Parties, draw.Party{Role: role, EntityID: id, LegalRep: legalRepKey(e.LegalRep)})
+		ctl, err := party.Related(ctx, tx, e)
+		if err != nil {
+			return err
+		}
+		req.Parties = append(req.Parties, draw.Party{Role: role, EntityID: id, LegalRep: legalRepKey(e.LegalRep), Controllers: ctl})
 		return nil
 	}
 	if err := add(draw.RolePrincipal, p.PrincipalID); err != nil {
@@ -369,6 +373,7 @@ func (s *Service) poolSnapshot(ctx context.Context, tx Tx, req draw.Request, ski
 	}
 	seen := map[ids.ID]bool{}
 	reps := map[ids.ID]string{}
+	ctls := map[ids.ID][]ids.ID{}
 	var out []draw.Expert
 	for _, n := range req.Needs {
 		xs, err := tx.ListExperts(ctx, expert.Filter{Specialty: n.Specialty})
@@ -404,8 +409,13 @@ func (s *Service) poolSnapshot(ctx context.Context, tx Tx, req draw.Request, ski
 					}
 					r = legalRepKey(ent.LegalRep)
 					reps[e.EmployerID] = r
+					if ent.ID != "" {
+						if ctls[e.EmployerID], err = party.Related(ctx, tx, ent); err != nil {
+							return nil, err
+						}
+					}
 				}
-				de.EmployerLegalRep = r
+				de.EmployerLegalRep, de.EmployerControllers = r, ctls[e.EmployerID]
 			}
 			out = append(out, de)
 		}

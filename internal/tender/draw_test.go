@@ -12,6 +12,7 @@ import (
 	"ggzy/internal/expert"
 	"ggzy/internal/fixture"
 	"ggzy/internal/ids"
+	"ggzy/internal/money"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
 )
@@ -352,5 +353,57 @@ func TestSuspendedAndExitedExpertsAreNotDrawn(t *testing.T) {
 		if codes[w.Experts[i].ID] == "" {
 			t.Errorf("expert %d not excluded: %v", i, codes)
 		}
+	}
+}
+
+func setController(t *testing.T, w *fixture.World, entityID, controllerID ids.ID) {
+	t.Helper()
+	q := `UPDATE entities SET controller_id = ? WHERE id = ?`
+	if w.DB.Dialect() == store.Postgres {
+		q = `UPDATE entities SET controller_id = $1 WHERE id = $2`
+	}
+	noErr(t, w.DB.WithTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.SQL().ExecContext(ctx, q, controllerID, entityID)
+		return err
+	}))
+}
+
+// TestControlRelations: an expert whose employer is controlled by a bidder
+// is recused from its lot; bids of a controller and the entity it controls
+// are both void at the opening (《招标投标法实施条例》第三十四条).
+func TestControlRelations(t *testing.T) {
+	w := newWorld(t)
+	l := w.PublishedLot(t, fixture.LotOptions{})
+	for i := 0; i < 4; i++ {
+		w.Clock.Advance(time.Minute)
+		w.Bid(t, l.ID, i, money.Fen(9_000_000_00-int64(i)*10_000_00))
+	}
+	setController(t, w, w.Bidders[1].ID, w.Bidders[0].ID) // bidder 2 is controlled by bidder 1
+	setController(t, w, w.Bidders[5].ID, w.Bidders[2].ID) // bidder 6 (not bidding) is controlled by bidder 3
+	setEmployer(t, w, []ids.ID{w.Experts[0].ID}, w.Bidders[5].ID)
+	w.PassDeadline(t, l.ID)
+	var rejected int
+	for _, b := range bids(t, w, l.ID) {
+		for _, r := range b.Reject {
+			if strings.Contains(r, "控股或者管理关系") && strings.Contains(r, "第三十四条") {
+				rejected++
+				if b.EntityID != w.Bidders[0].ID && b.EntityID != w.Bidders[1].ID {
+					t.Errorf("bid of %s rejected: %s", b.EntityID, r)
+				}
+			}
+		}
+	}
+	if rejected != 2 {
+		t.Fatalf("%d bids rejected for control, want 2", rejected)
+	}
+	d := requestDraw(t, w, l.ID, tender.DrawInput{Needs: []draw.Need{{Specialty: "A0801", Count: 4, Backups: 2}}})
+	found := false
+	for _, x := range d.Result.Exclusions {
+		if x.ExpertID == w.Experts[0].ID {
+			found = x.Code == "control" && x.PartyID == w.Bidders[2].ID
+		}
+	}
+	if !found {
+		t.Fatalf("expert employed by an entity under a bidder's control not recused: %+v", d.Result.Exclusions)
 	}
 }

@@ -180,10 +180,28 @@ func applyAutomaticRejections(ctx context.Context, tx Tx, l Lot, ents map[ids.ID
 		return err
 	}
 	byRep := map[string][]ids.ID{}
+	bidding := map[ids.ID]bool{}
 	for _, b := range bids {
 		if b.Status == BidOpened {
 			if rep := ents[b.EntityID].LegalRep; rep != "" {
 				byRep[rep] = append(byRep[rep], b.ID)
+			}
+			bidding[b.EntityID] = true
+		}
+	}
+	// Control relations among the bidders (either direction).
+	controlled := map[ids.ID]string{}
+	for _, b := range bids {
+		if b.Status != BidOpened {
+			continue
+		}
+		rel, err := party.Related(ctx, tx, ents[b.EntityID])
+		if err != nil {
+			return err
+		}
+		for _, r := range rel {
+			if bidding[r] && r != b.EntityID {
+				controlled[b.EntityID] = ents[r].Name
 			}
 		}
 	}
@@ -200,6 +218,9 @@ func applyAutomaticRejections(ctx context.Context, tx Tx, l Lot, ents map[ids.ID
 		}
 		if rep := ents[b.EntityID].LegalRep; rep != "" && len(byRep[rep]) > 1 {
 			reasons = append(reasons, fmt.Sprintf("与其他投标人的法定代表人为同一人（%s），相关投标均无效（《招标投标法实施条例》第三十四条）", rep))
+		}
+		if other, ok := controlled[b.EntityID]; ok {
+			reasons = append(reasons, fmt.Sprintf("与投标人%s存在控股或者管理关系，相关投标均无效（《招标投标法实施条例》第三十四条）", other))
 		}
 		if len(reasons) > 0 {
 			b.Reject = reasons
