@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -384,16 +382,7 @@ func (s *seeder) signSheet(userID ids.ID, lotCode string, lines []tender.SheetLi
 	if err != nil {
 		return tender.SheetSignature{}, err
 	}
-	d, err := tender.SheetDigest(lotCode, userID, lines)
-	if err != nil {
-		return tender.SheetSignature{}, err
-	}
-	raw, _ := hex.DecodeString(d)
-	sig, err := k.Sign(rand.Reader, raw)
-	if err != nil {
-		return tender.SheetSignature{}, err
-	}
-	return tender.SheetSignature{Fingerprint: k.Public().Fingerprint(), Signature: base64.StdEncoding.EncodeToString(sig)}, nil
+	return tender.SignSheet(k, lotCode, userID, lines)
 }
 
 type demoProject struct {

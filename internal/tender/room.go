@@ -1,6 +1,7 @@
 package tender
 
 import (
+	"crypto/rand"
 	"context"
 	"encoding/base64"
 	"encoding/hex"
@@ -175,8 +176,27 @@ func (s *Service) roomEntry(ctx context.Context, tx Tx, now time.Time, actor par
 // StartEvaluation opens the room for scoring (the trading centre, at the
 // scheduled time, once the committee is complete).
 func (s *Service) StartEvaluation(ctx context.Context, actor party.Actor, lotID ids.ID) (Room, error) {
+	return s.centreStep(ctx, actor, lotID, "评标由交易中心工作人员宣布开始。", func(tx Tx, now time.Time, l Lot, room *Room, ms []Member) error {
+		if room.Status != RoomWaiting {
+			return apperr.New(apperr.Conflict, "评标室当前状态为“%s”，不能开始评标。", room.Status.Label())
+		}
+		if len(ms) != l.CommitteeSize {
+			return apperr.New(apperr.Conflict, "评标委员会应有%d人，现有%d人，请先补足。", l.CommitteeSize, len(ms))
+		}
+		room.Status, room.StartedAt, room.EndsAt = RoomRunning, now, now.Add(s.eval.Duration)
+		if err := tx.UpdateRoom(ctx, room); err != nil {
+			return err
+		}
+		return s.roomEntry(ctx, tx, now, actor, "evaluation.started", l, map[string]any{"members": len(ms), "remote": room.Remote, "ends_at": room.EndsAt}, nil)
+	})
+}
+
+// centreStep runs one of the trading centre's room steps in a transaction:
+// the operator's role checked, the room loaded, step applied (it updates
+// the room and records the entry); the room as it ends is returned.
+func (s *Service) centreStep(ctx context.Context, actor party.Actor, lotID ids.ID, forbidden string, step func(tx Tx, now time.Time, l Lot, room *Room, ms []Member) error) (Room, error) {
 	if actor.Role != party.RoleOperator {
-		return Room{}, apperr.Forbiddenf("评标由交易中心工作人员宣布开始。")
+		return Room{}, apperr.Forbiddenf("%s", forbidden)
 	}
 	now := s.clock.Now()
 	var r Room
@@ -185,18 +205,12 @@ func (s *Service) StartEvaluation(ctx context.Context, actor party.Actor, lotID 
 		if err != nil {
 			return err
 		}
-		if room.Status != RoomWaiting {
-			return apperr.New(apperr.Conflict, "评标室当前状态为“%s”，不能开始评标。", room.Status.Label())
-		}
-		if len(ms) != l.CommitteeSize {
-			return apperr.New(apperr.Conflict, "评标委员会应有%d人，现有%d人，请先补足。", l.CommitteeSize, len(ms))
-		}
-		room.Status, room.StartedAt, room.EndsAt, room.UpdatedAt = RoomRunning, now, now.Add(s.eval.Duration), now
-		if err := tx.UpdateRoom(ctx, &room); err != nil {
+		room.UpdatedAt = now
+		if err := step(tx, now, l, &room, ms); err != nil {
 			return err
 		}
 		r = room
-		return s.roomEntry(ctx, tx, now, actor, "evaluation.started", l, map[string]any{"members": len(ms), "remote": room.Remote, "ends_at": room.EndsAt}, nil)
+		return nil
 	})
 	return r, err
 }
@@ -315,6 +329,21 @@ func SheetDigest(lotCode string, userID ids.ID, lines []SheetLine) (string, erro
 	}
 	h := gm.SM3(b)
 	return hex.EncodeToString(h[:]), nil
+}
+
+// SignSheet is the member's side of signing, for clients written in Go
+// (tests, the demo seeder): it signs the sheet's digest with k.
+func SignSheet(k *gm.PrivateKey, lotCode string, userID ids.ID, lines []SheetLine) (SheetSignature, error) {
+	d, err := SheetDigest(lotCode, userID, lines)
+	if err != nil {
+		return SheetSignature{}, err
+	}
+	raw, _ := hex.DecodeString(d)
+	sig, err := k.Sign(rand.Reader, raw)
+	if err != nil {
+		return SheetSignature{}, err
+	}
+	return SheetSignature{Fingerprint: k.Public().Fingerprint(), Signature: base64.StdEncoding.EncodeToString(sig)}, nil
 }
 
 // SheetDigestFor returns the digest the signed-in member signs for lines.
@@ -519,19 +548,10 @@ func (s *Service) ExplainDeviation(ctx context.Context, actor party.Actor, lotID
 // trading centre). Before the start the wait is WaitBefore, during the
 // evaluation WaitDuring; the tender.room_failure_due job acts when it ends.
 func (s *Service) DeclareFailure(ctx context.Context, actor party.Actor, lotID ids.ID, what string) (Room, error) {
-	if actor.Role != party.RoleOperator {
-		return Room{}, apperr.Forbiddenf("故障由交易中心工作人员登记。")
-	}
-	if strings.TrimSpace(what) == "" {
+	if actor.Role == party.RoleOperator && strings.TrimSpace(what) == "" {
 		return Room{}, apperr.New(apperr.Invalid, "请写明故障情况。").WithField("failure", "请填写故障情况")
 	}
-	now := s.clock.Now()
-	var r Room
-	err := s.store.WithTx(ctx, func(tx Tx) error {
-		l, room, _, err := roomOf(ctx, tx, lotID)
-		if err != nil {
-			return err
-		}
+	return s.centreStep(ctx, actor, lotID, "故障由交易中心工作人员登记。", func(tx Tx, now time.Time, l Lot, room *Room, _ []Member) error {
 		wait := s.eval.WaitDuring
 		switch room.Status {
 		case RoomWaiting:
@@ -540,33 +560,22 @@ func (s *Service) DeclareFailure(ctx context.Context, actor party.Actor, lotID i
 		default:
 			return apperr.New(apperr.Conflict, "评标室当前状态为“%s”，不能登记故障。", room.Status.Label())
 		}
-		room.Prior, room.Status, room.Failure, room.FailedAt, room.ResumeBy, room.UpdatedAt = room.Status, RoomInterrupted, strings.TrimSpace(what), now, now.Add(wait), now
-		if err := tx.UpdateRoom(ctx, &room); err != nil {
+		room.Prior, room.Status, room.Failure, room.FailedAt, room.ResumeBy = room.Status, RoomInterrupted, strings.TrimSpace(what), now, now.Add(wait)
+		if err := tx.UpdateRoom(ctx, room); err != nil {
 			return err
 		}
-		r = room
 		if err := s.roomEntry(ctx, tx, now, actor, "evaluation.interrupted", l, map[string]any{"phase": string(room.Prior), "failure": room.Failure,
 			"resume_by": room.ResumeBy, "basis": basisRemote}, nil); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, jobs.RoomFailureDue, l.ID, room.ResumeBy)
 	})
-	return r, err
 }
 
 // Resume ends an interruption within its wait (the trading centre). Time
 // lost during the evaluation is added to its planned end.
 func (s *Service) Resume(ctx context.Context, actor party.Actor, lotID ids.ID) (Room, error) {
-	if actor.Role != party.RoleOperator {
-		return Room{}, apperr.Forbiddenf("恢复评标由交易中心工作人员登记。")
-	}
-	now := s.clock.Now()
-	var r Room
-	err := s.store.WithTx(ctx, func(tx Tx) error {
-		l, room, _, err := roomOf(ctx, tx, lotID)
-		if err != nil {
-			return err
-		}
+	return s.centreStep(ctx, actor, lotID, "恢复评标由交易中心工作人员登记。", func(tx Tx, now time.Time, l Lot, room *Room, _ []Member) error {
 		if room.Status != RoomInterrupted {
 			return apperr.New(apperr.Conflict, "评标室未处于故障暂停状态。")
 		}
@@ -574,17 +583,15 @@ func (s *Service) Resume(ctx context.Context, actor party.Actor, lotID ids.ID) (
 			return apperr.Rule(apperr.Deadline, basisRemote, "故障已超过%s的处置时限，须按规则处理，不能直接恢复。", clock.Format(room.ResumeBy))
 		}
 		lost := now.Sub(room.FailedAt)
-		room.Status, room.Prior, room.UpdatedAt = room.Prior, "", now
+		room.Status, room.Prior = room.Prior, ""
 		if room.Status != RoomWaiting {
 			room.EndsAt = room.EndsAt.Add(lost)
 		}
-		if err := tx.UpdateRoom(ctx, &room); err != nil {
+		if err := tx.UpdateRoom(ctx, room); err != nil {
 			return err
 		}
-		r = room
 		return s.roomEntry(ctx, tx, now, actor, "evaluation.resumed", l, map[string]any{"lost_minutes": int(lost.Minutes()), "ends_at": room.EndsAt}, nil)
 	})
-	return r, err
 }
 
 // RoomFailureDue is the tender.room_failure_due job. A pre-start failure

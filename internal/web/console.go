@@ -236,13 +236,20 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 	d.Pool = a.IsStaff() && s.d.Expert != nil
 	d.Recommend = (a.Role == party.RoleBidder || isManagerRole(a)) && a.EntityID != "" && s.d.Expert != nil
 	sortWarnings(d.Warnings)
-	p := s.newPage(r, "工作台", a.Role.Label(), d)
+	p := s.consolePage(r, "工作台", d, fe)
+	p.Section = a.Role.Label()
+	s.render(w, r, "console", p)
+}
+
+// consolePage is a console page (工作台) showing fe, if any, with its status.
+func (s *server) consolePage(r *http.Request, title string, data any, fe *formErr) *page {
+	p := s.newPage(r, title, "工作台", data)
 	p.Nav = "console"
 	p.Form = fe
 	if fe != nil && fe.Err != nil {
 		p.Status = httpx.Status(fe.Err.Code)
 	}
-	s.render(w, r, "console", p)
+	return p
 }
 
 // ---- principal / agency: projects and lots
@@ -285,12 +292,7 @@ func (s *server) consoleProjectPage(w http.ResponseWriter, r *http.Request, id i
 	}
 	set := s.d.Tender.Rules()
 	d := consoleProjectData{PV: pv, SecurityCap: set.Get(rules.SecurityCap).Describe(), SecBasis: set.Get(rules.SecurityCap).Basis, CommitteeM: set.Get(rules.CommitteeMin).Value}
-	p := s.newPage(r, clip(pv.Project.Name, 30), "工作台", d)
-	p.Nav = "console"
-	p.Form = fe
-	if fe != nil && fe.Err != nil {
-		p.Status = httpx.Status(fe.Err.Code)
-	}
+	p := s.consolePage(r, clip(pv.Project.Name, 30), d, fe)
 	p.Crumbs = []crumb{{"工作台", "/console"}, {"项目 " + pv.Project.Code, ""}}
 	s.render(w, r, "console_project", p)
 }
@@ -465,12 +467,7 @@ func (s *server) lotPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *
 		s.fail(w, r, err)
 		return
 	}
-	p := s.newPage(r, v.Lot.Code+" "+clip(v.Lot.Name, 20), "工作台", d)
-	p.Nav = "console"
-	p.Form = fe
-	if fe != nil && fe.Err != nil {
-		p.Status = httpx.Status(fe.Err.Code)
-	}
+	p := s.consolePage(r, v.Lot.Code+" "+clip(v.Lot.Name, 20), d, fe)
 	p.Crumbs = []crumb{{"工作台", "/console"}}
 	if v.CanManage {
 		p.Crumbs = append(p.Crumbs, crumb{"项目 " + v.Project.Code, "/console/projects/" + v.Project.ID})

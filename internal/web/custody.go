@@ -13,7 +13,6 @@ import (
 
 	"ggzy/internal/apperr"
 	"ggzy/internal/clock"
-	"ggzy/internal/httpx"
 	"ggzy/internal/ids"
 
 	"ggzy/internal/party"
@@ -308,12 +307,7 @@ func (s *server) renderDecrypt(w http.ResponseWriter, r *http.Request, id ids.ID
 	now := s.d.Clock.Now()
 	d := decryptData{V: v, Custody: custodyOf(v.Lot, v.CustodiansDone, a), Username: state(r).username, Basis: "《招标投标法》第三十四条",
 		Before: v.Lot.Status == tender.Bidding || now.Before(v.Lot.BidDeadline)}
-	p := s.newPage(r, "开标解密 "+v.Lot.Code, "工作台", d)
-	p.Nav = "console"
-	p.Form = fe
-	if fe != nil && fe.Err != nil {
-		p.Status = httpx.Status(fe.Err.Code)
-	}
+	p := s.consolePage(r, "开标解密 "+v.Lot.Code, d, fe)
 	p.Crumbs = []crumb{{"工作台", "/console"}, {"开标解密", "/console/decrypt"}, {"标段 " + v.Lot.Code, ""}}
 	s.render(w, r, "decrypt_lot", p)
 }

@@ -14,7 +14,6 @@ import (
 	"ggzy/internal/draw"
 	"ggzy/internal/expert"
 	"ggzy/internal/expert/classify"
-	"ggzy/internal/httpx"
 	"ggzy/internal/ids"
 	"ggzy/internal/party"
 	"ggzy/internal/tender"
@@ -331,12 +330,7 @@ func (s *server) expertPage(w http.ResponseWriter, r *http.Request, id ids.ID, f
 			return
 		}
 	}
-	p := s.newPage(r, d.E.Name+" · 专家档案", "工作台", d)
-	p.Nav = "console"
-	p.Form = fe
-	if fe != nil && fe.Err != nil {
-		p.Status = httpx.Status(fe.Err.Code)
-	}
+	p := s.consolePage(r, d.E.Name+" · 专家档案", d, fe)
 	if a.IsStaff() {
 		p.Crumbs = []crumb{{"工作台", "/console"}, {"专家库", "/console/experts"}, {d.E.Name, ""}}
 	} else {
@@ -555,12 +549,7 @@ func (s *server) applyPage(w http.ResponseWriter, r *http.Request, fe *formErr) 
 	if d.Employer != nil {
 		title = "推荐专家入库"
 	}
-	p := s.newPage(r, title, "工作台", d)
-	p.Nav = "console"
-	p.Form = fe
-	if fe != nil && fe.Err != nil {
-		p.Status = httpx.Status(fe.Err.Code)
-	}
+	p := s.consolePage(r, title, d, fe)
 	for i := range d.Specialty {
 		d.Specialty[i] = p.V("apply", "specialty"+strconv.Itoa(i), "")
 	}
@@ -689,12 +678,7 @@ func (s *server) profilePage(w http.ResponseWriter, r *http.Request, fe *formErr
 		s.fail(w, r, err)
 		return
 	}
-	p := s.newPage(r, "我的专家档案", "工作台", d)
-	p.Nav = "console"
-	p.Form = fe
-	if fe != nil && fe.Err != nil {
-		p.Status = httpx.Status(fe.Err.Code)
-	}
+	p := s.consolePage(r, "我的专家档案", d, fe)
 	p.Crumbs = []crumb{{"工作台", "/console"}, {"我的专家档案", ""}}
 	s.render(w, r, "expert_profile", p)
 }
@@ -763,12 +747,7 @@ func (s *server) invitationsPage(w http.ResponseWriter, r *http.Request, fe *for
 		s.fail(w, r, err)
 		return
 	}
-	p := s.newPage(r, "抽取通知", "工作台", d)
-	p.Nav = "console"
-	p.Form = fe
-	if fe != nil && fe.Err != nil {
-		p.Status = httpx.Status(fe.Err.Code)
-	}
+	p := s.consolePage(r, "抽取通知", d, fe)
 	p.Crumbs = []crumb{{"工作台", "/console"}, {"抽取通知", ""}}
 	s.render(w, r, "invitations", p)
 }

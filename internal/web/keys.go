@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"ggzy/internal/apperr"
-	"ggzy/internal/httpx"
 	"ggzy/internal/party"
 )
 
@@ -124,12 +123,7 @@ func (s *server) renderKeys(w http.ResponseWriter, r *http.Request, fe *formErr)
 		d.HasValid = d.HasValid || row.Valid
 		d.Rows = append(d.Rows, row)
 	}
-	p := s.newPage(r, "我的密钥", "工作台", d)
-	p.Nav = "console"
-	p.Form = fe
-	if fe != nil && fe.Err != nil {
-		p.Status = httpx.Status(fe.Err.Code)
-	}
+	p := s.consolePage(r, "我的密钥", d, fe)
 	p.Crumbs = []crumb{{"工作台", "/console"}, {"我的密钥", ""}}
 	s.render(w, r, "keys", p)
 }

@@ -9,7 +9,6 @@ import (
 
 	"ggzy/internal/apperr"
 	"ggzy/internal/clock"
-	"ggzy/internal/httpx"
 	"ggzy/internal/ids"
 	"ggzy/internal/ledger"
 	"ggzy/internal/money"
@@ -134,12 +133,7 @@ func (s *server) renderRoom(w http.ResponseWriter, r *http.Request, id ids.ID, f
 		return
 	}
 	l := d.V.Lot
-	p := s.newPage(r, "评标室 "+l.Code, "工作台", d)
-	p.Nav = "console"
-	p.Form = fe
-	if fe != nil && fe.Err != nil {
-		p.Status = httpx.Status(fe.Err.Code)
-	}
+	p := s.consolePage(r, "评标室 "+l.Code, d, fe)
 	p.Crumbs = []crumb{{"工作台", "/console"}, {"标段 " + l.Code, "/console/lots/" + l.ID}, {"评标室", ""}}
 	s.render(w, r, "room", p)
 }
