@@ -1,8 +1,8 @@
 package tender
 
 import (
-	"crypto/rand"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
