@@ -124,7 +124,13 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 }
 
 // Migrate applies the embedded migrations of the dialect (forward only).
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.migrate(ctx, 0) }
+
+// MigrateTo migrates up to version (and no further): upgrade tests start
+// from an older schema with data in it.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error { return db.migrate(ctx, version) }
+
+func (db *DB) migrate(ctx context.Context, version int64) error {
 	var (
 		dialect goose.Dialect
 		opts    []goose.ProviderOption
@@ -148,6 +154,13 @@ func (db *DB) Migrate(ctx context.Context) error {
 	p, err := goose.NewProvider(dialect, db.writer, sub, opts...)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if version > 0 {
+		_, err := p.UpTo(ctx, version)
+		if err != nil {
+			return fmt.Errorf("store: migrate to %d: %w", version, err)
+		}
+		return nil
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
