@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"sync"
+	"strings"
 	"time"
 
 	"ggzy/internal/ids"
@@ -33,29 +33,25 @@ const roomEventType = "room"
 // roomTopic names a lot's room topic in the hub.
 func roomTopic(lotID ids.ID) string { return "room/" + string(lotID) }
 
-// roomLive holds the hub and the pollers of the watched rooms.
+// roomLive holds the hub and the feed that polls the watched rooms.
 type roomLive struct {
 	hub     *live.Hub
-	svc     *tender.Service
-	every   time.Duration
+	feed    *live.Feed
 	handler http.Handler
-
-	mu       sync.Mutex
-	watchers map[ids.ID]*roomWatch
-	closed   bool
-	done     chan struct{}
-	wg       sync.WaitGroup
-}
-
-// roomWatch is one watched room: how many streams follow it and its poller.
-type roomWatch struct {
-	n    int
-	stop chan struct{}
 }
 
 func newRoomLive(svc *tender.Service, onError func(http.ResponseWriter, *http.Request, error)) *roomLive {
-	l := &roomLive{svc: svc, every: roomPoll, watchers: map[ids.ID]*roomWatch{}, done: make(chan struct{})}
+	l := &roomLive{}
 	l.hub = live.NewHub(live.Options{Buffer: 256, OnError: onError})
+	l.feed = live.NewFeed(l.hub, func(ctx context.Context, topic string, after uint64) ([]live.Event, error) {
+		v, err := svc.RoomVersion(ctx, pollActor, strings.TrimPrefix(topic, "room/"))
+		if err != nil || uint64(v) <= after {
+			// The room was closed (the committee dissolved) or the store is
+			// unavailable: nothing to announce; the pages keep their state.
+			return nil, err
+		}
+		return []live.Event{eventFor(v)}, nil
+	}, roomPoll)
 	l.handler = l.hub.Handler(func(r *http.Request) (string, error) { return roomTopic(r.PathValue("id")), nil })
 	return l
 }
@@ -78,81 +74,12 @@ func (l *roomLive) seed(lotID ids.ID, v int64) {
 	}
 }
 
-// watch registers a stream on a room and starts its poller if it is the
-// first; the returned function unregisters it (and stops the poller with the
-// last stream).
-func (l *roomLive) watch(lotID ids.ID) func() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		return func() {}
-	}
-	w := l.watchers[lotID]
-	if w == nil {
-		w = &roomWatch{stop: make(chan struct{})}
-		l.watchers[lotID] = w
-		l.wg.Add(1)
-		go l.poll(lotID, w.stop)
-	}
-	w.n++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			w.n--
-			if w.n == 0 && l.watchers[lotID] == w {
-				delete(l.watchers, lotID)
-				close(w.stop)
-			}
-		})
-	}
-}
+// watch registers a stream on a room; the returned function unregisters it.
+func (l *roomLive) watch(lotID ids.ID) func() { return l.feed.Watch(roomTopic(lotID)) }
 
 // watched is the number of rooms being polled (for tests and metrics).
-func (l *roomLive) watched() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.watchers)
-}
-
-func (l *roomLive) poll(lotID ids.ID, stop <-chan struct{}) {
-	defer l.wg.Done()
-	t := time.NewTicker(l.every)
-	defer t.Stop()
-	topic := roomTopic(lotID)
-	for {
-		select {
-		case <-stop:
-			return
-		case <-l.done:
-			return
-		case <-t.C:
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		v, err := l.svc.RoomVersion(ctx, pollActor, lotID)
-		cancel()
-		if err != nil {
-			// The room was closed (the committee dissolved) or the store
-			// is unavailable: nothing to announce; the streams keep their
-			// heartbeat and the pages their last state.
-			continue
-		}
-		if uint64(v) > l.hub.Last(topic) {
-			l.hub.PublishAt(topic, eventFor(v))
-		}
-	}
-}
+func (l *roomLive) watched() int { return l.feed.Watched() }
 
 // close stops the pollers and ends every stream (the browsers reconnect,
 // normally to another process).
-func (l *roomLive) close() {
-	l.mu.Lock()
-	if !l.closed {
-		l.closed = true
-		close(l.done)
-	}
-	l.mu.Unlock()
-	l.hub.Close()
-	l.wg.Wait()
-}
+func (l *roomLive) close() { l.feed.Close() }
