@@ -1243,14 +1243,17 @@ func testCustody(t *testing.T, db *store.DB) {
 		ok(t, tx.SaveShare(ctx, s2)) // replaces the old one
 	})
 	write(t, db, func(tx *store.Tx) {
-		ok(t, tx.NoteConfidential(ctx, f.lot.ID, 12))
-		ok(t, tx.NoteConfidential(ctx, f.lot.ID, 3))
-		ok(t, tx.NoteConfidential(ctx, "cus-l2", 4))
+		ok(t, tx.NoteConfidential(ctx, f.lot.ID, 12, "198.51.100.7", "s12"))
+		ok(t, tx.NoteConfidential(ctx, f.lot.ID, 3, "", ""))
+		ok(t, tx.NoteConfidential(ctx, "cus-l2", 4, "2001:db8::1", "s4"))
 	})
-	err := db.WithTx(ctx, func(tx *store.Tx) error { return tx.NoteConfidential(ctx, f.lot.ID, 3) })
+	err := db.WithTx(ctx, func(tx *store.Tx) error { return tx.NoteConfidential(ctx, f.lot.ID, 3, "", "") })
 	isCode(t, "noting an entry twice", err, apperr.Conflict)
 	read(t, db, func(tx *store.Tx) {
 		eq(t, "ListConfidential", must[[]int64](t)(tx.ListConfidential(ctx, f.lot.ID)), []int64{3, 12})
+		ip, salt, err := tx.ConfidentialIP(ctx, 12)
+		ok(t, err)
+		eq(t, "ConfidentialIP", ip+" "+salt, "198.51.100.7 s12")
 		eq(t, "ListShares", must[[]tender.ShareRecord](t)(tx.ListShares(ctx, f.lot.ID)), []tender.ShareRecord{s1, s2, s3})
 		eq(t, "ListShareCustodians", must[[]ids.ID](t)(tx.ListShareCustodians(ctx, f.lot.ID)), []ids.ID{"cus-c1", "cus-c2"})
 		eq(t, "ListShares of another lot", must[[]tender.ShareRecord](t)(tx.ListShares(ctx, "cus-l2")), []tender.ShareRecord(nil))

@@ -825,12 +825,22 @@ func (tx *Tx) SetCustodians(ctx context.Context, lotID ids.ID, userIDs []ids.ID)
 }
 
 // NoteConfidential records that ledger entry idx is a confidential entry
-// about a lot (to be revealed at its opening).
-func (tx *Tx) NoteConfidential(ctx context.Context, lotID ids.ID, idx int64) error {
-	if _, err := tx.exec(ctx, `INSERT INTO confidential_entries (lot_id, idx) VALUES (?,?)`, lotID, idx); err != nil {
+// about a lot (to be revealed at its opening), with the client address the
+// entry commits to and that commitment's salt (kept here, never revealed).
+func (tx *Tx) NoteConfidential(ctx context.Context, lotID ids.ID, idx int64, ip, ipSalt string) error {
+	if _, err := tx.exec(ctx, `INSERT INTO confidential_entries (lot_id, idx, ip, ip_salt) VALUES (?,?,?,?)`, lotID, idx, ip, ipSalt); err != nil {
 		return writeErr("note confidential", err, "留痕记录重复。", "标段")
 	}
 	return nil
+}
+
+// ConfidentialIP returns the client address a confidential entry commits
+// to and the commitment's salt (auditors check one against the other).
+func (tx *Tx) ConfidentialIP(ctx context.Context, idx int64) (ip, salt string, err error) {
+	if err := tx.queryRow(ctx, `SELECT ip, ip_salt FROM confidential_entries WHERE idx = ?`, idx).Scan(&ip, &salt); err != nil {
+		return "", "", readErr("confidential ip", err, "留痕记录")
+	}
+	return ip, salt, nil
 }
 
 // ListConfidential lists a lot's confidential entries, ascending.

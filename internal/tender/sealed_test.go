@@ -399,3 +399,43 @@ func TestUndecryptableBids(t *testing.T) {
 		t.Errorf("opening notes %v should say revoked / withdrawn with the rule", notes)
 	}
 }
+
+// TestRevealsPublishNoClientAddress: the opening reveals the confidential
+// entries, and no client address with them (DESIGN.md §6.1); each entry's
+// address commitment opens with the address the database keeps.
+func TestRevealsPublishNoClientAddress(t *testing.T) {
+	w := newWorld(t)
+	l := w.PublishedLot(t, fixture.LotOptions{})
+	for i := 0; i < 3; i++ {
+		w.Clock.Advance(time.Minute)
+		w.Bid(t, l.ID, i, money.Fen(9_000_000_00-int64(i)*10_000_00))
+	}
+	w.PassDeadline(t, l.ID)
+	reveals := 0
+	for _, e := range ledgerAll(t, w) {
+		if e.Type == ledger.Revealed {
+			reveals++
+			if strings.Contains(string(e.Public), "127.0.0.1") || strings.Contains(string(e.Public), `"ip"`) {
+				t.Errorf("reveal %d publishes a client address: %s", e.Index, e.Public)
+			}
+		}
+		if e.Type != ledger.Confidential {
+			continue
+		}
+		var priv map[string]any
+		noErr(t, json.Unmarshal(e.Private, &priv))
+		read(t, w, func(tx *store.Tx) error {
+			ip, salt, err := tx.ConfidentialIP(ctx, e.Index)
+			if err != nil {
+				return err
+			}
+			if ip != "127.0.0.1" || priv["ip_commitment"] != ledger.Commit(salt, []byte(ip)) {
+				t.Errorf("entry %d: address %q does not open its commitment", e.Index, ip)
+			}
+			return nil
+		})
+	}
+	if reveals == 0 {
+		t.Fatal("nothing revealed at the opening")
+	}
+}

@@ -132,11 +132,17 @@ func record(ctx context.Context, tx Tx, now time.Time, actor party.Actor, typ, s
 // the opening (招标投标法第二十二条): the public part says only that a
 // confidential submission happened. The entry is noted against the lot, so
 // that the opening reveals it.
+//
+// The private part is published by that reveal, so the client address is
+// not in it: the entry commits to the address (ip_commitment), and the
+// address with its salt stays in the database for auditors (DESIGN.md §6.1:
+// client IPs are never published).
 func recordConfidential(ctx context.Context, tx Tx, now time.Time, actor party.Actor, lotID ids.ID, typ string, private map[string]any) (int64, error) {
 	private["type"] = typ
 	private["actor"] = actor.UserID
 	private["role"] = string(actor.Role)
-	private["ip"] = actor.IP
+	ipSalt := ids.Token(16)
+	private["ip_commitment"] = ledger.Commit(ipSalt, []byte(actor.IP))
 	e, err := ledger.Seal(ledger.Draft{Type: ledger.Confidential, Public: map[string]any{}, Private: private}, now)
 	if err != nil {
 		return 0, err
@@ -145,7 +151,7 @@ func recordConfidential(ctx context.Context, tx Tx, now time.Time, actor party.A
 	if err != nil {
 		return 0, err
 	}
-	return idx, tx.NoteConfidential(ctx, lotID, idx)
+	return idx, tx.NoteConfidential(ctx, lotID, idx, actor.IP, ipSalt)
 }
 
 // sm3Hex hashes b.

@@ -167,7 +167,7 @@ type Tx interface {
 	ListShares(ctx context.Context, lotID ids.ID) ([]ShareRecord, error)
 	ListShareCustodians(ctx context.Context, lotID ids.ID) ([]ids.ID, error) // custodians who submitted, by ID
 	SetCustodians(ctx context.Context, lotID ids.ID, userIDs []ids.ID) error
-	NoteConfidential(ctx context.Context, lotID ids.ID, idx int64) error // a confidential entry about the lot
+	NoteConfidential(ctx context.Context, lotID ids.ID, idx int64, ip, ipSalt string) error // a confidential entry about the lot, with the client address it commits to
 	ListConfidential(ctx context.Context, lotID ids.ID) ([]int64, error) // their indexes, ascending
 }
 
