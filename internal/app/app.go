@@ -23,6 +23,7 @@ import (
 
 	"ggzy/internal/api"
 	"ggzy/internal/apperr"
+	"ggzy/internal/auction"
 	"ggzy/internal/blob"
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
@@ -56,6 +57,7 @@ type App struct {
 	Tender   *tender.Service
 	Party    *party.Service
 	Expert   *expert.Service
+	Auction  *auction.Service // land, mining-right and state-property sales (issue 5)
 	Codes    *classify.Table
 	Runner   *worker.Runner
 	Ledger   *ledger.Log
@@ -109,6 +111,10 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	a.Expert = expert.NewService(store.Bind[expert.Tx](db), clk, a.IDs, expert.DefaultPolicy(), a.Codes.Valid)
 	a.Tender = tender.New(tender.Config{Store: store.Bind[tender.Tx](db), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: cfg.Region,
 		Keys: party.Keyring{S: a.Party}, Blobs: a.Blobs, RequireSealed: true, Checkpoints: a.Ledger, Pool: expert.DefaultPolicy(), ValidSpecialty: a.Codes.Valid})
+	if a.Auction, err = auction.New(auction.Config{Store: store.Bind[auction.Tx](db), Clock: clk, IDs: a.IDs, Calendar: a.Calendar, Region: cfg.Region}); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Runner, err = worker.New(db.Writer(), db.Dialect(), a.handlers(), log, worker.Options{PollInterval: cfg.JobPoll})
 	if err != nil {
 		db.Close()
@@ -168,6 +174,10 @@ func (a *App) handlers() map[string]worker.Handler {
 		if errors.As(err, &nd) {
 			return worker.Retry(time.Until(nd.At) + 100*time.Millisecond)
 		}
+		var ad *auction.NotDueError
+		if errors.As(err, &ad) {
+			return worker.Retry(time.Until(ad.At) + 100*time.Millisecond)
+		}
 		return err
 	}
 	return map[string]worker.Handler{
@@ -193,6 +203,13 @@ func (a *App) handlers() map[string]worker.Handler {
 		jobs.RunDraw:        func(ctx context.Context, id string) error { return a.Tender.RunDraw(ctx, id) },
 		jobs.InvitationDue:  func(ctx context.Context, id string) error { return a.Tender.InvitationDue(ctx, id) },
 		jobs.RoomFailureDue: func(ctx context.Context, lotID string) error { return a.Tender.RoomFailureDue(ctx, lotID) },
+
+		// Sales (issue 5): each use case is idempotent, acts as of its
+		// deadline and says when to come back if it runs early.
+		jobs.AuctionCloseListing: func(ctx context.Context, id string) error { return notDue(a.Auction.CloseListing(ctx, id)) },
+		jobs.AuctionStartTimed:   func(ctx context.Context, id string) error { return notDue(a.Auction.StartTimed(ctx, id)) },
+		jobs.AuctionCloseTimed:   func(ctx context.Context, subject string) error { return notDue(a.Auction.CloseTimedJob(ctx, subject)) },
+		jobs.AuctionCloseSealed:  func(ctx context.Context, id string) error { return notDue(a.Auction.CloseSealed(ctx, id)) },
 	}
 }
 

@@ -16,6 +16,11 @@ const (
 	RunDraw        = "tender.run_draw"         // a committed draw request awaits its checkpoint
 	InvitationDue  = "tender.invitation_due"   // an invited expert's confirmation deadline
 	RoomFailureDue = "tender.room_failure_due" // an evaluation-room failure's wait ends
+
+	AuctionCloseListing = "auction.close_listing" // at a listing's close
+	AuctionStartTimed   = "auction.start_timed"   // end of the join window; an auction's or open quotes' start
+	AuctionCloseTimed   = "auction.close_timed"   // a countdown's end; subject auction.TimedCloseSubject (sale@end)
+	AuctionCloseSealed  = "auction.close_sealed"  // end of a sealed-quote window
 )
 
 // Job is one unit of deferred work.
