@@ -168,7 +168,7 @@ type Tx interface {
 	ListShareCustodians(ctx context.Context, lotID ids.ID) ([]ids.ID, error) // custodians who submitted, by ID
 	SetCustodians(ctx context.Context, lotID ids.ID, userIDs []ids.ID) error
 	NoteConfidential(ctx context.Context, lotID ids.ID, idx int64, ip, ipSalt string) error // a confidential entry about the lot, with the client address it commits to
-	ListConfidential(ctx context.Context, lotID ids.ID) ([]int64, error) // their indexes, ascending
+	ListConfidential(ctx context.Context, lotID ids.ID) ([]int64, error)                    // their indexes, ascending
 }
 
 // Store runs tender transactions. A transaction function may run more than
