@@ -131,7 +131,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	if err != nil {
 		log.Warn("评标报告 PDF 不可用", "err", err)
 	}
-	deps := httpx.Deps{Tender: a.Tender, Party: a.Party, Expert: a.Expert, Codes: a.Codes, Blobs: a.Blobs, Clock: clk, Calendar: a.Calendar, Log: log,
+	deps := httpx.Deps{Tender: a.Tender, Party: a.Party, Expert: a.Expert, Codes: a.Codes, Auction: a.Auction, Blobs: a.Blobs, Clock: clk, Calendar: a.Calendar, Log: log,
 		Holidays: calendar.NewService(store.Bind[calendar.Tx](db), a.Calendar, clk),
 		Logins:   httpx.NewLoginLimiter(), SiteName: cfg.SiteName, Sponsor: cfg.Sponsor, TrustProxy: cfg.TrustProxy, MaxUpload: cfg.MaxUploadMB << 20,
 		Ledger: a.Ledger, LedgerKey: a.LedgerKey, Uploads: a.Uploads, PlatformKey: a.PlatformKey, Font: font}

@@ -4,6 +4,7 @@
 package httpx
 
 import (
+	"ggzy/internal/auction"
 	"ggzy/internal/ledger"
 	"ggzy/internal/upload"
 	"log/slog"
@@ -32,7 +33,8 @@ type Deps struct {
 	Tender   *tender.Service
 	Party    *party.Service
 	Expert   *expert.Service
-	Codes    *classify.Table // the specialty classification
+	Auction  *auction.Service // land, mining-right and state-property sales
+	Codes    *classify.Table  // the specialty classification
 	Blobs    *blob.Store
 	Clock    clock.Clock
 	Calendar *calendar.Calendar
