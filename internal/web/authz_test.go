@@ -27,6 +27,7 @@ import (
 	"ggzy/internal/expert"
 	"ggzy/internal/fixture"
 	"ggzy/internal/gm"
+	"ggzy/internal/ids"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
 	"ggzy/internal/sealbid"
@@ -90,10 +91,24 @@ const (
 	azRoomWaiting     azKind = "room_waiting"     // committee formed, evaluation not started
 	azRoomInterrupted azKind = "room_interrupted" // started, then a failure declared
 	azRoomDecision    azKind = "room_decision"    // a failure before the start outlasted its wait: the principal decides
+	// Sales (issue 5), all in phase 4 on one schedule (azMatrix.prepareSales):
+	// the demo plot sold by the principal's entity; bidder1 and bidder3 are
+	// qualified with their deposits confirmed (bidder2 has done nothing).
+	azSaleDraft   azKind = "sale_draft"   // created, not announced
+	azSaleListing azKind = "sale_listing" // listing running: quotes by bidder1, then bidder3 (leading); bidder5 pending review, bidder6 qualified without deposit
+	azSaleJoining azKind = "sale_joining" // listing closed, join window open, nobody joined yet
+	azSaleTimed   azKind = "sale_timed"   // timed bidding between bidder1 and bidder3 (leading)
+	azSalePaused  azKind = "sale_paused"  // the same, paused for a declared technical fault
+	azSaleClosed  azKind = "sale_closed"  // a deal: bidder1 alone quoted, the reserve revealed
+	azSaleSealed  azKind = "sale_sealed"  // state property by one sealed quote, window open
 )
 
+// azIsSale reports whether k is a state of a sale rather than of a lot.
+func azIsSale(k azKind) bool { return strings.HasPrefix(string(k), "sale_") }
+
 var azPhase = map[azKind]int{azNone: 1, azDraft: 1, azBidding: 1, azObjection: 1, azOpened: 2, azCommittee: 2, azFailed: 2, azPublicity: 2, azPublicityEnded: 3, azAwarded: 3,
-	azSealed: 1, azDecrypting: 2, azStalled: 3, azRoomWaiting: 2, azRoomInterrupted: 2, azRoomDecision: 3}
+	azSealed: 1, azDecrypting: 2, azStalled: 3, azRoomWaiting: 2, azRoomInterrupted: 2, azRoomDecision: 3,
+	azSaleDraft: 4, azSaleListing: 4, azSaleJoining: 4, azSaleTimed: 4, azSalePaused: 4, azSaleClosed: 4, azSaleSealed: 4}
 
 // azLot is one lot prepared in a state.
 type azLot struct {
@@ -110,6 +125,12 @@ type azLot struct {
 	memberNames []string
 	candidate   string
 	awardPrice  money.Fen
+	// A sale: its ID, a registration pending review, a qualified one
+	// without a deposit, and the name behind bidder1's number.
+	sale          ids.ID
+	salePending   ids.ID
+	saleQualified ids.ID
+	saleBidder    string
 }
 
 type azFile struct{ field, name, content string }
@@ -563,7 +584,8 @@ func azCases() []azCase {
 
 	cs = append(cs, documents, publish, clarify, award, awardEarly, contract, retender, obtain, deposit, bid, bidLate, withdraw,
 		objection, objectionPub, drawReq, unknown, bidSealed, custody, extend, rate, ratePub, rateEarly, rateLow)
-	return append(cs, azRoomCases()...)
+	cs = append(cs, azRoomCases()...)
+	return append(cs, azSaleCases()...)
 }
 
 // azRoomCases: the evaluation room's page, its event stream, the digest a
@@ -815,10 +837,10 @@ func azExcerpt(s string) string {
 
 // ---- the routes and actions in the code
 
-// azRegistered parses web.go, console.go and room.go: the patterns passed to
-// m.Handle/m.HandleFunc in routes, and the case values of the switch on the
-// action in lotAction and roomAction (and whether each has a default), by the
-// route they serve.
+// azRegistered parses web.go, console.go, room.go and sales.go: the
+// patterns passed to m.Handle/m.HandleFunc in routes, and the case values of
+// the switch on the action in lotAction, roomAction and saleAction (and
+// whether each has a default), by the route they serve.
 func azRegistered(t *testing.T) (routes []string, actions map[string][]string, hasDefault map[string]bool) {
 	t.Helper()
 	fset := token.NewFileSet()
@@ -829,7 +851,7 @@ func azRegistered(t *testing.T) (routes []string, actions map[string][]string, h
 		}
 		return f
 	}
-	wf, cf, rf := parse("web.go"), parse("console.go"), parse("room.go")
+	wf, cf, rf, sf := parse("web.go"), parse("console.go"), parse("room.go"), parse("sales.go")
 	fn := func(f *ast.File, name string) *ast.FuncDecl {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name && fd.Recv != nil {
@@ -866,7 +888,8 @@ func azRegistered(t *testing.T) (routes []string, actions map[string][]string, h
 	for _, h := range []struct {
 		f           *ast.File
 		fn, pattern string
-	}{{cf, "lotAction", "POST /console/lots/{id}/{action}"}, {rf, "roomAction", "POST /console/lots/{id}/room/{action}"}} {
+	}{{cf, "lotAction", "POST /console/lots/{id}/{action}"}, {rf, "roomAction", "POST /console/lots/{id}/room/{action}"},
+		{sf, "saleAction", "POST /console/sales/{id}/{action}"}} {
 		ast.Inspect(fn(h.f, h.fn).Body, func(n ast.Node) bool {
 			sw, ok := n.(*ast.SwitchStmt)
 			if !ok {
@@ -892,9 +915,10 @@ func azRegistered(t *testing.T) (routes []string, actions map[string][]string, h
 			return false
 		})
 	}
-	if len(routes) < 20 || len(actions["POST /console/lots/{id}/{action}"]) < 10 || len(actions["POST /console/lots/{id}/room/{action}"]) < 8 {
-		t.Fatalf("parsed %d routes and %d+%d actions: the guard would be vacuous", len(routes),
-			len(actions["POST /console/lots/{id}/{action}"]), len(actions["POST /console/lots/{id}/room/{action}"]))
+	if len(routes) < 20 || len(actions["POST /console/lots/{id}/{action}"]) < 10 || len(actions["POST /console/lots/{id}/room/{action}"]) < 8 ||
+		len(actions["POST /console/sales/{id}/{action}"]) < 10 {
+		t.Fatalf("parsed %d routes and %d+%d+%d actions: the guard would be vacuous", len(routes),
+			len(actions["POST /console/lots/{id}/{action}"]), len(actions["POST /console/lots/{id}/room/{action}"]), len(actions["POST /console/sales/{id}/{action}"]))
 	}
 	return routes, actions, hasDefault
 }
@@ -1010,7 +1034,7 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 	}
 
 	cells := 0
-	for phase := 1; phase <= 3; phase++ {
+	for phase := 1; phase <= 4; phase++ {
 		m.advance(phase)
 		switch phase {
 		case 1:
@@ -1018,6 +1042,8 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		case 2:
 			m.checkOpeningIsPublic(t)
 			m.checkCommitteeSecret(t)
+		case 4:
+			m.checkBiddersSecret(t)
 		}
 		for _, c := range cs {
 			if azPhase[c.kind] != phase {
@@ -1149,8 +1175,12 @@ func (m *azMatrix) take(t *testing.T, k azKind) *azLot {
 	return x
 }
 
-// prepare makes a lot at T0 that reaches state k in its phase.
+// prepare makes a lot at T0 that reaches state k in its phase; a sale is
+// made when its phase begins (prepareSales).
 func (m *azMatrix) prepare(k azKind) *azLot {
+	if azIsSale(k) {
+		return &azLot{kind: k}
+	}
 	start := fixture.StartBidding
 	switch k {
 	case azDraft:
@@ -1192,11 +1222,22 @@ func (m *azMatrix) advance(phase int) {
 		if s := m.shared[k]; s != nil {
 			l = append(l, s)
 		}
-		if azPhase[k] >= phase {
+		if azPhase[k] >= phase && !azIsSale(k) {
 			for _, x := range l {
 				lots, mls, goals = append(lots, x), append(mls, &fixture.MatrixLot{Lot: x.lot}), append(goals, goal[k])
 			}
 		}
+	}
+	if phase == 4 {
+		var sales []*azLot
+		for k, l := range m.pools {
+			if azIsSale(k) {
+				sales = append(append(sales, l...), m.shared[k])
+			}
+		}
+		m.prepareSales(sales)
+		m.sessions = map[string]*azSession{}
+		return
 	}
 	for i, p := range m.w.AdvanceMatrix(m.t, phase, mls, goals) {
 		x := lots[i]

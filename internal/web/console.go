@@ -61,6 +61,7 @@ type consoleData struct {
 	Expert    bool // 抽取通知, 我的专家档案
 	Recommend bool // 推荐专家入库 (an employer)
 	Pending   int  // invitations waiting for the expert's answer
+	Sales     bool // 土地矿业权与产权交易
 }
 
 func (s *server) console(w http.ResponseWriter, r *http.Request) {
@@ -234,6 +235,7 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 		d.Keys = true
 	}
 	d.Pool = a.IsStaff() && s.d.Expert != nil
+	d.Sales = s.d.Auction != nil && (a.IsStaff() || a.Role == party.RoleBidder || a.Role == party.RolePrincipal)
 	d.Recommend = (a.Role == party.RoleBidder || isManagerRole(a)) && a.EntityID != "" && s.d.Expert != nil
 	sortWarnings(d.Warnings)
 	p := s.consolePage(r, "工作台", d, fe)

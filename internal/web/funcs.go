@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"ggzy/internal/auction"
 	"ggzy/internal/clock"
 	"ggzy/internal/draw"
 	"ggzy/internal/expert"
@@ -26,6 +27,7 @@ func (s *server) funcs() template.FuncMap {
 		"capital": func(f money.Fen) string { return f.Capital() },
 		"yuan":    func(f money.Fen) string { return f.Plain() },
 		"ft":      fmtTime,
+		"ftsec":   fmtSeconds,
 		"fdate":   fmtDate,
 		"dtlocal": dtLocal,
 		"countdown": func(t time.Time) countdown {
@@ -84,6 +86,10 @@ func (s *server) funcs() template.FuncMap {
 		"deref":     func(b *tender.BidContent) tender.BidContent { return *b },
 		"fieldID":   func(form, field string) string { return form + "-" + field },
 		"levelText": levelName,
+		// Sales (issue 5).
+		"stageLabel": stageLabel,
+		"reasonText": auction.ReasonText,
+		"landUse":    landUseName,
 		// asset is a static file's URL with its content version.
 		"asset": func(name string) string { return s.assets.url(name) },
 	}
@@ -94,6 +100,29 @@ func fmtTime(t time.Time) string {
 		return "—"
 	}
 	return clock.Format(t)
+}
+
+// fmtSeconds is a time to the second, for live bidding.
+func fmtSeconds(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(clock.Shanghai).Format("2006-01-02 15:04:05")
+}
+
+// stageLabel names the stage of an offer.
+func stageLabel(st auction.Stage) string {
+	switch st {
+	case auction.StageListing:
+		return "挂牌报价"
+	case auction.StageTimed:
+		return "限时竞价"
+	case auction.StageSealed:
+		return "一次报价"
+	case auction.StageAgreement:
+		return "协议转让"
+	}
+	return string(st)
 }
 
 func fmtDate(t time.Time) string {
@@ -461,12 +490,25 @@ var fieldLabels = map[string]string{
 	"conflicts": "申报的利害关系单位", "signature": "评审签名",
 	"score": "评价等级", "comment": "评价说明",
 	"explanation": "评分偏离说明", "chair": "主任委员人选", "failure": "故障情况", "member": "更换的成员", "proceed": "决定",
+	// Sales (issue 5).
+	"seller": "出让人（转让方）统一社会信用代码", "mode": "交易方式", "location": "坐落", "area_m2": "面积", "use": "土地用途",
+	"term_years": "出让年期", "mineral": "矿种", "asset": "转让标的", "valuation": "评估值", "eligibility": "竞买人资格条件",
+	"deposit": "竞买保证金", "start_price": "起始价", "increment": "增价幅度", "start_at": "开始时间", "end_at": "截止时间",
+	"reserve": "底价", "ref": "保证金到账凭证号",
 }
 
 // formFieldLabels name a field where one form means something else by it.
 var formFieldLabels = map[string]map[string]string{
-	"apply":    {"name": "姓名"},
-	"sanction": {"until": "处理期限", "reason": "事由"},
+	"apply":      {"name": "姓名"},
+	"sanction":   {"until": "处理期限", "reason": "事由"},
+	"sale":       {"title": "标的名称", "kind": "标的类别"},
+	"quote":      {"amount": "报价金额"},
+	"bid":        {"amount": "出价金额"},
+	"sealed":     {"amount": "一次报价金额"},
+	"announce":   {"start_at": "开始时间", "end_at": "截止时间"},
+	"pause":      {"reason": "技术故障情况"},
+	"resume":     {"reason": "故障排除情况"},
+	"identities": {"reason": "查看事由"},
 }
 
 func fieldLabelIn(form, k string) string {
@@ -475,6 +517,9 @@ func fieldLabelIn(form, k string) string {
 	}
 	if strings.HasPrefix(form, "inv-") && k == "reason" {
 		return "不能参加的原因"
+	}
+	if strings.HasPrefix(form, "reg-") && k == "reason" {
+		return "不通过的理由"
 	}
 	return fieldLabel(k)
 }

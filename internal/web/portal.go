@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ggzy/internal/apperr"
+	"ggzy/internal/auction"
 	"ggzy/internal/clock"
 	"ggzy/internal/httpx"
 	"ggzy/internal/ids"
@@ -72,6 +73,7 @@ func (c *lotCache) get(id ids.ID) *tender.LotView {
 type catTile struct {
 	Key, Name, Icon string
 	Total, Today    int
+	Href            string
 }
 
 type kindGroup struct {
@@ -110,7 +112,25 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		d.Cats = append(d.Cats, catTile{Key: c.Key, Name: c.Name, Icon: c.Icon, Total: total, Today: nToday})
+		tile := catTile{Key: c.Key, Name: c.Name, Icon: c.Icon, Total: total, Today: nToday, Href: "/notices?cat=" + c.Key}
+		if k := auction.Kind(c.Key); s.d.Auction != nil && (k == auction.Land || k == auction.Mining || k == auction.Property) {
+			// Land, mining-right and property sales have their own listing.
+			sales, err := s.d.Auction.ListSales(ctx, a, auction.SaleFilter{Kind: k, Public: true})
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			tile.Total, tile.Today = len(sales), 0
+			for _, x := range sales {
+				if !x.NoticeAt.Before(today) {
+					tile.Today++
+				}
+			}
+			key, _ := saleCatOf(k)
+			tile.Href = "/sales?cat=" + key
+			total = tile.Total
+		}
+		d.Cats = append(d.Cats, tile)
 		d.Notices += total
 	}
 	for _, k := range []tender.NoticeKind{tender.NoticeTender, tender.NoticeCandidates, tender.NoticeAward, tender.NoticeOpening} {

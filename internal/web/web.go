@@ -52,15 +52,18 @@ type server struct {
 	candidates func(ctx context.Context) ([]party.User, error)
 	// live follows the evaluation rooms for their pages (server-sent events).
 	live *roomLive
+	// sales follows the land, mining-right and property sales for their
+	// live views and the bidders' rooms (server-sent events).
+	sales *saleLive
 }
 
 // New returns the web UI handler. It serves every path it is given; the
 // caller mounts /api/, /healthz, /readyz and /metrics elsewhere.
 //
-// The handler also implements io.Closer: Close ends the evaluation rooms'
-// event streams and stops their pollers. Register it with
-// http.Server.RegisterOnShutdown, so that Shutdown is not held up by open
-// streams.
+// The handler also implements io.Closer: Close ends the event streams of
+// the evaluation rooms and of the sales and stops their pollers. Register
+// it with http.Server.RegisterOnShutdown, so that Shutdown is not held up
+// by open streams.
 func New(d httpx.Deps) (http.Handler, error) {
 	if d.Tender == nil || d.Party == nil || d.Clock == nil {
 		return nil, errors.New("web: Deps.Tender, Deps.Party and Deps.Clock are required")
@@ -88,14 +91,17 @@ func New(d httpx.Deps) (http.Handler, error) {
 		return nil, err
 	}
 	s.live = newRoomLive(d.Tender, func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) })
+	s.sales = newSaleLive(d.Auction, func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) })
 	s.routes()
 	return s, nil
 }
 
 // Close ends every live stream (browsers reconnect, normally to another
-// process) and stops the rooms' pollers. The handler keeps serving pages.
+// process) and stops the pollers of the rooms and the sales. The handler
+// keeps serving pages.
 func (s *server) Close() error {
 	s.live.close()
+	s.sales.close()
 	return nil
 }
 
@@ -138,6 +144,11 @@ func (s *server) routes() {
 	m.HandleFunc("GET /statement", s.simple("statement", "网站声明", "网站服务"))
 	m.HandleFunc("GET /fontsize", s.fontSize)
 	m.HandleFunc("GET /care", s.careMode)
+	// Land, mining-right and property sales (issue 5): the listing, the
+	// public live view of a sale and its events.
+	m.HandleFunc("GET /sales", s.salesPage)
+	m.HandleFunc("GET /sales/{id}", s.salePage)
+	m.HandleFunc("GET /sales/{id}/events", s.saleEvents)
 	m.Handle("GET /static/", s.static)
 
 	m.HandleFunc("GET /console", s.console)
@@ -155,6 +166,14 @@ func (s *server) routes() {
 	m.HandleFunc("POST /console/lots/{id}/room/digest", s.roomDigest)
 	m.HandleFunc("POST /console/lots/{id}/room/{action}", s.roomAction)
 	m.HandleFunc("POST /console/objections/{id}/answer", s.answerObjection)
+
+	// Sales in the consoles: the list and the creation form; one sale's page
+	// (the bidder's auction room, the centre's and the seller's forms) and
+	// its forms.
+	m.HandleFunc("GET /console/sales", s.consoleSales)
+	m.HandleFunc("POST /console/sales", s.createSale)
+	m.HandleFunc("GET /console/sales/{id}", s.consoleSale)
+	m.HandleFunc("POST /console/sales/{id}/{action}", s.saleAction)
 
 	// The expert pool and the draw (issue 4): the expert's notices and
 	// record; the centre's pool console; applications.
