@@ -70,11 +70,16 @@ type server struct {
 	routes   []route
 	patterns []string // every pattern registered on mux, in order
 	openapi  []byte
+	live     *saleLive // the sales' event streams
 }
 
-// New returns the API handler for /api/.
+// New returns the API handler for /api/. The handler also implements
+// io.Closer: Close ends the sales' event streams and stops their pollers;
+// register it with http.Server.RegisterOnShutdown, so that Shutdown is not
+// held up by open streams.
 func New(d httpx.Deps) http.Handler {
 	s := &server{d: d, mux: http.NewServeMux()}
+	s.live = newSaleLive(s)
 	s.routes = s.table()
 	for i := range s.routes {
 		rt := &s.routes[i]
@@ -87,6 +92,14 @@ func New(d httpx.Deps) http.Handler {
 	s.openapi = doc
 	s.mux.HandleFunc(apiPrefix, s.notFound)
 	return s
+}
+
+// Close ends every live stream (clients reconnect, normally to another
+// process) and stops the pollers behind them. The handler keeps serving
+// everything else.
+func (s *server) Close() error {
+	s.live.close()
+	return nil
 }
 
 func (s *server) handle(pattern string, h http.Handler) {

@@ -55,9 +55,21 @@ const (
 	sAwarded        state = "awarded"
 	sSealed         state = "sealed"     // bidding with custody (agency, operator, supervisor; 2 of 3), sealed bids from 1, 3, 4
 	sDecrypting     state = "decrypting" // sealed, past the deadline, waiting for custodians
+
+	// Sales (issue 5), each at its own clock (saleState.at); see salesauthz_test.go.
+	sSaleDraft     state = "sale_draft"     // a land listing created by the seller, not announced
+	sSaleAnnounced state = "sale_announced" // announced, before the listing; bidder1 eligible, bidder3 pending, bidder4 qualified without deposit
+	sSaleListing   state = "sale_listing"   // listing under way; bidders 1 and 3 eligible, bidder3 has quoted
+	sSaleJoining   state = "sale_joining"   // listing closed with quotes of bidders 1 and 3, join window open
+	sSaleTimed     state = "sale_timed"     // timed bidding among bidders 1 and 3, bidder3 leading
+	sSalePaused    state = "sale_paused"    // timed bidding paused for a declared fault
+	sSaleClosed    state = "sale_closed"    // concluded with a deal
+	sSaleSealed    state = "sale_sealed"    // state property, one sealed quote, window open; bidder1 eligible
+	sSaleAgree     state = "sale_agreement" // state property by agreement after the disclosure; bidder1 the single qualified buyer
 )
 
-var phaseOf = map[state]int{sNone: 1, sDraft: 1, sBidding: 1, sObjection: 1, sOpened: 2, sCommittee: 2, sFailed: 2, sPublicity: 2, sPublicityEnded: 3, sAwarded: 3, sSealed: 1, sDecrypting: 2}
+var phaseOf = map[state]int{sNone: 1, sDraft: 1, sBidding: 1, sObjection: 1, sOpened: 2, sCommittee: 2, sFailed: 2, sPublicity: 2, sPublicityEnded: 3, sAwarded: 3, sSealed: 1, sDecrypting: 2,
+	sSaleDraft: 1, sSaleAnnounced: 1, sSaleListing: 1, sSaleJoining: 1, sSaleTimed: 1, sSalePaused: 1, sSaleClosed: 1, sSaleSealed: 1, sSaleAgree: 1}
 
 // lotState is one lot prepared in a state.
 type lotState struct {
@@ -74,19 +86,21 @@ type lotState struct {
 	bids        []string
 	candidate   string
 	awardPrice  int64
+	sale        *saleState // sale states only
 }
 
 type mcase struct {
-	route string // "METHOD /api/... template", as registered
-	name  string
-	state state
-	path  func(st *lotState) string
-	pathM func(m *matrix, st *lotState) string // instead of path, when the path needs the world
-	body  func(m *matrix, st *lotState) any
-	head  map[string]string
-	want  map[role]int
-	def   int  // status for roles not in want
-	fresh bool // use a fresh token (logout)
+	route  string // "METHOD /api/... template", as registered
+	name   string
+	state  state
+	path   func(st *lotState) string
+	pathM  func(m *matrix, st *lotState) string // instead of path, when the path needs the world
+	body   func(m *matrix, st *lotState) any
+	head   map[string]string
+	want   map[role]int
+	def    int  // status for roles not in want
+	fresh  bool // use a fresh token (logout)
+	stream bool // an event stream: read it briefly, then hang up
 }
 
 func (c mcase) status(r role) int {
@@ -128,7 +142,7 @@ func centre(code int) map[role]int {
 
 func cases() []mcase {
 	lotBody := LotInput{Name: "附属工程", Procedure: "open", Method: "lowest_price", EstimateFen: 5_000_000_00, SecurityFen: 50_000_00, CategoryCode: "A0801", CommitteeSize: 5, PrincipalReps: 1}
-	return []mcase{
+	return append([]mcase{
 		{route: "GET /api/openapi.json", state: sNone, path: fixed("/api/openapi.json"), want: everyone(), def: 200},
 		{route: "POST /api/v1/calendar", state: sNone, path: fixed("/api/v1/calendar"),
 			body: func(*matrix, *lotState) any { return []byte("date,kind,name\n2027-01-01,holiday,元旦\n") },
@@ -371,7 +385,7 @@ func cases() []mcase {
 				m.seq++
 				return UserInput{Username: fmt.Sprintf("auditor%d", m.seq), Name: "新审计员", Password: "Strong-pass-2026", Role: "auditor"}
 			}, want: centre(201), def: 403},
-	}
+	}, saleCases()...)
 }
 
 func mutates(method string) bool { return method != "GET" }
@@ -465,7 +479,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 					} else {
 						path = c.path(st)
 					}
-					res := e.reqH(method, path, tok, body, ip, c.head)
+					saved := e.w.Clock.Now()
+					if st.sale != nil {
+						e.w.Clock.Set(st.sale.at) // a sale's cases run at its own clock
+					}
+					rctx, cancel := context.WithCancel(m.ctx)
+					if c.stream {
+						rctx, cancel = context.WithTimeout(m.ctx, 30*time.Millisecond)
+					}
+					res := e.reqCtx(rctx, method, path, tok, body, ip, c.head)
+					cancel()
+					e.w.Clock.Set(saved)
 					if res.Code != want {
 						t.Errorf("%s as %s (%s): status %d, want %d: %.300s", c.route, r, user, res.Code, want, res.Body)
 						continue
@@ -512,6 +536,9 @@ func (m *matrix) username(r role, st *lotState) string {
 
 // prepare makes a lot at T0 that will reach state st in its phase.
 func (m *matrix) prepare(t *testing.T, st state) *lotState {
+	if strings.HasPrefix(string(st), "sale_") {
+		return &lotState{kind: st, sale: m.prepareSale(t, st)}
+	}
 	start := fixture.StartBidding
 	switch st {
 	case sDraft:

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -39,7 +40,9 @@ func newEnvOn(t testing.TB, db *store.DB, tweak ...func(*httpx.Deps)) *env {
 	for _, f := range tweak {
 		f(&d)
 	}
-	return &env{t: t, w: w, d: d, h: New(d), tokens: map[string]string{}}
+	h := New(d)
+	t.Cleanup(func() { _ = h.(io.Closer).Close() })
+	return &env{t: t, w: w, d: d, h: h, tokens: map[string]string{}}
 }
 
 type resp struct {
@@ -66,6 +69,11 @@ func (e *env) req(method, path, token string, body any, ip string) *resp {
 
 // reqH is req with extra request headers.
 func (e *env) reqH(method, path, token string, body any, ip string, head map[string]string) *resp {
+	return e.reqCtx(context.Background(), method, path, token, body, ip, head)
+}
+
+// reqCtx is reqH with the request's context (an event stream ends with it).
+func (e *env) reqCtx(ctx context.Context, method, path, token string, body any, ip string, head map[string]string) *resp {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -80,7 +88,7 @@ func (e *env) reqH(method, path, token string, body any, ip string, head map[str
 		}
 		rd = bytes.NewReader(j)
 	}
-	r := httptest.NewRequest(method, path, rd)
+	r := httptest.NewRequestWithContext(ctx, method, path, rd)
 	if ip != "" {
 		r.RemoteAddr = ip + ":40000"
 	}

@@ -77,6 +77,9 @@ func buildOpenAPI(routes []route, site string) map[string]any {
 					"X-Signature-SM2": map[string]any{"description": "平台密钥对 PDF 字节的 SM2 签名（ASN.1 DER 的标准 Base64，默认用户标识）", "schema": map[string]any{"type": "string"}},
 				},
 				"content": map[string]any{"application/pdf": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/pdf"}}}}
+		case sseBody:
+			resps[code] = map[string]any{"description": "server-sent events 事件流：每个事件有 id（提交序号）、event（事件类型）和 data（JSON）；另有 reset 事件表示须重新加载状态",
+				"content": map[string]any{"text/event-stream": map[string]any{"schema": map[string]any{"type": "string"}, "x-event-data": g.of(reflect.TypeOf(SaleEvent{}))}}}
 		case textBody:
 			resps[code] = map[string]any{"description": "文本", "content": map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}}
 		case map[string]any:
@@ -107,7 +110,7 @@ func buildOpenAPI(routes []route, site string) map[string]any {
 		}
 	}
 	var tagList []any
-	for _, t := range []string{"meta", "auth", "rules", "notices", "projects", "lots", "bids", "evaluation", "award", "console", "registry", "keys", "custody", "ledger"} {
+	for _, t := range []string{"meta", "auth", "rules", "notices", "projects", "lots", "bids", "evaluation", "award", "console", "registry", "keys", "custody", "ledger", "experts", "sales"} {
 		if tags[t] {
 			tagList = append(tagList, map[string]any{"name": t})
 		}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"ggzy/internal/ledger"
 )
@@ -130,5 +131,5 @@ func (s *server) table() []route {
 			Query: []param{{Name: "kind", Type: "string", Doc: "enterprise | principal | agency；省略为全部"}}, Resp: []Entity{}, Status: 200, h: s.listEntities},
 		{Method: "POST", Path: v1 + "/entities", Summary: "登记市场主体（交易中心、管理员）", Tag: "registry", Auth: authRequired, Body: EntityInput{}, Resp: Entity{}, Status: 201, h: s.registerEntity},
 		{Method: "POST", Path: v1 + "/users", Summary: "开设用户（管理员、交易中心）", Tag: "registry", Auth: authRequired, Body: UserInput{}, Resp: User{}, Status: 201, h: s.createUser},
-	}, append(s.expertRoutes(), s.roomRoutes()...)...)
+	}, slices.Concat(s.expertRoutes(), s.roomRoutes(), s.saleRoutes())...)
 }

@@ -66,8 +66,8 @@ type App struct {
 	PlatformKey *gm.PrivateKey
 	LedgerKey   httpx.LedgerKey
 	Handler     http.Handler
-	// closers end long-lived responses (the evaluation rooms' event
-	// streams) when the server shuts down.
+	// closers end long-lived responses (the evaluation rooms' and the
+	// sales' event streams) when the server shuts down.
 	closers  []io.Closer
 	Registry *prometheus.Registry
 }
@@ -146,9 +146,13 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", onlyFrom(cfg.MetricsFrom, promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})))
-	mux.Handle("/api/", api.New(deps))
+	apiH := api.New(deps)
+	mux.Handle("/api/", apiH)
 	mux.Handle("/", webH)
 	if c, ok := webH.(io.Closer); ok {
+		a.closers = append(a.closers, c)
+	}
+	if c, ok := apiH.(io.Closer); ok {
 		a.closers = append(a.closers, c)
 	}
 	a.Handler = instrument(a.Registry, mux)

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -12,10 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"ggzy/internal/api"
 	"ggzy/internal/app"
+	"ggzy/internal/auction"
 	"ggzy/internal/clock"
 	"ggzy/internal/config"
 	"ggzy/internal/expert"
+	"ggzy/internal/ledger"
 	"ggzy/internal/party"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
@@ -87,6 +91,7 @@ func TestDemoSeed(t *testing.T) {
 	if soon != 1 {
 		t.Errorf("%d lots open minutes after start-up, want 1", soon)
 	}
+	checkDemoPlots(t, a)
 	// `ggzy verify` against the demo: a consistent, fully verified ledger,
 	// from outside over HTTP and from inside over the database.
 	if _, err := a.Ledger.Sign(ctx); err != nil {
@@ -144,8 +149,131 @@ func TestDemoSeed(t *testing.T) {
 	if _, err := app.Seed(ctx, a2); err != nil {
 		t.Fatal(err)
 	}
+	if n := len(demoPlots(t, a2)); n != 2 {
+		t.Errorf("second start: %d land plots, want 2", n)
+	}
 	ents2, experts2, lots2, soon2 := count(a2)
 	if len(ents2) != len(ents) || ents2[party.KindEnterprise] != ents[party.KindEnterprise] || experts2 != experts || soon2 != 1 || lots2[tender.Bidding] != lots[tender.Bidding] {
 		t.Errorf("second start changed the data: %v/%v experts %d/%d lots %v/%v soon %d", ents, ents2, experts, experts2, lots, lots2, soon2)
+	}
+}
+
+// demoPlots are the demo's land sales.
+func demoPlots(t *testing.T, a *app.App) []auction.Sale {
+	t.Helper()
+	var sales []auction.Sale
+	err := a.DB.Read(context.Background(), func(tx *store.Tx) error {
+		var err error
+		sales, err = tx.ListSales(context.Background(), auction.SaleFilter{Kind: auction.Land})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sales
+}
+
+// checkDemoPlots: the demo has the land plot of issue 5 concluded after a
+// contested timed bidding, its reserve revealed in the ledger, and a second
+// plot in its listing period, on which bidder01 quotes through the API.
+func checkDemoPlots(t *testing.T, a *app.App) {
+	t.Helper()
+	ctx := context.Background()
+	var deal, listing *auction.Sale
+	plots := demoPlots(t, a)
+	for i, s := range plots {
+		switch {
+		case s.Status == auction.StatusClosed && s.Result == auction.Deal:
+			deal = &plots[i]
+		case s.Phase(time.Now()) == auction.StatusListing:
+			listing = &plots[i]
+		}
+	}
+	if len(plots) != 2 || deal == nil || listing == nil {
+		t.Fatalf("demo plots: %+v", plots)
+	}
+	if deal.Mode != auction.ModeListing || deal.Timed == nil || deal.Timed.Bids < 5 || deal.Confirmation == nil || !deal.HasReserve ||
+		deal.Final < deal.Reserve || deal.Confirmation.WinnerName == "" || deal.Confirmation.Stage != auction.StageTimed {
+		t.Errorf("concluded plot: %+v timed %+v confirmation %+v", deal, deal.Timed, deal.Confirmation)
+	}
+	var reserveRevealed bool
+	var quoters = map[string]bool{}
+	var eligible int
+	err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		es, err := tx.ListLedger(ctx, deal.Code, 0, 0)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			var r ledger.Reveal
+			if e.Type != ledger.Revealed || json.Unmarshal(e.Public, &r) != nil {
+				continue
+			}
+			var priv map[string]any
+			if json.Unmarshal([]byte(r.Private), &priv) == nil && priv["what"] == "reserve" && priv["reserve"] == float64(deal.Reserve) {
+				reserveRevealed = true
+			}
+		}
+		os, err := tx.ListSaleOffers(ctx, deal.ID, auction.StageListing)
+		for _, o := range os {
+			quoters[o.BidderNo] = true
+		}
+		if err != nil {
+			return err
+		}
+		regs, err := tx.ListSaleRegistrations(ctx, listing.ID)
+		for _, r := range regs {
+			if r.Eligible() {
+				eligible++
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reserveRevealed || len(quoters) < 2 {
+		t.Errorf("concluded plot: reserve revealed %v, listing quotes from %d bidders", reserveRevealed, len(quoters))
+	}
+	if listing.Quotes < 2 || listing.Status != auction.StatusListing || eligible < 3 || !listing.EndAt.After(time.Now().Add(24*time.Hour)) || !listing.HasReserve {
+		t.Errorf("listing plot: %+v, %d eligible bidders", listing, eligible)
+	}
+
+	// A visitor signed in as bidder01 quotes the next valid amount.
+	call := func(method, path, token string, body, out any) int {
+		t.Helper()
+		var rd io.Reader
+		if body != nil {
+			j, _ := json.Marshal(body)
+			rd = bytes.NewReader(j)
+		}
+		r := httptest.NewRequest(method, path, rd)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		w := httptest.NewRecorder()
+		a.Handler.ServeHTTP(w, r)
+		if out != nil {
+			if err := json.Unmarshal(w.Body.Bytes(), out); err != nil {
+				t.Fatalf("%s %s: %d %s", method, path, w.Code, w.Body)
+			}
+		}
+		return w.Code
+	}
+	var list []api.SaleInfo
+	if code := call("GET", "/api/v1/sales?kind=land", "", nil, &list); code != 200 || len(list) != 2 {
+		t.Fatalf("GET /api/v1/sales: %d %+v", code, list)
+	}
+	var login api.LoginResponse
+	if code := call("POST", "/api/v1/auth/login", "", api.LoginRequest{Username: "bidder01", Password: app.DemoPassword}, &login); code != 200 {
+		t.Fatalf("login bidder01: %d", code)
+	}
+	var v api.SaleView
+	if code := call("GET", "/api/v1/sales/"+listing.ID, login.Token, nil, &v); code != 200 || v.Mine == nil || !v.Mine.Eligible || v.State.NextFen == 0 {
+		t.Fatalf("bidder01's view of the listing plot: %d %+v", code, v.Mine)
+	}
+	var rc api.SaleReceipt
+	if code := call("POST", "/api/v1/sales/"+listing.ID+"/quotes", login.Token, api.SaleAmountInput{AmountFen: v.State.NextFen}, &rc); code != 201 || rc.BidderNo != v.Mine.BidderNo {
+		t.Errorf("bidder01 quotes %s: %d %+v", v.State.NextDisplay, code, rc)
 	}
 }

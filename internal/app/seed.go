@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"ggzy/internal/apperr"
+	"ggzy/internal/auction"
+	auctionrules "ggzy/internal/auction/rules"
+	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
 	"ggzy/internal/draw"
 	"ggzy/internal/expert"
@@ -36,7 +39,8 @@ var demoLogins = []Login{
 	{"招标人", "yiyuan", "南宁市第一人民医院"},
 	{"招标人", "sanzhong", "南宁市第三中学"},
 	{"招标代理", "daili", "广西桂信招标代理有限公司"},
-	{"投标人", "bidder01", "广西邕江建设集团有限公司（另有 bidder02…bidder24）"},
+	{"投标人", "bidder01", "广西邕江建设集团有限公司（另有 bidder02…bidder24）；bidder01…bidder03 也是挂牌中地块的竞买人"},
+	{"出让人", "zrzy", "南宁市自然资源局（国有建设用地使用权挂牌出让）"},
 	{"评标专家", "expert01", "（另有 expert02…expert64）"},
 	{"交易中心", "operator", "南宁市公共资源交易中心"},
 	{"行政监督", "supervisor", "南宁市住房和城乡建设局"},
@@ -61,10 +65,10 @@ var specialties = []struct{ code, name string }{
 var surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高")
 var givens = []string{"建华", "志强", "丽娟", "国栋", "海燕", "振宇", "明辉", "秀英", "伟", "静", "晓东", "春梅", "立新", "文博", "思远", "红梅"}
 
-// Seed loads the Nanning demo data set once: entities, users, an expert pool
-// and projects in every lifecycle state, each driven through the real use
-// cases on a clock set back in time, so every record and ledger entry is what
-// the platform itself would have written. A second run finds the data and
+// Seed loads the Nanning demo data set once: entities, users, an expert pool,
+// projects in every lifecycle state and two land plots (landSales), each
+// driven through the real use cases on a clock set back in time, so every
+// record and ledger entry is what the platform itself would have written. A second run finds the data and
 // does nothing.
 func Seed(ctx context.Context, a *App) ([]Login, error) {
 	var seeded bool
@@ -89,6 +93,9 @@ func Seed(ctx context.Context, a *App) ([]Login, error) {
 	}
 	if err := s.projects(); err != nil {
 		return nil, fmt.Errorf("项目: %w", err)
+	}
+	if err := s.landSales(); err != nil {
+		return nil, fmt.Errorf("土地出让: %w", err)
 	}
 	a.Log.Info("演示数据已生成", "bidders", len(s.bidders), "experts", len(s.experts))
 	return demoLogins, nil
@@ -704,4 +711,202 @@ func (s *seeder) report(id string) (tender.Report, error) {
 		return err
 	})
 	return r, err
+}
+
+// ---- land-use rights (issue 5)
+
+// onDay is h:m Beijing time on d's date.
+func onDay(d time.Time, h, m int) time.Time {
+	b := d.In(clock.Shanghai)
+	return time.Date(b.Year(), b.Month(), b.Day(), h, m, 0, 0, clock.Shanghai).UTC()
+}
+
+// landSales adds two plots of the Wuxiang New Area sold by listing
+// (国有建设用地使用权挂牌出让) by the natural resources bureau, driven through
+// the sale use cases on the seeder's back-dated clock: one concluded after a
+// contested timed bidding, with its reserve revealed and its confirmation;
+// one in its listing period now, where bidder01…bidder03 (qualified, deposit
+// confirmed) may quote and bidder04's application awaits review.
+func (s *seeder) landSales() error {
+	as, err := auction.New(auction.Config{Store: store.Bind[auction.Tx](s.a.DB), Clock: s.clk, IDs: s.a.IDs, Calendar: s.a.Calendar, Region: s.a.Config.Region})
+	if err != nil {
+		return err
+	}
+	s.clk.Set(s.now.AddDate(0, 0, -70))
+	bureau, err := s.entity(party.KindPrincipal, "11", "450100", "南宁市自然资源局", "蒙建国")
+	if err != nil {
+		return err
+	}
+	if err := s.user("zrzy", "出让科经办人", party.RolePrincipal, bureau.ID, ""); err != nil {
+		return err
+	}
+	if err := s.concludedPlot(as); err != nil {
+		return fmt.Errorf("GC2026-012号地块: %w", err)
+	}
+	if err := s.listingPlot(as); err != nil {
+		return fmt.Errorf("GC2026-027号地块: %w", err)
+	}
+	return nil
+}
+
+const landEligibility = "中华人民共和国境内外的法人和其他组织（法律、法规另有规定的除外）均可申请参加竞买，可以单独申请，也可以联合申请；申请人须在竞买申请截止前交纳竞买保证金。"
+
+// enrolBidder files a bidder's application at the clock, and has the
+// trading centre qualify it two hours later and confirm its deposit an hour
+// after that (which draws its bidder number).
+func (s *seeder) enrolBidder(as *auction.Service, saleID ids.ID, username, ref string) error {
+	r, err := as.Register(s.ctx, s.actor(username), saleID)
+	if err != nil {
+		return err
+	}
+	s.clk.Advance(2 * time.Hour)
+	if _, err := as.Qualify(s.ctx, s.actor("operator"), r.ID, true, ""); err != nil {
+		return err
+	}
+	s.clk.Advance(time.Hour)
+	_, err = as.ConfirmDeposit(s.ctx, s.actor("operator"), r.ID, ref)
+	return err
+}
+
+// concludedPlot: a residential plot announced 60 days ago, listed with
+// quotes from three bidders, contested in timed bidding and sold above its
+// reserve, which was revealed at the close.
+func (s *seeder) concludedPlot(as *auction.Service) error {
+	ctx, cal := s.ctx, s.a.Calendar
+	announceAt := onDay(s.now.AddDate(0, 0, -60), 10, 0)
+	d, _ := cal.PeriodEnd(announceAt, 20, calendar.CalendarDays)
+	start := onDay(d, 9, 0)
+	d, _ = cal.PeriodEnd(start, 10, calendar.WorkingDays)
+	end := onDay(d, 15, 0)
+	const yuan = 100 // fen
+	in := auction.SaleInput{Kind: auction.Land, Mode: auction.ModeListing, Title: "南宁市五象新区GC2026-012号地块国有建设用地使用权",
+		Data: auction.Data{Location: "南宁市良庆区五象新区玉洞大道以东、秋月路以南", AreaM2: 45678.12, Use: auctionrules.LandResidential, TermYears: 70,
+			PlotRatio:  "2.0＜容积率≤2.8；建筑密度≤25%；绿地率≥35%；建筑限高80米",
+			Conditions: "净地出让，按现状交付土地；竞得人须在签订出让合同之日起12个月内动工建设、36个月内竣工；配建幼儿园一所（建筑面积不少于3600平方米），建成后无偿移交。",
+			Decision:   "挂牌截止时有两个以上竞买人要求报价的，转入网上限时竞价，价高者得，且不得低于底价；只有一个竞买人报价且不低于底价的，挂牌成交。"},
+		Eligibility: landEligibility, Deposit: 65_200_000 * yuan, StartPrice: 326_000_000 * yuan, Increment: 1_000_000 * yuan, StartAt: start, EndAt: end}
+	s.clk.Set(announceAt.Add(-24 * time.Hour))
+	sale, err := as.CreateSale(ctx, s.actor("zrzy"), in)
+	if err != nil {
+		return err
+	}
+	s.clk.Set(announceAt)
+	if _, err := as.Announce(ctx, s.actor("zrzy"), sale.ID); err != nil {
+		return err
+	}
+	bidders := []string{"bidder08", "bidder01", "bidder24"}
+	for k, u := range bidders {
+		s.clk.Set(onDay(announceAt.AddDate(0, 0, 3+2*k), 9, 30))
+		if err := s.enrolBidder(as, sale.ID, u, fmt.Sprintf("GXBANK-TD012-%04d", 3100+k)); err != nil {
+			return err
+		}
+	}
+	s.clk.Set(onDay(start.AddDate(0, 0, -2), 16, 0))
+	if err := as.SetReserve(ctx, s.actor("zrzy"), sale.ID, 335_000_000*yuan); err != nil {
+		return err
+	}
+	// Listing quotes over the first week.
+	for _, q := range []struct {
+		days, h, m int
+		who        string
+		amount     money.Fen
+	}{{1, 10, 12, "bidder08", 326_000_000}, {2, 14, 30, "bidder01", 327_000_000}, {4, 9, 45, "bidder24", 329_000_000}, {6, 11, 5, "bidder08", 330_000_000}} {
+		s.clk.Set(onDay(start.AddDate(0, 0, q.days), q.h, q.m))
+		if _, err := as.Quote(ctx, s.actor(q.who), sale.ID, q.amount*yuan); err != nil {
+			return err
+		}
+	}
+	// The close: three bidders confirm timed bidding within the window.
+	s.clk.Set(end.Add(2 * time.Second))
+	if err := as.CloseListing(ctx, sale.ID); err != nil {
+		return err
+	}
+	for k, u := range bidders {
+		s.clk.Set(end.Add(time.Duration(40+50*k) * time.Second))
+		if err := as.Join(ctx, s.actor(u), sale.ID); err != nil {
+			return err
+		}
+	}
+	joinBy := end.Add(5 * time.Minute)
+	s.clk.Set(joinBy)
+	if err := as.StartTimed(ctx, sale.ID); err != nil {
+		return err
+	}
+	// Eight bids, each restarting the five-minute countdown; the last one
+	// stands when it runs out.
+	at := joinBy
+	var last auction.Receipt
+	for k, b := range []struct {
+		after  time.Duration
+		who    string
+		amount money.Fen
+	}{{40 * time.Second, "bidder01", 331_000_000}, {70 * time.Second, "bidder24", 332_000_000}, {75 * time.Second, "bidder08", 333_000_000},
+		{100 * time.Second, "bidder01", 334_000_000}, {85 * time.Second, "bidder24", 335_000_000}, {2 * time.Minute, "bidder01", 336_000_000},
+		{150 * time.Second, "bidder08", 337_000_000}, {4 * time.Minute, "bidder01", 338_000_000}} {
+		at = at.Add(b.after)
+		s.clk.Set(at)
+		if last, err = as.Bid(ctx, s.actor(b.who), sale.ID, b.amount*yuan); err != nil {
+			return fmt.Errorf("第%d次出价: %w", k+1, err)
+		}
+	}
+	s.clk.Set(last.EndsAt)
+	return as.CloseTimedJob(ctx, auction.TimedCloseSubject(sale.ID, last.EndsAt))
+}
+
+// listingPlot: a commercial plot whose listing period runs now: two quotes
+// so far, bidder01 free to outbid them.
+func (s *seeder) listingPlot(as *auction.Service) error {
+	ctx, cal := s.ctx, s.a.Calendar
+	// The latest announcement whose listing started more than a day ago.
+	announceAt := onDay(s.now.AddDate(0, 0, -25), 10, 0)
+	var start time.Time
+	for {
+		d, _ := cal.PeriodEnd(announceAt, 20, calendar.CalendarDays)
+		if start = onDay(d, 9, 0); start.Before(s.now.Add(-26 * time.Hour)) {
+			break
+		}
+		announceAt = announceAt.AddDate(0, 0, -1)
+	}
+	d, _ := cal.PeriodEnd(start, 10, calendar.WorkingDays)
+	end := onDay(d, 15, 0)
+	if d, _ := cal.PeriodEnd(s.now, 5, calendar.WorkingDays); end.Before(onDay(d, 15, 0)) {
+		end = onDay(d, 15, 0) // at least a week left to quote
+	}
+	const yuan = 100 // fen
+	in := auction.SaleInput{Kind: auction.Land, Mode: auction.ModeListing, Title: "南宁市五象新区GC2026-027号地块国有建设用地使用权",
+		Data: auction.Data{Location: "南宁市良庆区五象新区平乐大道以北、龙堤路以西", AreaM2: 18236.45, Use: auctionrules.LandCommercial, TermYears: 40,
+			PlotRatio:  "容积率≤4.5；建筑密度≤45%；绿地率≥20%；建筑限高100米",
+			Conditions: "净地出让，按现状交付土地；用于商业、商务办公，不得建设住宅；竞得人须在签订出让合同之日起6个月内动工建设。",
+			Decision:   "挂牌截止时有两个以上竞买人要求报价的，转入网上限时竞价，价高者得，且不得低于底价；只有一个竞买人报价且不低于底价的，挂牌成交。"},
+		Eligibility: landEligibility, Deposit: 19_700_000 * yuan, StartPrice: 98_500_000 * yuan, Increment: 500_000 * yuan, StartAt: start, EndAt: end}
+	s.clk.Set(announceAt.Add(-24 * time.Hour))
+	sale, err := as.CreateSale(ctx, s.actor("zrzy"), in)
+	if err != nil {
+		return err
+	}
+	s.clk.Set(announceAt)
+	if _, err := as.Announce(ctx, s.actor("zrzy"), sale.ID); err != nil {
+		return err
+	}
+	for k, u := range []string{"bidder02", "bidder03", "bidder01"} {
+		s.clk.Set(onDay(announceAt.AddDate(0, 0, 2+2*k), 9, 30))
+		if err := s.enrolBidder(as, sale.ID, u, fmt.Sprintf("GXBANK-TD027-%04d", 2700+k)); err != nil {
+			return err
+		}
+	}
+	s.clk.Set(onDay(announceAt.AddDate(0, 0, 9), 11, 0))
+	if _, err := as.Register(ctx, s.actor("bidder04"), sale.ID); err != nil {
+		return err
+	}
+	s.clk.Set(onDay(start.AddDate(0, 0, -1), 16, 0))
+	if err := as.SetReserve(ctx, s.actor("zrzy"), sale.ID, 102_000_000*yuan); err != nil {
+		return err
+	}
+	s.clk.Set(start.Add(2 * time.Hour))
+	if _, err := as.Quote(ctx, s.actor("bidder02"), sale.ID, 98_500_000*yuan); err != nil {
+		return err
+	}
+	s.clk.Set(onDay(start.AddDate(0, 0, 1), 10, 30))
+	_, err = as.Quote(ctx, s.actor("bidder03"), sale.ID, 99_500_000*yuan)
+	return err
 }
