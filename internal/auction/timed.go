@@ -23,6 +23,12 @@ import (
 // and watchers read only committed events: every accepted bid is durably
 // committed before it is acknowledged or broadcast.
 func (s *Service) Bid(ctx context.Context, actor party.Actor, saleID ids.ID, amount money.Fen) (Receipt, error) {
+	// A bid whose amount the committed state already refuses is refused on
+	// a read (stale): losing bids then cost no write transaction, which the
+	// single sale row serialises.
+	if err := s.stale(ctx, saleID, amount); err != nil {
+		return Receipt{}, err
+	}
 	var rc Receipt
 	err := s.store.WithTx(ctx, func(tx Tx) error {
 		sale, err := tx.LockSale(ctx, saleID)
@@ -68,6 +74,28 @@ func (s *Service) Bid(ctx context.Context, actor party.Actor, saleID ids.ID, amo
 		return s.enqueue(ctx, tx, jobs.AuctionCloseTimed, TimedCloseSubject(sale.ID, t.EndsAt), t.EndsAt)
 	})
 	return rc, err
+}
+
+// stale refuses, without taking the sale's lock, a bid whose amount the
+// committed state already refuses: the price only rises, so the locked
+// check would refuse it too (with the same rule, rules.CheckQuote). Other
+// refusals (the end, a pause, the leader rule) can change while a bid
+// commits, so only the transaction decides them.
+func (s *Service) stale(ctx context.Context, saleID ids.ID, amount money.Fen) error {
+	var refusal error
+	err := s.store.Read(ctx, func(tx Tx) error {
+		sale, err := tx.GetSale(ctx, saleID)
+		if err != nil || sale.Status != StatusTimed || sale.Timed == nil {
+			return nil // the transaction gives the precise answer
+		}
+		t := sale.Timed
+		refusal = rules.CheckQuote(amount, t.Price, t.Price, t.Increment, t.Leader != "")
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return refusal
 }
 
 // CloseTimedJob runs CloseTimed for a job subject (TimedCloseSubject).
