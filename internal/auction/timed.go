@@ -2,6 +2,7 @@ package auction
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,7 +27,7 @@ func (s *Service) Bid(ctx context.Context, actor party.Actor, saleID ids.ID, amo
 	// A bid whose amount the committed state already refuses is refused on
 	// a read (stale): losing bids then cost no write transaction, which the
 	// single sale row serialises.
-	if err := s.stale(ctx, saleID, amount); err != nil {
+	if err := s.stale(ctx, actor, saleID, amount); err != nil {
 		return Receipt{}, err
 	}
 	var rc Receipt
@@ -81,14 +82,22 @@ func (s *Service) Bid(ctx context.Context, actor party.Actor, saleID ids.ID, amo
 // check would refuse it too (with the same rule, rules.CheckQuote). Other
 // refusals (the end, a pause, the leader rule) can change while a bid
 // commits, so only the transaction decides them.
-func (s *Service) stale(ctx context.Context, saleID ids.ID, amount money.Fen) error {
+func (s *Service) stale(ctx context.Context, actor party.Actor, saleID ids.ID, amount money.Fen) error {
 	var refusal error
 	err := s.store.Read(ctx, func(tx Tx) error {
 		sale, err := tx.GetSale(ctx, saleID)
 		if err != nil || sale.Status != StatusTimed || sale.Timed == nil {
 			return nil // the transaction gives the precise answer
 		}
+		// Who may bid is answered first, as under the lock.
+		reg, err := bidderReg(ctx, tx, actor, sale)
+		if err != nil {
+			return nil
+		}
 		t := sale.Timed
+		if len(t.Participants) > 0 && !slices.Contains(t.Participants, reg.BidderNo) {
+			return nil
+		}
 		refusal = rules.CheckQuote(amount, t.Price, t.Price, t.Increment, t.Leader != "")
 		return nil
 	})
