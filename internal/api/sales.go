@@ -409,19 +409,10 @@ func saleReceiptDTO(r auction.Receipt) SaleReceipt {
 
 // ---- handlers
 
-func (s *server) sales() (*auction.Service, error) {
-	if s.d.Auction == nil {
-		return nil, apperr.New(apperr.Internal, "土地、矿业权和国有产权交易服务未启用。")
-	}
-	return s.d.Auction, nil
-}
 
 // saleView answers with the sale as the actor sees it now.
 func (s *server) saleView(c *call, id string) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	v, err := svc.ViewSale(c.ctx(), c.actor, id)
 	if err != nil {
 		return nil, err
@@ -438,10 +429,7 @@ func (s *server) saleAfter(c *call, err error) (any, error) {
 }
 
 func (s *server) listSales(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	q := c.r.URL.Query()
 	f := auction.SaleFilter{Kind: auction.Kind(q.Get("kind")), Mode: auction.Mode(q.Get("mode")), SellerID: q.Get("seller")}
 	limit := 50
@@ -472,10 +460,7 @@ func (s *server) listSales(c *call) (any, error) {
 }
 
 func (s *server) createSale(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in SaleInput
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
@@ -490,37 +475,28 @@ func (s *server) createSale(c *call) (any, error) {
 func (s *server) getSale(c *call) (any, error) { return s.saleView(c, c.r.PathValue("id")) }
 
 func (s *server) changeSale(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in SaleChange
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
 	}
 	// Kind and mode are fixed at creation; the use case keeps the stored ones.
-	_, err = svc.ChangeAnnouncement(c.ctx(), c.actor, c.r.PathValue("id"), in.SaleTerms.domain("", "", ""), in.Reason)
+	_, err := svc.ChangeAnnouncement(c.ctx(), c.actor, c.r.PathValue("id"), in.SaleTerms.domain("", "", ""), in.Reason)
 	return s.saleAfter(c, err)
 }
 
 func (s *server) announceSale(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in struct{}
 	if err := c.decode(&in, true); err != nil {
 		return nil, err
 	}
-	_, err = svc.Announce(c.ctx(), c.actor, c.r.PathValue("id"))
+	_, err := svc.Announce(c.ctx(), c.actor, c.r.PathValue("id"))
 	return s.saleAfter(c, err)
 }
 
 func (s *server) setReserve(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in SaleReserveInput
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
@@ -529,10 +505,7 @@ func (s *server) setReserve(c *call) (any, error) {
 }
 
 func (s *server) registerForSale(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in struct{}
 	if err := c.decode(&in, true); err != nil {
 		return nil, err
@@ -564,10 +537,7 @@ func (s *server) checkRegistration(c *call, svc *auction.Service) error {
 }
 
 func (s *server) reviewRegistration(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in SaleReviewInput
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
@@ -583,10 +553,7 @@ func (s *server) reviewRegistration(c *call) (any, error) {
 }
 
 func (s *server) confirmSaleDeposit(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in SaleDepositInput
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
@@ -602,10 +569,7 @@ func (s *server) confirmSaleDeposit(c *call) (any, error) {
 }
 
 func (s *server) saleIdentities(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in ReasonInput
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
@@ -627,10 +591,7 @@ type offerUseCase func(*auction.Service, context.Context, party.Actor, ids.ID, m
 // the offer is committed.
 func (s *server) offer(uc offerUseCase) handlerFunc {
 	return func(c *call) (any, error) {
-		svc, err := s.sales()
-		if err != nil {
-			return nil, err
-		}
+		svc := s.d.Auction
 		var in SaleAmountInput
 		if err := c.decode(&in, false); err != nil {
 			return nil, err
@@ -644,23 +605,17 @@ func (s *server) offer(uc offerUseCase) handlerFunc {
 }
 
 func (s *server) changeIncrement(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in SaleIncrementInput
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
 	}
-	_, err = svc.ChangeIncrement(c.ctx(), c.actor, c.r.PathValue("id"), fen(in.IncrementFen), in.Reason)
+	_, err := svc.ChangeIncrement(c.ctx(), c.actor, c.r.PathValue("id"), fen(in.IncrementFen), in.Reason)
 	return s.saleAfter(c, err)
 }
 
 func (s *server) joinSale(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in struct{}
 	if err := c.decode(&in, true); err != nil {
 		return nil, err
@@ -670,14 +625,12 @@ func (s *server) joinSale(c *call) (any, error) {
 
 func (s *server) pauseSale(pause bool) handlerFunc {
 	return func(c *call) (any, error) {
-		svc, err := s.sales()
-		if err != nil {
-			return nil, err
-		}
+		svc := s.d.Auction
 		var in ReasonInput
 		if err := c.decode(&in, false); err != nil {
 			return nil, err
 		}
+		var err error
 		if pause {
 			_, err = svc.Pause(c.ctx(), c.actor, c.r.PathValue("id"), in.Reason)
 		} else {
@@ -688,15 +641,12 @@ func (s *server) pauseSale(pause bool) handlerFunc {
 }
 
 func (s *server) agreeSale(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var in SaleAgreementInput
 	if err := c.decode(&in, false); err != nil {
 		return nil, err
 	}
-	_, err = svc.Agree(c.ctx(), c.actor, c.r.PathValue("id"), auction.AgreementInput{RegistrationID: in.RegistrationID, Price: fen(in.PriceFen),
+	_, err := svc.Agree(c.ctx(), c.actor, c.r.PathValue("id"), auction.AgreementInput{RegistrationID: in.RegistrationID, Price: fen(in.PriceFen),
 		Rounds: in.Rounds, Approval: in.Approval})
 	return s.saleAfter(c, err)
 }
@@ -705,10 +655,7 @@ func (s *server) agreeSale(c *call) (any, error) {
 const MaxSaleEvents = 1000
 
 func (s *server) saleEvents(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	var after int64
 	if v := c.r.URL.Query().Get("after"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -731,10 +678,7 @@ func (s *server) saleEvents(c *call) (any, error) {
 
 // saleStream serves the sale's events as server-sent events (live.go).
 func (s *server) saleStream(c *call) (any, error) {
-	svc, err := s.sales()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.d.Auction
 	r, err := s.live.prepare(c.ctx(), svc, c.r)
 	if err != nil {
 		return nil, err

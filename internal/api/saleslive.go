@@ -53,11 +53,7 @@ func newSaleLive(s *server) *saleLive {
 		writeError(w, httpx.Status(e.Code), e)
 	}})
 	l.feed = live.NewFeed(l.hub, func(ctx context.Context, topic string, after uint64) ([]live.Event, error) {
-		svc, err := s.sales()
-		if err != nil {
-			return nil, err
-		}
-		return liveSaleEvents(ctx, svc, strings.TrimPrefix(topic, "sale/"), after)
+		return liveSaleEvents(ctx, s.d.Auction, strings.TrimPrefix(topic, "sale/"), after)
 	}, salePoll)
 	l.handler = l.hub.Handler(func(r *http.Request) (string, error) { return saleTopic(r.PathValue("id")), nil })
 	return l
