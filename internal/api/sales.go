@@ -409,7 +409,6 @@ func saleReceiptDTO(r auction.Receipt) SaleReceipt {
 
 // ---- handlers
 
-
 // saleView answers with the sale as the actor sees it now.
 func (s *server) saleView(c *call, id string) (any, error) {
 	svc := s.d.Auction
