@@ -34,16 +34,6 @@ func (s *server) codes() *classify.Table {
 	return classify.Default()
 }
 
-// pool is the pool service; a deployment without it says so instead of
-// failing later.
-func (s *server) pool(w http.ResponseWriter, r *http.Request) *expert.Service {
-	if s.d.Expert == nil {
-		s.fail(w, r, apperr.New(apperr.Internal, "专家库服务未配置，暂不能办理。"))
-		return nil
-	}
-	return s.d.Expert
-}
-
 // codeGroup is one <optgroup> of the specialty picker: a level-2 code and
 // everything under it.
 type codeGroup struct {
@@ -154,10 +144,7 @@ func (s *server) poolList(w http.ResponseWriter, r *http.Request) {
 	if !s.requireLogin(w, r) {
 		return
 	}
-	pool := s.pool(w, r)
-	if pool == nil {
-		return
-	}
+	pool := s.d.Expert
 	a := s.actor(r)
 	q := r.URL.Query()
 	d := poolData{Errs: map[string]string{}, Codes: s.codes().All(), CanApply: a.Role == party.RoleOperator, Operator: a.Role == party.RoleOperator}
@@ -314,10 +301,7 @@ func (s *server) expertData(ctx context.Context, pool *expert.Service, a party.A
 }
 
 func (s *server) expertPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *formErr) {
-	pool := s.pool(w, r)
-	if pool == nil {
-		return
-	}
+	pool := s.d.Expert
 	a := s.actor(r)
 	d, err := s.expertData(r.Context(), pool, a, id)
 	if err != nil {
@@ -360,10 +344,7 @@ func (s *server) reviewExpert(w http.ResponseWriter, r *http.Request) {
 	if !s.requireLogin(w, r) {
 		return
 	}
-	pool := s.pool(w, r)
-	if pool == nil {
-		return
-	}
+	pool := s.d.Expert
 	ctx, a, id, v := r.Context(), s.actor(r), r.PathValue("id"), r.PostForm
 	approve := v.Get("decision") == "approve"
 	if v.Get("decision") != "approve" && v.Get("decision") != "reject" {
@@ -407,10 +388,7 @@ func (s *server) sanctionExpert(w http.ResponseWriter, r *http.Request) {
 	if !s.requireLogin(w, r) {
 		return
 	}
-	pool := s.pool(w, r)
-	if pool == nil {
-		return
-	}
+	pool := s.d.Expert
 	ctx, a, id, v := r.Context(), s.actor(r), r.PathValue("id"), r.PostForm
 	if a.Role != party.RoleSupervisor && a.Role != party.RoleOperator {
 		s.fail(w, r, apperr.Forbiddenf("暂停或列入黑名单须依据行政监督部门的决定或投诉处理结果，由监督人员或交易中心办理。"))
@@ -442,10 +420,7 @@ func (s *server) reinstateExpert(w http.ResponseWriter, r *http.Request) {
 	if !s.requireLogin(w, r) {
 		return
 	}
-	pool := s.pool(w, r)
-	if pool == nil {
-		return
-	}
+	pool := s.d.Expert
 	id := r.PathValue("id")
 	e, err := pool.Reinstate(r.Context(), s.actor(r), id, strings.TrimSpace(r.PostFormValue("reason")))
 	if err != nil {
@@ -459,10 +434,7 @@ func (s *server) exitExpert(w http.ResponseWriter, r *http.Request) {
 	if !s.requireLogin(w, r) {
 		return
 	}
-	pool := s.pool(w, r)
-	if pool == nil {
-		return
-	}
+	pool := s.d.Expert
 	a, id, v := s.actor(r), r.PathValue("id"), r.PostForm
 	kind := v.Get("kind")
 	if kind == "" {
@@ -517,10 +489,7 @@ func (s *server) applyForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) applyPage(w http.ResponseWriter, r *http.Request, fe *formErr) {
-	pool := s.pool(w, r)
-	if pool == nil {
-		return
-	}
+	pool := s.d.Expert
 	ctx, a := r.Context(), s.actor(r)
 	if !mayApply(a) {
 		s.fail(w, r, apperr.Forbiddenf("入库申请由专家本人或其工作单位提出，交易中心可代为录入单位的书面推荐。"))
@@ -566,10 +535,7 @@ func (s *server) applyExpert(w http.ResponseWriter, r *http.Request) {
 	if !s.requireLogin(w, r) {
 		return
 	}
-	pool := s.pool(w, r)
-	if pool == nil {
-		return
-	}
+	pool := s.d.Expert
 	ctx, a, v := r.Context(), s.actor(r), r.PostForm
 	if !mayApply(a) {
 		s.fail(w, r, apperr.Forbiddenf("入库申请由专家本人或其工作单位提出，交易中心可代为录入单位的书面推荐。"))
@@ -655,10 +621,7 @@ type profileData struct {
 }
 
 func (s *server) profilePage(w http.ResponseWriter, r *http.Request, fe *formErr) {
-	pool := s.pool(w, r)
-	if pool == nil {
-		return
-	}
+	pool := s.d.Expert
 	ctx, a := r.Context(), s.actor(r)
 	if a.Role != party.RoleExpert {
 		s.fail(w, r, apperr.Forbiddenf("“我的专家档案”仅供评标专家本人查看；专家库由交易中心管理。"))
