@@ -407,3 +407,27 @@ func TestControlRelations(t *testing.T) {
 		t.Fatalf("expert employed by an entity under a bidder's control not recused: %+v", d.Result.Exclusions)
 	}
 }
+
+// TestCompositionIsCheckedBeforeTheDraw: the needs must fill exactly the
+// committee's expert seats (≥ 5, odd, experts ≥ 2/3 were checked when the
+// lot was defined), or nobody is drawn (《招标投标法》第三十七条).
+func TestCompositionIsCheckedBeforeTheDraw(t *testing.T) {
+	w := newWorld(t)
+	l := openedLot(t, w, fixture.LotOptions{}, 3)
+	for _, needs := range [][]draw.Need{
+		{{Specialty: "A0801", Count: 3}},
+		{{Specialty: "A0801", Count: 3}, {Specialty: "A0802", Count: 2}},
+		{},
+		{{Specialty: "A9999", Count: 4}},
+	} {
+		_, err := w.Tender.RequestDraw(ctx, w.Actor("operator"), l.ID, tender.DrawInput{Reps: []string{"principal2"}, Needs: needs}, w.Party.UserByUsername)
+		if e := wantErr(t, err, apperr.Invalid, ""); e.Fields["needs"] == "" {
+			t.Errorf("needs %v: fields %v", needs, e.Fields)
+		}
+	}
+	_, err := w.Tender.RequestDraw(ctx, w.Actor("operator"), l.ID, tender.DrawInput{Reps: []string{"principal2"}, Needs: []draw.Need{{Specialty: "A0801", Count: 3}}}, w.Party.UserByUsername)
+	wantErr(t, err, apperr.Invalid, "第三十七条")
+	if ds, _, _ := w.Tender.ListLotDraws(ctx, w.Actor("operator"), l.ID); len(ds) != 0 {
+		t.Fatalf("%d draws recorded for refused requests", len(ds))
+	}
+}
