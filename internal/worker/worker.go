@@ -66,7 +66,16 @@ func (w *taskWorker) Work(ctx context.Context, job *river.Job[Task]) error {
 	err := h(ctx, job.Args.Subject)
 	var re *RetryError
 	if errors.As(err, &re) {
-		return river.JobSnooze(re.After)
+		// A job snoozed far ahead is made available on River's scheduler
+		// tick, up to SchedulerLead late: it wakes that much early instead
+		// (every handler checks the time and snoozes the short rest, which
+		// is made available at once). A countdown's close, moved by every
+		// bid, thus ends the bidding on time.
+		d := re.After
+		if d > 2*SchedulerLead {
+			d -= SchedulerLead
+		}
+		return river.JobSnooze(d)
 	}
 	if err != nil {
 		w.r.log.Error("job failed", "name", job.Args.Name, "subject", job.Args.Subject, "attempt", job.Attempt, "err", err)
