@@ -33,6 +33,7 @@ type Feed struct {
 type feedWatch struct {
 	n    int
 	stop chan struct{}
+	kick chan struct{} // poll now (buffered 1)
 }
 
 // NewFeed returns a feed polling src every interval for the hub's watched
@@ -51,10 +52,10 @@ func (f *Feed) Watch(topic string) func() {
 	}
 	w := f.watchers[topic]
 	if w == nil {
-		w = &feedWatch{stop: make(chan struct{})}
+		w = &feedWatch{stop: make(chan struct{}), kick: make(chan struct{}, 1)}
 		f.watchers[topic] = w
 		f.wg.Add(1)
-		go f.poll(topic, w.stop)
+		go f.poll(topic, w)
 	}
 	w.n++
 	var once sync.Once
@@ -71,6 +72,13 @@ func (f *Feed) Watch(topic string) func() {
 	}
 }
 
+// Watching reports whether topic has watchers (and so is polled).
+func (f *Feed) Watching(topic string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.watchers[topic] != nil
+}
+
 // Watched is the number of topics being polled.
 func (f *Feed) Watched() int {
 	f.mu.Lock()
@@ -78,17 +86,43 @@ func (f *Feed) Watched() int {
 	return len(f.watchers)
 }
 
-func (f *Feed) poll(topic string, stop <-chan struct{}) {
+// Offer publishes ev, just committed by this process, on a watched topic
+// when the hub already holds prev, the event before it in the source —
+// then nothing can be missing before it and watchers get it without waiting
+// for the next poll. Otherwise (something committed elsewhere is not read
+// yet) the topic is polled now, which brings both in order. An unwatched
+// topic is left alone: whoever subscribes reads the source first.
+func (f *Feed) Offer(topic string, prev uint64, ev Event) {
+	f.mu.Lock()
+	w := f.watchers[topic]
+	f.mu.Unlock()
+	if w == nil {
+		return
+	}
+	// A poll publishing meanwhile is harmless: PublishAt ignores an ID the
+	// hub already has, and the source cannot hold ev's successor without ev.
+	if f.hub.Last(topic) == prev {
+		f.hub.PublishAt(topic, ev)
+		return
+	}
+	select {
+	case w.kick <- struct{}{}:
+	default: // a poll is already due
+	}
+}
+
+func (f *Feed) poll(topic string, w *feedWatch) {
 	defer f.wg.Done()
 	t := time.NewTicker(f.every)
 	defer t.Stop()
 	for {
 		select {
-		case <-stop:
+		case <-w.stop:
 			return
 		case <-f.done:
 			return
 		case <-t.C:
+		case <-w.kick:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		evs, err := f.src(ctx, topic, f.hub.Last(topic))

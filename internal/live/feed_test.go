@@ -84,3 +84,56 @@ func TestFeedPollsWatchedTopicsOnly(t *testing.T) {
 		t.Fatal("pollers still running with no watcher")
 	}
 }
+
+// TestFeedOffer: an event offered right after its commit reaches the hub at
+// once when the hub holds the one before it; when something committed
+// elsewhere is missing, the offer is not published out of order but polls
+// the source at once, which brings both in order. An unwatched topic is
+// left alone.
+func TestFeedOffer(t *testing.T) {
+	src := &memSource{evs: map[string][]Event{}}
+	h := NewHub(Options{})
+	f := NewFeed(h, src.read, time.Hour) // no timed poll during the test
+	defer f.Close()
+
+	src.add("a", "bid") // 1
+	f.Offer("a", 0, Event{ID: 1, Type: "bid", Data: []byte(`{}`)})
+	if h.Last("a") != 0 || f.Watching("a") {
+		t.Fatalf("unwatched topic published: last %d", h.Last("a"))
+	}
+	stop := f.Watch("a")
+	defer stop()
+	if !f.Watching("a") {
+		t.Fatal("watched topic not reported")
+	}
+	f.Offer("a", 0, Event{ID: 1, Type: "bid", Data: []byte(`{}`)})
+	if h.Last("a") != 1 {
+		t.Fatalf("offer after the last held event: last %d, want 1", h.Last("a"))
+	}
+	sub := h.Subscribe("a", 0)
+	defer sub.Close()
+
+	// 2 was committed by another process; this one offers 3.
+	src.add("a", "bid") // 2
+	src.add("a", "bid") // 3
+	f.Offer("a", 2, Event{ID: 3, Type: "bid", Data: []byte(`{}`)})
+	deadline := time.Now().Add(2 * time.Second)
+	for h.Last("a") != 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	var ids []uint64
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for len(ids) < 3 {
+		evs, err := sub.Next(ctx, nil)
+		if err != nil {
+			t.Fatalf("after %v: %v", ids, err)
+		}
+		for _, e := range evs {
+			ids = append(ids, e.ID)
+		}
+	}
+	if len(ids) != 3 || ids[0] != 1 || ids[1] != 2 || ids[2] != 3 {
+		t.Fatalf("events %v, want 1 2 3 in order", ids)
+	}
+}
