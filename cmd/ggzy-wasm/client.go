@@ -247,3 +247,63 @@ func signDigest(digestHex, keyPEM, passphrase string) (signed, error) {
 	}
 	return signed{Signature: base64.StdEncoding.EncodeToString(sig), Fingerprint: k.Public().Fingerprint()}, nil
 }
+
+// ---- one sealed quote (一次报价) of a land, mining-right or state-property
+// sale: the same sealing, with the sale's ID in the lot field and the
+// bidder's number (not its entity: custodians learn no names) as the
+// sealed package's bidder, as auction.SubmitSealed checks.
+
+// quoteForm is the plaintext of a sealed quote: the JSON the opening reads
+// (auction.EncodeQuote / DecodeQuote), amount in fen.
+type quoteForm struct {
+	Amount money.Fen `json:"amount"`
+}
+
+// makeQuote checks the typed amount and encodes the quote form. As for the
+// bid form, a quote the opening would reject (nothing, zero, below the
+// listed price) is refused here, before it is sealed: 一次报价 cannot be
+// submitted twice, so a quote sealed wrong would be lost.
+func makeQuote(amountText string, listed money.Fen) ([]byte, error) {
+	amount, err := money.Parse(amountText)
+	switch {
+	case strings.TrimSpace(amountText) == "":
+		return nil, &fieldError{"amount", "请填写一次报价金额（元）。"}
+	case err != nil:
+		return nil, &fieldError{"amount", "报价金额应以元为单位、最多两位小数，如 5200000.00。"}
+	case amount <= 0:
+		return nil, &fieldError{"amount", "报价金额应大于0。"}
+	case amount < listed:
+		return nil, &fieldError{"amount", fmt.Sprintf("报价不得低于挂牌价 %s（《中华人民共和国企业国有资产法》第五十五条），低于挂牌价的报价开启时无效。", listed)}
+	}
+	return json.Marshal(quoteForm{Amount: amount})
+}
+
+// sealQuote seals a quote for the sale's published custody (lot_id is the
+// sale's ID), bound to the bidder's number and signed with the entity's key.
+// listed is the sale's listed price (the page's), now the platform's time.
+func sealQuote(custodyJSON []byte, bidderNo, amountText string, listed money.Fen, keyPEM, passphrase string, now time.Time) (sealed, error) {
+	var c sealbid.Custody
+	if err := json.Unmarshal(custodyJSON, &c); err != nil || c.LotID == "" || len(c.Custodians) == 0 {
+		return sealed{}, errors.New("页面中的报价密钥保管信息无法读取，请刷新页面后重试。")
+	}
+	if strings.TrimSpace(bidderNo) == "" {
+		return sealed{}, errors.New("未能确定贵单位的竞买号牌，请刷新页面后重试。")
+	}
+	if !c.Deadline.IsZero() && !now.Before(c.Deadline) {
+		return sealed{}, errors.New("报价时间已截止，不能再提交一次报价。")
+	}
+	form, err := makeQuote(amountText, listed)
+	if err != nil {
+		return sealed{}, err
+	}
+	k, err := privateKey(keyPEM, passphrase)
+	if err != nil {
+		return sealed{}, err
+	}
+	var buf bytes.Buffer
+	h, err := sealbid.Seal(&buf, c, bidderNo, form, nil, k, now, rand.Reader)
+	if err != nil {
+		return sealed{}, fmt.Errorf("密封失败：%w", err)
+	}
+	return sealed{Data: buf.Bytes(), Digest: h.Digest(), Signer: k.Public().Fingerprint()}, nil
+}

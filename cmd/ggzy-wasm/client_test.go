@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"ggzy/internal/auction"
 	"ggzy/internal/gm"
 	"ggzy/internal/seal"
 	"ggzy/internal/sealbid"
@@ -142,5 +144,100 @@ func TestSignDigest(t *testing.T) {
 	}
 	if _, err := signDigest("abc", kp.PEM, "评标签名口令2026"); err == nil {
 		t.Fatal("a malformed digest was signed")
+	}
+}
+
+// TestSealQuoteIsWhatTheSaleOpens: the browser's sealed quote passes the
+// platform's intake check (auction.SubmitSealed: bound to the sale's ID and
+// the bidder's number, signed), and once k custodians' shares recover its
+// key, the opening reads the amount typed (auction.DecodeQuote of the form
+// auction.EncodeQuote makes). Amounts the opening would reject are refused
+// before sealing, on the amount field.
+func TestSealQuoteIsWhatTheSaleOpens(t *testing.T) {
+	for _, c := range []struct{ in, field string }{{"", "amount"}, {"12.345", "amount"}, {"0", "amount"}, {"4999999.99", "amount"}} {
+		var fe *fieldError
+		if _, err := makeQuote(c.in, 5_000_000_00); !errors.As(err, &fe) || fe.Field != c.field {
+			t.Errorf("amount %q: %v, want an error on %s", c.in, err, c.field)
+		}
+	}
+	form, err := makeQuote("5,200,000.50", 5_000_000_00)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := auction.EncodeQuote(5_200_000_50); !bytes.Equal(form, want) {
+		t.Fatalf("quote form %s, the sale's %s", form, want)
+	}
+
+	bidder, err := generateKey("竞买签名口令-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := gm.ParsePublicKeyPEM([]byte(bidder.PublicPEM))
+	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	c := sealbid.Custody{LotID: "SALE1", LotCode: "GX-CQ-1", Deadline: now.Add(time.Hour), Threshold: 2}
+	keys := map[string]*gm.PrivateKey{}
+	for _, id := range []string{"u1", "u2", "u3"} {
+		k, err := gm.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[id] = k
+		c.Custodians = append(c.Custodians, sealbid.Custodian{UserID: id, Name: id, Fingerprint: k.Public().Fingerprint(), PublicKey: string(k.Public().MarshalPEM())})
+	}
+	cj, _ := json.Marshal(c)
+	if _, err := sealQuote(cj, "0123", "5200000.50", 5_000_000_00, bidder.PEM, "wrong passphrase", now); err == nil {
+		t.Fatal("sealed with a wrong passphrase")
+	}
+	if _, err := sealQuote(cj, "0123", "5200000.50", 5_000_000_00, bidder.PEM, "竞买签名口令-2026", c.Deadline); err == nil {
+		t.Fatal("sealed after the quote window")
+	}
+	s, err := sealQuote(cj, "0123", "5200000.50", 5_000_000_00, bidder.PEM, "竞买签名口令-2026", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Signer != bidder.Fingerprint {
+		t.Errorf("signed with %s, want %s", s.Signer, bidder.Fingerprint)
+	}
+	want := seal.Binding{LotID: "SALE1", EntityID: "0123", Threshold: 2, MaxSize: auction.MaxSealedQuote}
+	for _, cu := range c.Custodians {
+		want.Custodians = append(want.Custodians, seal.Custodian{ID: cu.UserID, Key: keys[cu.UserID].Public()})
+	}
+	keyOf := func(string) (*gm.PublicKey, error) { return pub, nil }
+	h, err := seal.Check(bytes.NewReader(s.Data), want, keyOf, nil)
+	if err != nil {
+		t.Fatalf("the sale's intake check refuses the browser's sealed quote: %v", err)
+	}
+	if h.Digest() != s.Digest {
+		t.Errorf("digest %s, checked %s", s.Digest, h.Digest())
+	}
+	other := want
+	other.EntityID = "0456"
+	if _, err := seal.Check(bytes.NewReader(s.Data), other, keyOf, nil); err == nil {
+		t.Error("the quote passes as another bidder number's")
+	}
+
+	// Two custodians decrypt their shares; the opening reads the amount.
+	var shares []seal.Share
+	for _, id := range []string{"u1", "u3"} {
+		got, bad := sealbid.OpenShares("SALE1", id, []sealbid.Envelope{{BidID: "0123", Header: h.Raw()}}, keys[id])
+		if len(bad) != 0 || len(got) != 1 {
+			t.Fatalf("%s's shares: %+v %+v", id, got, bad)
+		}
+		shares = append(shares, got[0].Share)
+	}
+	key, err := seal.RecoverKey(h, shares)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain bytes.Buffer
+	if _, err := seal.Open(bytes.NewReader(s.Data), key, want, &plain); err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := seal.ReadPackage(&plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if amount, err := auction.DecodeQuote(pkg.Form()); err != nil || amount != 5_200_000_50 {
+		t.Fatalf("the opening reads %v, %v", amount, err)
 	}
 }

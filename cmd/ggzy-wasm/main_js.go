@@ -3,10 +3,13 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"syscall/js"
 	"time"
+
+	"ggzy/internal/money"
 )
 
 // main registers the functions the pages call, tells the page it is ready
@@ -15,6 +18,7 @@ func main() {
 	g := js.Global()
 	g.Set("ggzyGenerateKey", promise(jsGenerateKey))
 	g.Set("ggzySeal", promise(jsSeal))
+	g.Set("ggzySealQuote", promise(jsSealQuote))
 	g.Set("ggzyOpenShares", promise(jsOpenShares))
 	g.Set("ggzySignDigest", promise(jsSignDigest))
 	if ready := g.Get("ggzyReady"); ready.Type() == js.TypeFunction {
@@ -104,6 +108,29 @@ func jsSeal(args []js.Value) (any, error) {
 	out := js.Global().Get("Uint8Array").New(len(s.Data))
 	js.CopyBytesToJS(out, s.Data)
 	return map[string]any{"data": out, "digest": s.Digest, "signer": s.Signer, "size": len(s.Data)}, nil
+}
+
+// jsSealQuote: ggzySealQuote(custodyJSON, bidderNo, amount, listedFen,
+// keyPem, passphrase[, nowMillis]) → {data: Uint8Array, base64, digest,
+// signer, size}: a sale's one sealed quote (the sale's custody from its
+// page, the bidder's number as the sealed package's bidder). base64 is what
+// the page posts in the form's "sealed" field.
+func jsSealQuote(args []js.Value) (any, error) {
+	var listed money.Fen
+	if len(args) > 3 && args[3].Type() == js.TypeNumber {
+		listed = money.Fen(args[3].Int())
+	}
+	now := time.Now()
+	if len(args) > 6 && args[6].Type() == js.TypeNumber {
+		now = time.UnixMilli(int64(args[6].Float()))
+	}
+	s, err := sealQuote([]byte(str(args, 0)), str(args, 1), str(args, 2), listed, str(args, 4), str(args, 5), now)
+	if err != nil {
+		return nil, err
+	}
+	out := js.Global().Get("Uint8Array").New(len(s.Data))
+	js.CopyBytesToJS(out, s.Data)
+	return map[string]any{"data": out, "base64": base64.StdEncoding.EncodeToString(s.Data), "digest": s.Digest, "signer": s.Signer, "size": len(s.Data)}, nil
 }
 
 // jsOpenShares: ggzyOpenShares(lotID, custodianID, envelopesJSON, keyPem,

@@ -66,10 +66,16 @@ const (
 	sSaleClosed    state = "sale_closed"    // concluded with a deal
 	sSaleSealed    state = "sale_sealed"    // state property, one sealed quote, window open; bidder1 eligible
 	sSaleAgree     state = "sale_agreement" // state property by agreement after the disclosure; bidder1 the single qualified buyer
+	// One sealed quote under custody (operator, supervisor, agency; 2 of 3); see salesauthz_test.go.
+	sSaleSealedSoon state = "sale_sealed_soon" // announced, the window not yet open, no custody yet; bidder1 eligible
+	sSaleDecrypting state = "sale_decrypting"  // the window closed with quotes of bidders 1 and 3 sealed; waiting for custodians
+	// A state-property disclosure ending without a buyer; see salesauthz_test.go.
+	sSaleUnsold state = "sale_unsold" // open quotes, the formal disclosure ends on the next working day, no registration
 )
 
 var phaseOf = map[state]int{sNone: 1, sDraft: 1, sBidding: 1, sObjection: 1, sOpened: 2, sCommittee: 2, sFailed: 2, sPublicity: 2, sPublicityEnded: 3, sAwarded: 3, sSealed: 1, sDecrypting: 2,
-	sSaleDraft: 1, sSaleAnnounced: 1, sSaleListing: 1, sSaleJoining: 1, sSaleTimed: 1, sSalePaused: 1, sSaleClosed: 1, sSaleSealed: 1, sSaleAgree: 1}
+	sSaleDraft: 1, sSaleAnnounced: 1, sSaleListing: 1, sSaleJoining: 1, sSaleTimed: 1, sSalePaused: 1, sSaleClosed: 1, sSaleSealed: 1, sSaleAgree: 1,
+	sSaleSealedSoon: 1, sSaleDecrypting: 1, sSaleUnsold: 1}
 
 // lotState is one lot prepared in a state.
 type lotState struct {

@@ -10,6 +10,7 @@ import (
 	"ggzy/internal/apperr"
 	"ggzy/internal/auction"
 	"ggzy/internal/auction/rules"
+	"ggzy/internal/clock"
 	"ggzy/internal/ids"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
@@ -33,6 +34,13 @@ type SaleData struct {
 	Conditions   string          `json:"conditions,omitempty" doc:"出让（转让）条件"`
 	Decision     string          `json:"decision,omitempty" doc:"竞得人确定方式"`
 	Extra        json.RawMessage `json:"extra,omitempty" doc:"公告载明的其他事项（任意 JSON）"`
+
+	// The statutory phases the announcement states (dates, Beijing time).
+	ViewFrom        string `json:"view_from,omitempty" doc:"拍卖标的展示开始日期 YYYY-MM-DD（拍卖必填；展示不少于2日，拍卖日前结束，《拍卖法》第四十八条）"`
+	ViewTo          string `json:"view_to,omitempty" doc:"拍卖标的展示结束日期 YYYY-MM-DD（拍卖必填）"`
+	ControlTransfer bool   `json:"control_transfer,omitempty" doc:"转让导致转让标的企业实际控制权转移（国有产权；须信息预披露）"`
+	ApprovedOn      string `json:"approved_on,omitempty" doc:"转让行为批准日期 YYYY-MM-DD（实际控制权转移的必填；获批后10个工作日内预披露）"`
+	DisclosureFrom  string `json:"disclosure_from,omitempty" doc:"正式信息披露开始日期 YYYY-MM-DD（有信息预披露的；预披露自公告发布起，实际控制权转移的不少于20个工作日）"`
 }
 
 // SaleTerms are the contents of an announcement that can be changed.
@@ -102,6 +110,8 @@ type SaleInfo struct {
 	Status            string    `json:"status" doc:"draft 未发布 | announced 已公告 | listing 挂牌中 | joining 确认参加限时竞价 | timed 限时竞价中 | closed 已结束（按服务器时间）"`
 	StatusLabel       string    `json:"status_label"`
 	Rules             SaleRules `json:"rules"`
+
+	DisclosurePhases []SalePhase `json:"disclosure_phases,omitempty" doc:"国有产权的信息披露阶段（信息预披露、正式信息披露）"`
 }
 
 // SaleState is the public live state of a sale; it is also the content of
@@ -174,6 +184,33 @@ type SaleConfirmation struct {
 	At           time.Time `json:"at" doc:"成交时间（限时竞价以倒计时结束为准）"`
 	Basis        string    `json:"basis"`
 	LedgerIndex  int64     `json:"ledger_index" doc:"记录成交结果的留痕序号"`
+
+	Mining *SaleMiningResult `json:"mining,omitempty" doc:"矿业权：成交确认和出让结果公示的期限"`
+}
+
+// SaleMiningResult are a mining right's dates after the deal (dates
+// YYYY-MM-DD, Beijing time; each period ends at the end of its day).
+type SaleMiningResult struct {
+	ConfirmBy      string `json:"confirm_by" doc:"成交确认书最迟签订日期（成交后3个工作日内）"`
+	PublicityBy    string `json:"publicity_by" doc:"出让结果公示最迟开始日期（成交后5个工作日内）"`
+	PublicityFrom  string `json:"publicity_from" doc:"出让结果公示开始日期（平台公布结果之日）"`
+	PublicityUntil string `json:"publicity_until" doc:"公示期至少至该日（不少于10个工作日）"`
+	Late           bool   `json:"late,omitempty" doc:"结果公布晚于公示最迟开始日期"`
+	Basis          string `json:"basis"`
+}
+
+// SalePhase is a phase of a state-property disclosure.
+type SalePhase struct {
+	Label string    `json:"label" doc:"信息预披露 | 正式信息披露"`
+	From  time.Time `json:"from"`
+	To    time.Time `json:"to" doc:"下一阶段开始（正式披露为报价开始，延长后随之变更）"`
+}
+
+// SaleExtendInput extends a formal disclosure that ends without a
+// qualified buyer.
+type SaleExtendInput struct {
+	Days   int    `json:"days" doc:"延长的工作日数，每次不少于5个工作日"`
+	Reason string `json:"reason" doc:"延长理由（公开留痕）"`
 }
 
 // SaleMine is the signed-in bidder's own standing.
@@ -291,12 +328,14 @@ var stageLabels = map[auction.Stage]string{
 
 func saleDataDTO(d auction.Data) SaleData {
 	return SaleData{Location: d.Location, AreaM2: d.AreaM2, Use: string(d.Use), TermYears: d.TermYears, PlotRatio: d.PlotRatio, Mineral: d.Mineral,
-		Asset: d.Asset, ValuationFen: int64(d.Valuation), Conditions: d.Conditions, Decision: d.Decision, Extra: d.Extra}
+		Asset: d.Asset, ValuationFen: int64(d.Valuation), Conditions: d.Conditions, Decision: d.Decision, Extra: d.Extra,
+		ViewFrom: d.ViewFrom, ViewTo: d.ViewTo, ControlTransfer: d.ControlTransfer, ApprovedOn: d.ApprovedOn, DisclosureFrom: d.DisclosureFrom}
 }
 
 func (d SaleData) domain() auction.Data {
 	return auction.Data{Location: d.Location, AreaM2: d.AreaM2, Use: rules.LandUse(d.Use), TermYears: d.TermYears, PlotRatio: d.PlotRatio, Mineral: d.Mineral,
-		Asset: d.Asset, Valuation: fen(d.ValuationFen), Conditions: d.Conditions, Decision: d.Decision, Extra: d.Extra}
+		Asset: d.Asset, Valuation: fen(d.ValuationFen), Conditions: d.Conditions, Decision: d.Decision, Extra: d.Extra,
+		ViewFrom: d.ViewFrom, ViewTo: d.ViewTo, ControlTransfer: d.ControlTransfer, ApprovedOn: d.ApprovedOn, DisclosureFrom: d.DisclosureFrom}
 }
 
 func (t SaleTerms) domain(kind auction.Kind, mode auction.Mode, seller string) auction.SaleInput {
@@ -306,7 +345,7 @@ func (t SaleTerms) domain(kind auction.Kind, mode auction.Mode, seller string) a
 
 func saleRulesDTO(kind auction.Kind, mode auction.Mode, p rules.Params) SaleRules {
 	out := SaleRules{CountdownSeconds: p.Countdown.Seconds, JoinWindowSeconds: p.JoinWindow.Seconds, ReserveLeadSeconds: p.ReserveLead.Seconds,
-		MinAuctionBidders: p.MinAuctionBidders.Value, LeaderMayRebid: p.LeaderMayRebid.On, IncrementMayChange: p.IncrementMayChange.On,
+		MinAuctionBidders: rules.AuctionQuorum(p, kind == auction.Mining).Value, LeaderMayRebid: p.LeaderMayRebid.On, IncrementMayChange: p.IncrementMayChange.On,
 		ReserveTest: string(p.ReserveTest.Test)}
 	switch kind {
 	case auction.Land:
@@ -333,7 +372,8 @@ func saleInfoDTO(i auction.Info) SaleInfo {
 		Title: i.Title, Region: i.Region, SellerID: i.SellerID, SellerName: i.SellerName, Data: saleDataDTO(i.Data), UseLabel: landUseLabels[i.Data.Use],
 		Eligibility: i.Eligibility, DepositFen: int64(i.Deposit), DepositDisplay: i.Deposit.String(), StartPriceFen: int64(i.StartPrice),
 		StartPriceDisplay: i.StartPrice.String(), IncrementFen: int64(i.Increment), IncrementDisplay: i.Increment.String(), NoticeAt: i.NoticeAt,
-		StartAt: i.StartAt, EndAt: i.EndAt, Status: string(i.Status), StatusLabel: i.Status.Label(), Rules: saleRulesDTO(i.Kind, i.Mode, i.Params)}
+		StartAt: i.StartAt, EndAt: i.EndAt, Status: string(i.Status), StatusLabel: i.Status.Label(), Rules: saleRulesDTO(i.Kind, i.Mode, i.Params),
+		DisclosurePhases: mapAll(i.DisclosurePhases(), func(p auction.DisclosurePhase) SalePhase { return SalePhase{Label: p.Label, From: p.From, To: p.To} })}
 }
 
 func display(f money.Fen) string {
@@ -372,7 +412,17 @@ func saleConfirmationDTO(c *auction.Confirmation) *SaleConfirmation {
 	}
 	return &SaleConfirmation{SaleID: c.SaleID, SaleCode: c.SaleCode, Title: c.Title, Kind: string(c.Kind), Mode: string(c.Mode), Stage: string(c.Stage),
 		SellerID: c.SellerID, SellerName: c.SellerName, WinnerNo: c.WinnerNo, WinnerID: c.WinnerID, WinnerName: c.WinnerName, WinnerUSCC: c.WinnerUSCC,
-		PriceFen: int64(c.Price), PriceDisplay: c.Price.String(), PriceText: c.PriceText, At: c.At, Basis: c.Basis, LedgerIndex: c.LedgerIndex}
+		PriceFen: int64(c.Price), PriceDisplay: c.Price.String(), PriceText: c.PriceText, At: c.At, Basis: c.Basis, LedgerIndex: c.LedgerIndex,
+		Mining: saleMiningDTO(c.Mining)}
+}
+
+func saleMiningDTO(r *rules.MiningResult) *SaleMiningResult {
+	if r == nil {
+		return nil
+	}
+	day := func(t time.Time) string { return t.In(clock.Shanghai).Format("2006-01-02") }
+	return &SaleMiningResult{ConfirmBy: day(r.ConfirmBy), PublicityBy: day(r.PublicityBy), PublicityFrom: day(r.PublicityFrom),
+		PublicityUntil: day(r.PublicityUntil), Late: r.Late, Basis: r.Basis}
 }
 
 func saleViewDTO(v auction.View) SaleView {
@@ -613,6 +663,16 @@ func (s *server) changeIncrement(c *call) (any, error) {
 	return s.saleAfter(c, err)
 }
 
+func (s *server) extendDisclosure(c *call) (any, error) {
+	svc := s.d.Auction
+	var in SaleExtendInput
+	if err := c.decode(&in, false); err != nil {
+		return nil, err
+	}
+	_, err := svc.ExtendDisclosure(c.ctx(), c.actor, c.r.PathValue("id"), in.Days, in.Reason)
+	return s.saleAfter(c, err)
+}
+
 func (s *server) joinSale(c *call) (any, error) {
 	svc := s.d.Auction
 	var in struct{}
@@ -725,10 +785,20 @@ func (s *server) saleRoutes() []route {
 			Body: SaleAmountInput{}, Resp: SaleReceipt{}, Status: 201, h: s.offer((*auction.Service).Bid)},
 		{Method: "POST", Path: sale("/pause"), Summary: "因技术故障暂停竞价（交易中心，写明故障情况，公开留痕）", Tag: "sales", Auth: authRequired, Body: ReasonInput{}, Resp: SaleView{}, Status: 200, h: s.pauseSale(true)},
 		{Method: "POST", Path: sale("/unpause"), Summary: "故障排除后恢复竞价，倒计时按暂停时的剩余时间继续（交易中心）", Tag: "sales", Auth: authRequired, Body: ReasonInput{}, Resp: SaleView{}, Status: 200, h: s.pauseSale(false)},
-		{Method: "POST", Path: sale("/sealed-quote"), Summary: "一次报价（竞买人；每人一次，不低于挂牌价，截止后开启）", Tag: "sales", Auth: authRequired,
-			Body: SaleAmountInput{}, Resp: SaleReceipt{}, Status: 201, h: s.offer((*auction.Service).SubmitSealed)},
+		{Method: "POST", Path: sale("/sealed-quote"), Summary: "递交一次报价（竞买人在本方按 sealed-v1 加密签名的报价文件原始字节，绑定本交易和竞买号牌；每人一次，不得更改；截止后由密钥保管人解密开启）", Tag: "sales", Auth: authRequired,
+			Body: binaryBody{}, Resp: SaleSealedReceipt{}, Status: 201, h: s.submitSealedQuote},
+		{Method: "GET", Path: sale("/sealed-quote"), Summary: "本人的一次报价回执与状态（竞买人；开启前平台无法读取金额）", Tag: "sales", Auth: authRequired, Resp: SaleSealedQuote{}, Status: 200, h: s.mySealedQuote},
+		{Method: "GET", Path: sale("/custody"), Summary: "一次报价的密钥保管人、门限与解密状态（随公告公开；lot_id 为交易ID）；结束后含开启记录", Tag: "sales", Resp: SaleCustodyView{}, Status: 200, h: s.getSaleCustody},
+		{Method: "PUT", Path: sale("/custody"), Summary: "指定一次报价的密钥保管人和解密门限（交易中心，报价开始前）", Tag: "sales", Auth: authRequired, Body: CustodyInput{}, Resp: SaleCustodyView{}, Status: 200, h: s.setSaleCustody},
+		{Method: "GET", Path: sale("/custody/envelopes"), Summary: "保管人获取待解密的报价密钥份额（仅报价截止后；bid_id 为竞买号牌）", Tag: "sales", Auth: authRequired, Resp: Envelopes{}, Status: 200, h: s.saleEnvelopes},
+		{Method: "POST", Path: sale("/custody/shares"), Summary: "保管人提交在本机解密的报价密钥份额；达到门限即开启全部报价并确定结果", Tag: "sales", Auth: authRequired, Body: SaleSharesInput{}, Resp: SharesResult{}, Status: 200, h: s.submitSaleShares},
+		{Method: "POST", Path: sale("/custody/extend"), Summary: "决定延长报价解密时限（交易中心或行政监督部门，留痕）", Tag: "sales", Auth: authRequired, Body: ExtendInput{}, Resp: SaleCustodyView{}, Status: 200, h: s.extendSaleDecryption},
+		{Method: "POST", Path: sale("/extend-disclosure"), Summary: "延长正式信息披露（交易中心决定：国有产权信息披露期满未征集到合格意向受让方的，每次不少于5个工作日，写明理由并公开留痕）", Tag: "sales", Auth: authRequired,
+			Body: SaleExtendInput{}, Resp: SaleView{}, Status: 200, h: s.extendDisclosure},
 		{Method: "POST", Path: sale("/agreement"), Summary: "协议转让（交易中心决定：唯一合格意向受让方，价格不低于挂牌价，须有批准文件）", Tag: "sales", Auth: authRequired,
 			Body: SaleAgreementInput{}, Resp: SaleView{}, Status: 200, h: s.agreeSale},
+		{Method: "GET", Path: sale("/confirmation.pdf"), Summary: "下载成交确认书 PDF（成交后公开；响应头 X-Content-SM3、X-Signature-SM2 为平台签名；成交前或不成交的为 404）", Tag: "sales",
+			Resp: pdfBody{}, Status: 200, h: s.saleConfirmationPDF},
 		{Method: "GET", Path: sale("/events"), Summary: "交易事件（按提交序号，只含号牌和价格，不含名称）", Tag: "sales", Query: []param{
 			{Name: "after", Type: "uint", Doc: "只返回序号大于此值的事件（已收到的最后一个序号），默认 0"},
 		}, Resp: SaleEvents{}, Status: 200, h: s.saleEvents},

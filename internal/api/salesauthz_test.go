@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"crypto/rand"
 	"testing"
 	"time"
 
@@ -8,8 +10,11 @@ import (
 	"ggzy/internal/auction/rules"
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
+	"ggzy/internal/gm"
 	"ggzy/internal/ids"
 	"ggzy/internal/money"
+	"ggzy/internal/party"
+	"ggzy/internal/sealbid"
 )
 
 // Amounts of the test plot: start ¥10,000,000.00, increment ¥100,000.00.
@@ -30,6 +35,8 @@ type saleState struct {
 	pending   ids.ID    // bidder3's registration awaiting review (announced)
 	qualified ids.ID    // bidder4's registration, qualified, deposit not confirmed (announced)
 	next      money.Fen // the next valid quote or bid of bidder1 at at
+	// custodians' private keys of a sealed sale (salessealed: sealedCustody)
+	keys map[string]*gm.PrivateKey
 }
 
 // beijing is the instant h:m Beijing time on d's date.
@@ -185,11 +192,41 @@ func (m *matrix) prepareSale(t *testing.T, st state) *saleState {
 		w.Clock.Set(a)
 		if st == sSaleSealed {
 			create(propertySaleInput(auction.ModeSealed, start, at.AddDate(0, 0, 5)), true)
+			m.sealedCustody(t, x)
 		} else {
 			create(propertySaleInput(auction.ModeAgreement, start, time.Time{}), true)
 		}
 		x.own = enrol("bidder1")
 		x.next = x.in.StartPrice
+	case sSaleSealedSoon:
+		d, _ := w.Calendar.PeriodEnd(at, 20, calendar.WorkingDays)
+		start := beijing(d, 9, 0)
+		create(propertySaleInput(auction.ModeSealed, start, start.AddDate(0, 0, 5)), true)
+		x.own = enrol("bidder1")
+		x.next = x.in.StartPrice
+	case sSaleDecrypting:
+		a := at.AddDate(0, 0, -40)
+		d, _ := w.Calendar.PeriodEnd(a, 20, calendar.WorkingDays)
+		start, end := beijing(d, 9, 0), at.Add(-10*time.Minute)
+		w.Clock.Set(a)
+		create(propertySaleInput(auction.ModeSealed, start, end), true)
+		x.own = enrol("bidder1")
+		enrol("bidder3")
+		m.sealedCustody(t, x)
+		for i, u := range []string{"bidder1", "bidder3"} {
+			w.Clock.Set(start.Add(time.Duration(i+1) * time.Hour))
+			_, err := svc.SubmitSealed(ctx, w.Actor(u), x.id, m.sealedQuote(t, x, u, x.in.StartPrice+money.Fen(i)*x.in.Increment, m.freshBidKey(t, u)))
+			must(err)
+		}
+		w.Clock.Set(end.Add(time.Second))
+		must(svc.CloseSealed(ctx, x.id))
+	case sSaleUnsold:
+		// Announced 40 days ago; the disclosure ends at 09:00 on the next
+		// working day, so an extension may be decided now.
+		a := at.AddDate(0, 0, -40)
+		start := beijing(w.Calendar.NextWorkingDay(at.AddDate(0, 0, 1)), 9, 0)
+		w.Clock.Set(a)
+		create(propertySaleInput(auction.ModeAscending, start, time.Time{}), true)
 	default:
 		t.Fatalf("no sale state %s", st)
 	}
@@ -247,14 +284,138 @@ func saleCases() []mcase {
 			want: map[role]int{rPublic: 401, rOperator: 200}, def: 403},
 		{route: "POST /api/v1/sales/{id}/unpause", state: sSalePaused, path: salePath("/unpause"), body: jsonBody(ReasonInput{Reason: "故障已排除"}),
 			want: map[role]int{rPublic: 401, rOperator: 200}, def: 403},
-		{route: "POST /api/v1/sales/{id}/sealed-quote", state: sSaleSealed, path: salePath("/sealed-quote"), body: amount,
-			want: map[role]int{rPublic: 401, rBidder: 201}, def: 403},
+		// One sealed quote under custody: the custody is public; the centre
+		// names it before the window; only the bidder seals and reads its own
+		// receipt; only custodians fetch envelopes and submit shares, after
+		// the window; the centre or the supervisor extends the decryption.
+		{route: "GET /api/v1/sales/{id}/custody", state: sSaleSealed, path: salePath("/custody"), want: everyone(), def: 200},
+		{route: "GET /api/v1/sales/{id}/custody", name: "none named", state: sSaleSealedSoon, path: salePath("/custody"), want: everyone(), def: 404},
+		{route: "PUT /api/v1/sales/{id}/custody", state: sSaleSealedSoon, path: salePath("/custody"), body: func(m *matrix, _ *lotState) any {
+			var ids []string
+			for _, u := range []string{"operator", "supervisor", "agency"} {
+				m.e.w.CustodyKey(m.e.t, u)
+				ids = append(ids, string(m.e.w.Users[u].ID))
+			}
+			return CustodyInput{Custodians: ids, Threshold: 2}
+		}, want: map[role]int{rPublic: 401, rOperator: 200}, def: 403},
+		{route: "POST /api/v1/sales/{id}/sealed-quote", state: sSaleSealed, path: salePath("/sealed-quote"), body: func(m *matrix, st *lotState) any {
+			return m.sealedQuote(m.e.t, st.sale, "bidder1", st.sale.in.StartPrice, m.e.w.BidKey(m.e.t, 0))
+		}, want: map[role]int{rPublic: 401, rBidder: 201}, def: 403},
+		{route: "POST /api/v1/sales/{id}/sealed-quote", name: "before the window", state: sSaleSealedSoon, path: salePath("/sealed-quote"),
+			body: func(*matrix, *lotState) any { return []byte("GGZY-SEALED-v1\n") }, want: map[role]int{rPublic: 401}, def: 409},
+		{route: "GET /api/v1/sales/{id}/sealed-quote", state: sSaleDecrypting, path: salePath("/sealed-quote"),
+			want: map[role]int{rPublic: 401, rBidder: 200, rOtherBidder: 404}, def: 403},
+		{route: "GET /api/v1/sales/{id}/custody/envelopes", state: sSaleDecrypting, path: salePath("/custody/envelopes"),
+			want: map[role]int{rPublic: 401, rAgency: 200, rOperator: 200, rSupervisor: 200}, def: 403},
+		{route: "GET /api/v1/sales/{id}/custody/envelopes", name: "before the end", state: sSaleSealed, path: salePath("/custody/envelopes"),
+			want: map[role]int{rPublic: 401, rAgency: 409, rOperator: 409, rSupervisor: 409}, def: 403},
+		{route: "POST /api/v1/sales/{id}/custody/shares", state: sSaleDecrypting, path: salePath("/custody/shares"), body: func(m *matrix, st *lotState) any {
+			return SaleSharesInput{Shares: m.saleShares(m.e.t, st.sale, "operator")}
+		}, want: map[role]int{rPublic: 401, rOperator: 200, rAgency: 422, rSupervisor: 422}, def: 403},
+		{route: "POST /api/v1/sales/{id}/custody/extend", state: sSaleDecrypting, path: salePath("/custody/extend"), body: func(m *matrix, st *lotState) any {
+			cv, err := m.e.w.Auction.SaleCustody(m.ctx, party.Public(""), st.sale.id)
+			if err != nil {
+				m.e.t.Fatal(err)
+			}
+			return ExtendInput{Until: cv.Custody.DecryptBy.Add(30 * time.Minute), Reason: "保管人证书故障，需补办"}
+		}, want: map[role]int{rPublic: 401, rOperator: 200, rSupervisor: 200}, def: 403},
 		{route: "POST /api/v1/sales/{id}/agreement", state: sSaleAgree, path: salePath("/agreement"), body: func(_ *matrix, st *lotState) any {
 			return SaleAgreementInput{RegistrationID: st.sale.own, PriceFen: int64(st.sale.in.StartPrice), Rounds: 2, Approval: "南宁国资产权〔2026〕12号"}
 		}, want: map[role]int{rPublic: 401, rOperator: 200}, def: 403},
+		{route: "POST /api/v1/sales/{id}/extend-disclosure", state: sSaleUnsold, path: salePath("/extend-disclosure"),
+			body: jsonBody(SaleExtendInput{Days: 5, Reason: "信息披露期满未征集到合格意向受让方，经转让方申请延长"}), want: map[role]int{rPublic: 401, rOperator: 200}, def: 403},
+		{route: "POST /api/v1/sales/{id}/extend-disclosure", name: "4 days", state: sSaleUnsold, path: salePath("/extend-disclosure"),
+			body: jsonBody(SaleExtendInput{Days: 4, Reason: "延长信息披露"}), want: map[role]int{rPublic: 401, rOperator: 422}, def: 403},
+		{route: "POST /api/v1/sales/{id}/extend-disclosure", name: "a qualified buyer", state: sSaleAgree, path: salePath("/extend-disclosure"),
+			body: jsonBody(SaleExtendInput{Days: 5, Reason: "延长信息披露"}), want: map[role]int{rPublic: 401, rOperator: 409}, def: 403},
+		// The confirmation is public once the deal stands (the sale view shows it to everyone); none before.
+		{route: "GET /api/v1/sales/{id}/confirmation.pdf", state: sSaleClosed, path: salePath("/confirmation.pdf"), want: everyone(), def: 200},
+		{route: "GET /api/v1/sales/{id}/confirmation.pdf", name: "before the deal", state: sSaleTimed, path: salePath("/confirmation.pdf"), want: everyone(), def: 404},
 		{route: "GET /api/v1/sales/{id}/events", state: sSaleAnnounced, path: salePath("/events?after=0"), want: everyone(), def: 200},
 		{route: "GET /api/v1/sales/{id}/events", name: "draft", state: sSaleDraft, path: salePath("/events"), want: everyone(), def: 404},
 		{route: "GET /api/v1/sales/{id}/stream", state: sSaleTimed, path: salePath("/stream"), stream: true, want: everyone(), def: 200},
 		{route: "GET /api/v1/sales/{id}/stream", name: "draft", state: sSaleDraft, path: salePath("/stream"), stream: true, want: everyone(), def: 404},
 	}
+}
+
+// sealedCustody names the custodians of a sealed sale (the centre, the
+// supervising department and an agency; 2 of 3) with custody keys
+// registered now: the fixture's cached keys may be valid only from a later
+// instant than the sale's back-dated clock. Each sale's keys are
+// registered a moment later than the previous sale's, so they are the
+// newest valid ones when named.
+func (m *matrix) sealedCustody(t *testing.T, x *saleState) {
+	t.Helper()
+	w := m.e.w
+	m.seq++
+	w.Clock.Set(w.Clock.Now().Add(time.Duration(m.seq) * time.Second))
+	x.keys = map[string]*gm.PrivateKey{}
+	var uids []ids.ID
+	for _, u := range []string{"operator", "supervisor", "agency"} {
+		k, err := gm.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Party.RegisterKey(m.ctx, w.Actor(u), party.KeyInput{PEM: string(k.Public().MarshalPEM()), Purpose: party.KeyCustody, Label: "一次报价保管密钥"}); err != nil {
+			t.Fatal(err)
+		}
+		x.keys[u] = k
+		uids = append(uids, w.Users[u].ID)
+	}
+	if _, err := w.Auction.SetCustody(m.ctx, w.Actor("operator"), x.id, auction.CustodyInput{UserIDs: uids, Threshold: 2}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// freshBidKey registers a bid-signing key for username's entity, valid from
+// now (the sale's back-dated clock).
+func (m *matrix) freshBidKey(t *testing.T, username string) *gm.PrivateKey {
+	t.Helper()
+	k, err := gm.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.e.w.Party.RegisterKey(m.ctx, m.e.w.Actor(username), party.KeyInput{PEM: string(k.Public().MarshalPEM()), Purpose: party.KeyBid, Label: "报价签名密钥"}); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// sealedQuote seals username's quote of amount for sale x as its client
+// does: to the published custody, bound to its bidder number, signed with
+// key.
+func (m *matrix) sealedQuote(t testing.TB, x *saleState, username string, amount money.Fen, key *gm.PrivateKey) []byte {
+	t.Helper()
+	w := m.e.w
+	cv, err := w.Auction.SaleCustody(m.ctx, party.Public(""), x.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := w.Auction.ViewSale(m.ctx, w.Actor(username), x.id)
+	if err != nil || v.Mine == nil {
+		t.Fatalf("%s's view of sale %s: %v", username, x.id, err)
+	}
+	var buf bytes.Buffer
+	if _, err := sealbid.Seal(&buf, cv.Custody.Sealing(cv.Sale), v.Mine.BidderNo, auction.EncodeQuote(amount), nil, key, w.Clock.Now(), rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// saleShares are custodian username's decrypted shares of sale x.
+func (m *matrix) saleShares(t testing.TB, x *saleState, username string) []sealbid.Share {
+	t.Helper()
+	w := m.e.w
+	saved := w.Clock.Now()
+	w.Clock.Set(x.at)
+	defer w.Clock.Set(saved)
+	_, envs, err := w.Auction.CustodyEnvelopes(m.ctx, w.Actor(username), x.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, bad := sealbid.OpenShares(string(x.id), string(w.Users[username].ID), envs, x.keys[username])
+	if len(bad) > 0 || len(sh) == 0 {
+		t.Fatalf("custodian %s: %d shares, %+v", username, len(sh), bad)
+	}
+	return sh
 }

@@ -294,6 +294,8 @@ func saleLifecycle(t *testing.T, e *env) {
 	if code := verify.Main(ctx, []string{"--url", srv.URL, "--state", filepath.Join(t.TempDir(), "monitor.json")}, &out, &errb); code != 0 {
 		t.Fatalf("ggzy verify --url: exit %d\n%s%s", code, out.String(), errb.String())
 	}
+	// The confirmation as a signed PDF, public after the deal (salesdocs_test.go).
+	checkConfirmationPDF(t, e, id, "", final.String(), final.Capital(), reserve.String(), reserve.Capital(), "挂牌截止后网上限时竞价的最高出价")
 
 	// The stream delivered every change after the loaded state, in commit
 	// order, each with its sequence as ID; the bids among them.

@@ -36,6 +36,14 @@ const (
 	salePage = 1000
 )
 
+// saleFlushEvery is how often at most a stream of a sale is flushed (the
+// first event after a quiet spell goes out at once). A contested bidding
+// commits hundreds of bids a second; writing each to each of thousands of
+// watchers would cost a system call per bid per watcher and starve the
+// bidding itself. A window this long keeps that cost bounded whatever the
+// rate of bids, and delivery within the 100 ms budget.
+var saleFlushEvery = 25 * time.Millisecond
+
 // saleTopic names a sale's topic in the hub.
 func saleTopic(id string) string { return "sale/" + id }
 
@@ -48,7 +56,7 @@ type saleLive struct {
 
 func newSaleLive(s *server) *saleLive {
 	l := &saleLive{}
-	l.hub = live.NewHub(live.Options{Buffer: saleBuffer, OnError: func(w http.ResponseWriter, _ *http.Request, err error) {
+	l.hub = live.NewHub(live.Options{Buffer: saleBuffer, FlushEvery: saleFlushEvery, OnError: func(w http.ResponseWriter, _ *http.Request, err error) {
 		e := apperr.As(err)
 		writeError(w, httpx.Status(e.Code), e)
 	}})
@@ -56,6 +64,19 @@ func newSaleLive(s *server) *saleLive {
 		return liveSaleEvents(ctx, s.d.Auction, strings.TrimPrefix(topic, "sale/"), after)
 	}, salePoll)
 	l.handler = l.hub.Handler(func(r *http.Request) (string, error) { return saleTopic(r.PathValue("id")), nil })
+	// Bids this process commits reach its watchers at once (live.Feed.Offer);
+	// the poll brings those of other processes.
+	s.d.Auction.OnCommitted(func(c auction.Committed) {
+		topic := saleTopic(c.Event.SaleID)
+		if !l.feed.Watching(topic) {
+			return
+		}
+		data, err := json.Marshal(saleEventDTO(c.Event))
+		if err != nil {
+			return // the poll publishes it
+		}
+		l.feed.Offer(topic, uint64(c.Prev), live.Event{ID: uint64(c.Event.Seq), Type: c.Event.Type, Data: data})
+	})
 	return l
 }
 

@@ -111,7 +111,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	a.Expert = expert.NewService(store.Bind[expert.Tx](db), clk, a.IDs, expert.DefaultPolicy(), a.Codes.Valid)
 	a.Tender = tender.New(tender.Config{Store: store.Bind[tender.Tx](db), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: cfg.Region,
 		Keys: party.Keyring{S: a.Party}, Blobs: a.Blobs, RequireSealed: true, Checkpoints: a.Ledger, Pool: expert.DefaultPolicy(), ValidSpecialty: a.Codes.Valid})
-	if a.Auction, err = auction.New(auction.Config{Store: store.Bind[auction.Tx](db), Clock: clk, IDs: a.IDs, Calendar: a.Calendar, Region: cfg.Region}); err != nil {
+	if a.Auction, err = auction.New(auction.Config{Store: store.Bind[auction.Tx](db), Clock: clk, IDs: a.IDs, Calendar: a.Calendar, Region: cfg.Region, Keys: party.Keyring{S: a.Party}}); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -328,6 +328,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.Ledger.Run(lctx, time.Second, func(f string, args ...any) { a.Log.Error(fmt.Sprintf(f, args...)) })
 	go a.sweepUploads(lctx)
 	go a.retireExperts(lctx)
+	go a.closeOverdueBiddings(lctx)
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	for _, c := range a.closers {
 		srv.RegisterOnShutdown(func() { _ = c.Close() })
@@ -351,6 +352,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// closeOverdueBiddings ends the timed biddings whose countdown ran out
+// while the server was down, as of their ends, without waiting for the job
+// runner's scheduler.
+func (a *App) closeOverdueBiddings(ctx context.Context) {
+	n, err := a.Auction.CloseOverdue(ctx)
+	if err != nil {
+		a.Log.Error("结束停机期间到期的限时竞价失败（到期任务将稍后处理）", "err", err)
+		return
+	}
+	if n > 0 {
+		a.Log.Info("已结束停机期间到期的限时竞价", "count", n)
+	}
 }
 
 // sweepUploads removes abandoned resumable uploads every hour until ctx

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"ggzy/internal/api"
+	"ggzy/internal/auction"
+	"ggzy/internal/clock"
 	"ggzy/internal/gm"
 	"ggzy/internal/money"
 	"ggzy/internal/seal"
@@ -183,6 +185,8 @@ func sealCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 	user := fs.String("user", "", "投标单位用户名（密码取自 "+envPassword+"）")
 	keyFile := fs.String("key", "", "投标签名私钥文件（口令取自 "+envPassphrase+"）")
 	lot := fs.String("lot", "", "标段ID")
+	sale := fs.String("sale", "", "交易ID（土地、矿业权、国有产权的一次报价，与 --lot 二选一）")
+	amount := fs.String("amount", "", "一次报价金额（元，与 --sale 一起使用）")
 	price := fs.String("price", "", "投标报价（元，如 9137246.58）")
 	days := fs.Int("duration", 0, "工期（日历天）")
 	quality := fs.String("quality", "合格", "质量标准")
@@ -193,8 +197,14 @@ func sealCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *sale != "" {
+		if *url == "" || *user == "" || *keyFile == "" || *amount == "" || *lot != "" || *price != "" || len(files) > 0 {
+			return errors.New(sealQuoteUsage)
+		}
+		return sealQuote(ctx, *url, *user, *keyFile, *sale, *amount, *out, stdout, getenv)
+	}
 	if *url == "" || *user == "" || *keyFile == "" || *lot == "" || *price == "" {
-		return errors.New("用法: ggzy seal --url URL --user 用户名 --key 私钥文件 --lot 标段ID --price 元 --duration 天 --manager 姓名 [--file 附件]…")
+		return errors.New("用法: ggzy seal --url URL --user 用户名 --key 私钥文件 --lot 标段ID --price 元 --duration 天 --manager 姓名 [--file 附件]…\n或：" + sealQuoteUsage)
 	}
 	p, err := money.Parse(*price)
 	if err != nil {
@@ -269,6 +279,62 @@ func sealCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 	return nil
 }
 
+const sealQuoteUsage = "用法: ggzy seal --url URL --user 用户名 --key 签名私钥文件 --sale 交易ID --amount 元 [--out 另存密封文件]"
+
+// sealQuote seals a sale's one quote (一次报价) on the bidder's machine, as
+// the browser does: the sale's published custody (lot_id is the sale's ID),
+// bound to the bidder's number, signed with the entity's key; only the
+// sealed file is sent. One quote per bidder: it cannot be changed.
+func sealQuote(ctx context.Context, url, user, keyFile, saleID, amount, out string, stdout io.Writer, getenv func(string) string) error {
+	a, err := money.Parse(amount)
+	if err != nil {
+		return fmt.Errorf("报价金额: %w", err)
+	}
+	key, err := privateKey(keyFile, getenv)
+	if err != nil {
+		return err
+	}
+	c, err := login(ctx, url, user, getenv(envPassword))
+	if err != nil {
+		return err
+	}
+	var v api.SaleView
+	if err := c.call(ctx, "GET", "/api/v1/sales/"+saleID, nil, &v); err != nil {
+		return err
+	}
+	if v.Mine == nil || v.Mine.BidderNo == "" {
+		return errors.New("该用户所在单位在本宗交易中没有竞买号牌（须资格审查通过并确认保证金到账）")
+	}
+	if a < money.Fen(v.Sale.StartPriceFen) {
+		return fmt.Errorf("报价 %s 低于挂牌价 %s，开启时无效（%s）", a, money.Fen(v.Sale.StartPriceFen), "《中华人民共和国企业国有资产法》第五十五条")
+	}
+	var cust api.SaleCustodyView
+	if err := c.call(ctx, "GET", "/api/v1/sales/"+saleID+"/custody", nil, &cust); err != nil {
+		return err
+	}
+	if cust.LotID != saleID {
+		return fmt.Errorf("平台返回的密钥保管信息属于另一宗交易（%s），拒绝密封", cust.LotID)
+	}
+	var buf bytes.Buffer
+	h, err := sealbid.Seal(&buf, cust.Custody, v.Mine.BidderNo, auction.EncodeQuote(a), nil, key, time.Now(), rand.Reader)
+	if err != nil {
+		return fmt.Errorf("密封失败: %w", err)
+	}
+	if out != "" {
+		if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "已在本机密封一次报价：%d 字节，摘要（SM3）%s；%d 名保管人中任意 %d 名可在报价截止后解密。\n", buf.Len(), h.Digest(), len(cust.Custodians), cust.Threshold)
+	var r api.SaleSealedReceipt
+	if err := c.call(ctx, "POST", "/api/v1/sales/"+saleID+"/sealed-quote", buf.Bytes(), &r); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "一次报价已提交：交易 %s，竞买号牌 %s，接收时间 %s（北京时间），文件摘要 %s，留痕序号 %d。报价截止后由密钥保管人解密开启。\n",
+		r.SaleCode, r.BidderNo, clock.Format(r.At), r.PackageSM3, r.LedgerIndex)
+	return nil
+}
+
 // uploadBid sends a sealed file in chunks, resuming from the server's offset
 // after a failed request, and submits it.
 func (c *client) uploadBid(ctx context.Context, lot string, f *os.File, size int64, stdout io.Writer) (api.Receipt, error) {
@@ -302,18 +368,19 @@ func (c *client) uploadBid(ctx context.Context, lot string, f *os.File, size int
 // machine after the deadline and submits them.
 func custodyCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	if len(args) == 0 || args[0] != "open" {
-		return errors.New("用法: ggzy custody open --url URL --user 用户名 --key 保管私钥文件 --lot 标段ID")
+		return errors.New(custodyUsage)
 	}
 	fs := flag.NewFlagSet("custody open", flag.ContinueOnError)
 	url := fs.String("url", "", "平台地址")
 	user := fs.String("user", "", "保管人用户名（密码取自 "+envPassword+"）")
 	keyFile := fs.String("key", "", "解密（保管）私钥文件（口令取自 "+envPassphrase+"）")
 	lot := fs.String("lot", "", "标段ID")
+	sale := fs.String("sale", "", "交易ID（一次报价，与 --lot 二选一）")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *url == "" || *user == "" || *keyFile == "" || *lot == "" {
-		return errors.New("用法: ggzy custody open --url URL --user 用户名 --key 保管私钥文件 --lot 标段ID")
+	if *url == "" || *user == "" || *keyFile == "" || (*lot == "") == (*sale == "") {
+		return errors.New(custodyUsage)
 	}
 	key, err := privateKey(*keyFile, getenv)
 	if err != nil {
@@ -322,6 +389,9 @@ func custodyCmd(ctx context.Context, args []string, stdout io.Writer, getenv fun
 	c, err := login(ctx, *url, *user, getenv(envPassword))
 	if err != nil {
 		return err
+	}
+	if *sale != "" {
+		return openSaleShares(ctx, c, *sale, key, stdout)
 	}
 	var cust api.CustodyView
 	if err := c.call(ctx, "GET", "/api/v1/lots/"+*lot+"/custody", nil, &cust); err != nil {
@@ -348,5 +418,43 @@ func custodyCmd(ctx context.Context, args []string, stdout io.Writer, getenv fun
 		return err
 	}
 	fmt.Fprintf(stdout, "已在本机解密并提交 %d 份密钥份额；已有 %d/%d 名保管人完成解密。\n", len(shares), res.CustodiansDone, res.Threshold)
+	return nil
+}
+
+const custodyUsage = "用法: ggzy custody open --url URL --user 用户名 --key 保管私钥文件 (--lot 标段ID | --sale 交易ID)"
+
+// openSaleShares decrypts the custodian's shares of a sale's sealed quotes
+// on this machine after the quote window, and submits them. The sale comes
+// from the command line, not from the server's answer: envelopes of another
+// sale are refused (sealbid.OpenShares).
+func openSaleShares(ctx context.Context, c *client, saleID string, key *gm.PrivateKey, stdout io.Writer) error {
+	var cust api.SaleCustodyView
+	if err := c.call(ctx, "GET", "/api/v1/sales/"+saleID+"/custody", nil, &cust); err != nil {
+		return err
+	}
+	// Our own check of the window's end, not only the server's: a
+	// custodian's client never helps open a quote early.
+	if time.Now().Before(cust.Deadline) {
+		return fmt.Errorf("报价截止时间 %s（北京时间）前任何人不得解密报价（%s）", clock.Format(cust.Deadline), "《企业国有资产交易监督管理办法》（国务院国资委、财政部令第32号）")
+	}
+	var envs api.Envelopes
+	if err := c.call(ctx, "GET", "/api/v1/sales/"+saleID+"/custody/envelopes", nil, &envs); err != nil {
+		return err
+	}
+	shares, bad := sealbid.OpenShares(saleID, envs.CustodianID, envs.Envelopes, key)
+	for _, b := range bad {
+		fmt.Fprintf(stdout, "号牌 %s 的报价份额无法解密：%s\n", b.BidID, strings.NewReplacer("投标文件", "报价文件", "标段", "交易").Replace(b.Reason))
+	}
+	if len(shares) == 0 {
+		return errors.New("没有可提交的份额")
+	}
+	var res api.SharesResult
+	if err := c.call(ctx, "POST", "/api/v1/sales/"+saleID+"/custody/shares", api.SaleSharesInput{Shares: shares}, &res); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "已在本机解密并提交 %d 份报价密钥份额；已有 %d/%d 名保管人完成解密。\n", len(shares), res.CustodiansDone, res.Threshold)
+	if res.CustodiansDone >= res.Threshold {
+		fmt.Fprintln(stdout, "已达到解密门限：全部报价已开启，交易结果已确定。")
+	}
 	return nil
 }

@@ -12,8 +12,11 @@ import (
 	"time"
 
 	"ggzy/internal/app"
+	"ggzy/internal/auction"
+	"ggzy/internal/clock"
 	"ggzy/internal/fixture"
 	"ggzy/internal/gm"
+	"ggzy/internal/ids"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
 	"ggzy/internal/store"
@@ -287,4 +290,153 @@ func TestHundredsOfMegabyteBid(t *testing.T) {
 		return
 	}
 	t.Fatal("the 300 MiB bid is missing")
+}
+
+// TestSealQuoteAndCustodyOpenCommands: two bidders seal their one quote
+// (一次报价) of a state-property sale with `ggzy seal --sale` against a
+// running platform, which receives ciphertext only; a second quote and a
+// quote below the listed price are refused; `ggzy custody open --sale`
+// before the window's end is refused; after it (the platform's job turns
+// the sale to decrypting) two of three custodians open, and the sale
+// concludes with the highest quote.
+func TestSealQuoteAndCustodyOpenCommands(t *testing.T) {
+	dbDir, dir := t.TempDir(), t.TempDir()
+	r := start(t, "sqlite:"+filepath.Join(dbDir, "ggzy.db"), dir)
+	w := fixture.New(t, r.a.DB)
+	r.a.DB.SetEnqueuer(r.a.Runner.Enqueue)
+	ctx := context.Background()
+	// The window ends in real time, seconds from now; it was announced on a
+	// back-dated clock, as the disclosure period requires.
+	end := time.Now().Add(20 * time.Second).UTC().Truncate(time.Second)
+	clk := clock.NewFake(end.AddDate(0, 0, -45))
+	svc, err := auction.New(auction.Config{Store: store.Bind[auction.Tx](r.a.DB), Clock: clk, IDs: w.IDs, Calendar: w.Calendar, Region: fixture.Region,
+		Keys: party.Keyring{S: w.Party}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sale, err := svc.CreateSale(ctx, w.Actor("principal"), auction.SaleInput{Kind: auction.Property, Mode: auction.ModeSealed, Title: "南宁市属国有企业持有的股权",
+		Data: auction.Data{Asset: "广西某投资有限公司 30% 股权", Valuation: 4_800_000_00}, Eligibility: "依法设立并有效存续的企业法人", Deposit: 500_000_00,
+		StartPrice: 5_000_000_00, StartAt: end.Add(-2 * time.Hour), EndAt: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var custodians []ids.ID
+	for _, u := range []string{"operator", "supervisor", "agency"} {
+		w.CustodyKey(t, u)
+		custodians = append(custodians, w.Users[u].ID)
+	}
+	if _, err := svc.SetCustody(ctx, w.Actor("operator"), sale.ID, auction.CustodyInput{UserIDs: custodians, Threshold: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Announce(ctx, w.Actor("principal"), sale.ID); err != nil {
+		t.Fatal(err)
+	}
+	nos := make([]string, 2)
+	for i := range nos {
+		clk.Advance(time.Hour)
+		reg, err := svc.Register(ctx, w.Actor(fmt.Sprintf("bidder%d", i+1)), sale.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Qualify(ctx, w.Actor("operator"), reg.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		if reg, err = svc.ConfirmDeposit(ctx, w.Actor("operator"), reg.ID, fmt.Sprintf("BANK-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+		nos[i] = reg.BidderNo
+	}
+
+	keys := t.TempDir()
+	const pass = "演示口令"
+	save := func(name string, k *gm.PrivateKey) string {
+		b, err := k.MarshalEncryptedPEM([]byte(pass))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(keys, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	env := envOf(map[string]string{"GGZY_PASSWORD": fixture.Password, "GGZY_KEY_PASSPHRASE": pass})
+	run := func(args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		if code := app.Main(ctx, args, &out, &errb, env); code != 0 {
+			return out.String(), fmt.Errorf("%s", errb.String())
+		}
+		return out.String(), nil
+	}
+	seal := func(i int, amount string) (string, error) {
+		return run("seal", "--url", r.url, "--user", fmt.Sprintf("bidder%d", i+1), "--key", save(fmt.Sprintf("bidder%d.pem", i+1), w.BidKey(t, i)),
+			"--sale", string(sale.ID), "--amount", amount)
+	}
+	if _, err := seal(0, "4999999.99"); err == nil || !strings.Contains(err.Error(), "低于挂牌价") {
+		t.Errorf("a quote below the listed price: %v", err)
+	}
+	amounts := []string{"5200000", "5350000.50"}
+	for i, a := range amounts {
+		out, err := seal(i, a)
+		if err != nil {
+			t.Fatalf("ggzy seal --sale for bidder%d: %v", i+1, err)
+		}
+		for _, want := range []string{"一次报价已提交", nos[i], "留痕序号"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("bidder%d's receipt lacks %q: %s", i+1, want, out)
+			}
+		}
+	}
+	if _, err := seal(0, "5400000"); err == nil || !strings.Contains(err.Error(), "只能提交一次") {
+		t.Errorf("a second quote: %v; want a refusal", err)
+	}
+	// Before the end the platform holds no amount in any file.
+	var seen strings.Builder
+	_ = filepath.Walk(dbDir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			b, _ := os.ReadFile(p)
+			seen.Write(b)
+		}
+		return nil
+	})
+	for _, a := range amounts {
+		f, _ := money.Parse(a)
+		for _, s := range []string{fmt.Sprintf(`"amount":%d`, int64(f)), f.String()} {
+			if strings.Contains(seen.String(), s) {
+				t.Errorf("before the end the database holds %q", s)
+			}
+		}
+	}
+
+	custodian := func(u string) []string {
+		return []string{"custody", "open", "--url", r.url, "--user", u, "--key", save(u+".pem", w.CustodyKeys[u]), "--sale", string(sale.ID)}
+	}
+	if _, err := run(custodian("operator")...); err == nil || !strings.Contains(err.Error(), "前任何人不得解密报价") {
+		t.Fatalf("custody open before the end: %v; want a refusal", err)
+	}
+	status := func() auction.Sale {
+		var s auction.Sale
+		if err := r.a.DB.Read(ctx, func(tx *store.Tx) error {
+			var err error
+			s, err = tx.GetSale(ctx, sale.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	waitFor(t, "the window's end", 40*time.Second, func() bool { return status().Status == auction.StatusDecrypting })
+	for i, u := range []string{"operator", "supervisor"} {
+		out, err := run(custodian(u)...)
+		if err != nil {
+			t.Fatalf("custody open --sale as %s: %v", u, err)
+		}
+		if want := fmt.Sprintf("已有 %d/2 名保管人完成解密", i+1); !strings.Contains(out, want) {
+			t.Errorf("%s: %q lacks %q", u, out, want)
+		}
+	}
+	s := status()
+	if s.Status != auction.StatusClosed || s.Result != auction.Deal || s.Winner != nos[1] || s.Final != 5_350_000_50 {
+		t.Fatalf("after two custodians: %s %s winner %s (want %s) final %s", s.Status, s.Result, s.Winner, nos[1], s.Final)
+	}
 }

@@ -3,9 +3,11 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -19,8 +21,11 @@ import (
 	"ggzy/internal/clock"
 	"ggzy/internal/config"
 	"ggzy/internal/expert"
+	"ggzy/internal/gm"
 	"ggzy/internal/ledger"
 	"ggzy/internal/party"
+	"ggzy/internal/pdf"
+	"ggzy/internal/sealbid"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
 )
@@ -92,6 +97,7 @@ func TestDemoSeed(t *testing.T) {
 		t.Errorf("%d lots open minutes after start-up, want 1", soon)
 	}
 	checkDemoPlots(t, a)
+	checkDemoSealedSale(t, a, dir)
 	// `ggzy verify` against the demo: a consistent, fully verified ledger,
 	// from outside over HTTP and from inside over the database.
 	if _, err := a.Ledger.Sign(ctx); err != nil {
@@ -275,5 +281,141 @@ func checkDemoPlots(t *testing.T, a *app.App) {
 	var rc api.SaleReceipt
 	if code := call("POST", "/api/v1/sales/"+listing.ID+"/quotes", login.Token, api.SaleAmountInput{AmountFen: v.State.NextFen}, &rc); code != 201 || rc.BidderNo != v.Mine.BidderNo {
 		t.Errorf("bidder01 quotes %s: %d %+v", v.State.NextDisplay, code, rc)
+	}
+
+	// The concluded plot offers its confirmation (成交确认书) as a signed PDF
+	// to anyone, on its public page and at the API.
+	pdfLink := "/sales/" + deal.ID + "/confirmation.pdf"
+	r := httptest.NewRecorder()
+	a.Handler.ServeHTTP(r, httptest.NewRequest("GET", "/sales/"+deal.ID, nil))
+	if r.Code != 200 || !strings.Contains(r.Body.String(), `href="`+pdfLink+`"`) {
+		t.Errorf("the concluded plot's page (%d) does not link to its confirmation PDF", r.Code)
+	}
+	for _, path := range []string{pdfLink, "/api/v1/sales/" + deal.ID + "/confirmation.pdf"} {
+		r := httptest.NewRecorder()
+		a.Handler.ServeHTTP(r, httptest.NewRequest("GET", path, nil))
+		if _, err := pdf.LoadFont(); err != nil {
+			if r.Code != http.StatusInternalServerError {
+				t.Errorf("%s without the font: %d", path, r.Code)
+			}
+			continue
+		}
+		if r.Code != 200 || r.Header().Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(r.Body.Bytes(), []byte("%PDF-")) ||
+			!pdf.Verify(r.Body.Bytes(), r.Header().Get("X-Signature-SM2"), a.PlatformKey.Public()) {
+			t.Errorf("%s: %d %s, signature verifies: %v", path, r.Code, r.Header().Get("Content-Type"), pdf.Verify(r.Body.Bytes(), r.Header().Get("X-Signature-SM2"), a.PlatformKey.Public()))
+		}
+	}
+}
+
+// checkDemoSealedSale: the demo has a state-property transfer by one sealed
+// quote in its window, its custodians (the centre and the supervisor, who
+// have demo keys) named, two quotes sealed; a visitor signed in as bidder01
+// seals one more with its demo key file through the API and gets a receipt.
+func checkDemoSealedSale(t *testing.T, a *app.App, dataDir string) {
+	t.Helper()
+	ctx := context.Background()
+	var sales []auction.Sale
+	if err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		sales, err = tx.ListSales(ctx, auction.SaleFilter{Kind: auction.Property})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var sale *auction.Sale
+	for i, s := range sales {
+		if s.Mode == auction.ModeSealed {
+			sale = &sales[i]
+		}
+	}
+	if sale == nil {
+		t.Fatalf("no sealed-quote sale in the demo: %+v", sales)
+	}
+	if sale.Phase(time.Now()) != auction.StatusListing || !sale.EndAt.After(time.Now().Add(30*time.Minute)) {
+		t.Errorf("the sealed-quote sale is not in its window: %s, ends %s", sale.Phase(time.Now()), sale.EndAt)
+	}
+	cv, err := a.Auction.SaleCustody(ctx, party.Public(""), sale.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"operator", "supervisor"}
+	if len(cv.Custody.Custodians) != len(want) || cv.Custody.Threshold != 2 {
+		t.Errorf("custody: %d custodians, k=%d", len(cv.Custody.Custodians), cv.Custody.Threshold)
+	}
+	for i, c := range cv.Custody.Custodians {
+		if i >= len(want) {
+			break
+		}
+		u, err := a.Party.UserByUsername(ctx, want[i])
+		if err != nil || u.ID != c.UserID {
+			t.Errorf("custodian %d is %s (%s), want the demo's %s", i+1, c.Name, c.UserID, want[i])
+		}
+		// The demo keeps the custodians' key files: they decrypt with them.
+		if _, err := os.Stat(filepath.Join(app.KeyDir(dataDir), want[i]+".key.pem")); err != nil {
+			t.Errorf("custodian %s has no demo key file: %v", want[i], err)
+		}
+	}
+	var quotes []auction.SealedQuote
+	if err := a.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		quotes, err = tx.ListSealedQuotes(ctx, sale.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(quotes) != 2 {
+		t.Errorf("%d sealed quotes in the demo, want 2", len(quotes))
+	}
+
+	// bidder01 seals one more, as its client would, with its demo key.
+	call := func(method, path, token string, body []byte, out any) int {
+		t.Helper()
+		r := httptest.NewRequest(method, path, bytes.NewReader(body))
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		if body != nil {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		w := httptest.NewRecorder()
+		a.Handler.ServeHTTP(w, r)
+		if err := json.Unmarshal(w.Body.Bytes(), out); err != nil {
+			t.Fatalf("%s %s: %d %s", method, path, w.Code, w.Body)
+		}
+		return w.Code
+	}
+	lb, _ := json.Marshal(api.LoginRequest{Username: "bidder01", Password: app.DemoPassword})
+	var login api.LoginResponse
+	if code := call("POST", "/api/v1/auth/login", "", lb, &login); code != 200 {
+		t.Fatalf("login bidder01: %d", code)
+	}
+	var v api.SaleView
+	if code := call("GET", "/api/v1/sales/"+sale.ID, login.Token, nil, &v); code != 200 || v.Mine == nil || !v.Mine.Eligible || v.Mine.BidderNo == "" {
+		t.Fatalf("bidder01's view of the sealed-quote sale: %d %+v", code, v.Mine)
+	}
+	var cust api.SaleCustodyView
+	if code := call("GET", "/api/v1/sales/"+sale.ID+"/custody", "", nil, &cust); code != 200 {
+		t.Fatalf("custody: %d", code)
+	}
+	kb, err := os.ReadFile(filepath.Join(app.KeyDir(dataDir), "bidder01.key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := gm.ParsePrivateKeyPEM(kb, []byte(app.DemoPassword))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := sealbid.Seal(&buf, cust.Custody, v.Mine.BidderNo, auction.EncodeQuote(sale.StartPrice+500_000_00), nil, key, time.Now(), rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("POST", "/api/v1/sales/"+sale.ID+"/sealed-quote", bytes.NewReader(buf.Bytes()))
+	r.Header.Set("Authorization", "Bearer "+login.Token)
+	r.Header.Set("Content-Type", "application/octet-stream")
+	w := httptest.NewRecorder()
+	a.Handler.ServeHTTP(w, r)
+	var rc api.SaleSealedReceipt
+	if err := json.Unmarshal(w.Body.Bytes(), &rc); err != nil || w.Code != 201 || rc.BidderNo != v.Mine.BidderNo || rc.LedgerIndex == 0 {
+		t.Errorf("bidder01's sealed quote: %d %s", w.Code, w.Body)
 	}
 }

@@ -32,8 +32,10 @@ const usage = `ggzy — 公共资源交易平台
   ggzy keygen --out 私钥文件 [--pub 公钥文件]            生成 SM2 密钥对（私钥以 GGZY_KEY_PASSPHRASE 加密）
   ggzy seal --url URL --user 用户名 --key 私钥文件 --lot 标段ID --price 元 --duration 天 --manager 姓名 [--file 附件]…
                                                        在本机密封并递交投标文件（断点续传）
-  ggzy custody open --url URL --user 用户名 --key 保管私钥文件 --lot 标段ID
-                                                       开标后在本机解密本人的密钥份额并提交
+  ggzy seal --url URL --user 用户名 --key 私钥文件 --sale 交易ID --amount 元
+                                                       在本机密封并提交一次报价（土地、矿业权、国有产权交易）
+  ggzy custody open --url URL --user 用户名 --key 保管私钥文件 (--lot 标段ID | --sale 交易ID)
+                                                       开标（报价截止）后在本机解密本人的密钥份额并提交
   ggzy verify --url URL [--state FILE] [--key VKEY]    独立核验平台留痕（签名、一致性、承诺揭示）
   ggzy verify receipt 回执文件 [--url URL | --key VKEY]  离线核验投标回执
   ggzy verify --db DSN                                  运营方对数据库逐行核验留痕树

@@ -100,7 +100,8 @@ func prepareAuction(t *testing.T, url, dir string, n int, countdown time.Duratio
 	ctx := context.Background()
 	in := auction.SaleInput{Kind: auction.Land, Mode: auction.ModeAuction, Title: "五象新区GC2026-099号地块国有建设用地使用权",
 		Data: auction.Data{Location: "南宁市良庆区五象大道以南", AreaM2: 35678.9, Use: rules.LandResidential, TermYears: 70, PlotRatio: "1.0＜容积率≤2.8",
-			Conditions: "净地出让，现状交地", Decision: "价高者得"},
+			Conditions: "净地出让，现状交地", Decision: "价高者得",
+			ViewFrom: startAt.In(clock.Shanghai).AddDate(0, 0, -2).Format("2006-01-02"), ViewTo: startAt.In(clock.Shanghai).AddDate(0, 0, -1).Format("2006-01-02")},
 		Eligibility: "中华人民共和国境内外的法人和其他组织，法律另有规定者除外", Deposit: 2_000_000_00, StartPrice: saleStart, Increment: saleInc,
 		StartAt: startAt}
 	s, err := svc.CreateSale(ctx, w.Actor("principal"), in)

@@ -39,7 +39,7 @@ var demoLogins = []Login{
 	{"招标人", "yiyuan", "南宁市第一人民医院"},
 	{"招标人", "sanzhong", "南宁市第三中学"},
 	{"招标代理", "daili", "广西桂信招标代理有限公司"},
-	{"投标人", "bidder01", "广西邕江建设集团有限公司（另有 bidder02…bidder24）；bidder01…bidder03 也是挂牌中地块的竞买人"},
+	{"投标人", "bidder01", "广西邕江建设集团有限公司（另有 bidder02…bidder24）；bidder01…bidder03 也是挂牌中地块的竞买人，bidder01 还可在一次报价的产权转让中密封报价"},
 	{"出让人", "zrzy", "南宁市自然资源局（国有建设用地使用权挂牌出让）"},
 	{"评标专家", "expert01", "（另有 expert02…expert64）"},
 	{"交易中心", "operator", "南宁市公共资源交易中心"},
@@ -728,7 +728,8 @@ func onDay(d time.Time, h, m int) time.Time {
 // one in its listing period now, where bidder01…bidder03 (qualified, deposit
 // confirmed) may quote and bidder04's application awaits review.
 func (s *seeder) landSales() error {
-	as, err := auction.New(auction.Config{Store: store.Bind[auction.Tx](s.a.DB), Clock: s.clk, IDs: s.a.IDs, Calendar: s.a.Calendar, Region: s.a.Config.Region})
+	as, err := auction.New(auction.Config{Store: store.Bind[auction.Tx](s.a.DB), Clock: s.clk, IDs: s.a.IDs, Calendar: s.a.Calendar, Region: s.a.Config.Region,
+		Keys: party.Keyring{S: s.ps}})
 	if err != nil {
 		return err
 	}
@@ -745,6 +746,9 @@ func (s *seeder) landSales() error {
 	}
 	if err := s.listingPlot(as); err != nil {
 		return fmt.Errorf("GC2026-027号地块: %w", err)
+	}
+	if err := s.sealedProperty(as); err != nil {
+		return fmt.Errorf("一次报价产权转让: %w", err)
 	}
 	return nil
 }
@@ -909,4 +913,70 @@ func (s *seeder) listingPlot(as *auction.Service) error {
 	s.clk.Set(onDay(start.AddDate(0, 0, 1), 10, 30))
 	_, err = as.Quote(ctx, s.actor("bidder03"), sale.ID, 99_500_000*yuan)
 	return err
+}
+
+// sealedProperty: a state-property transfer by one sealed quote (一次报价),
+// its quote window open now and ending an hour after seeding. The trading
+// centre named its custodians (operator and supervisor, both needed) before
+// the window; bidder05 and bidder06 have sealed their quotes with their
+// demo keys, as their clients would; bidder01 (qualified, deposit
+// confirmed) may seal one more in the browser with demo-keys/bidder01.key.pem.
+// After the window the two custodians decrypt with their demo keys and the
+// highest quote wins.
+func (s *seeder) sealedProperty(as *auction.Service) error {
+	ctx, cal := s.ctx, s.a.Calendar
+	announceAt := onDay(s.now.AddDate(0, 0, -40), 10, 0)
+	d, _ := cal.PeriodEnd(announceAt, 20, calendar.WorkingDays)
+	start := onDay(d, 9, 0)
+	end := s.now.Add(time.Hour).Truncate(time.Minute)
+	const yuan = 100 // fen
+	in := auction.SaleInput{Kind: auction.Property, Mode: auction.ModeSealed, Title: "南宁市政设施养护有限公司40%股权转让",
+		Data: auction.Data{Asset: "南宁市市政工程建设管理处持有的南宁市政设施养护有限公司40%股权", Valuation: 12_360_000 * yuan,
+			Conditions: "受让方须承继标的企业现有职工劳动合同；成交价款在产权交易合同生效之日起5个工作日内一次性付清。",
+			Decision:   "一次报价：报价截止后由密钥保管人解密开启，报价最高且不低于挂牌价者为受让方；报价相同的，先提交者为受让方。"},
+		Eligibility: "依法设立并有效存续的企业法人，具有良好的财务状况和支付能力，近三年无重大违法记录。",
+		Deposit:     1_200_000 * yuan, StartPrice: 12_600_000 * yuan, StartAt: start, EndAt: end}
+	s.clk.Set(announceAt.Add(-24 * time.Hour))
+	sale, err := as.CreateSale(ctx, s.actor("jsj"), in)
+	if err != nil {
+		return err
+	}
+	custodians := []ids.ID{s.users["operator"].ID, s.users["supervisor"].ID}
+	if _, err := as.SetCustody(ctx, s.actor("operator"), sale.ID, auction.CustodyInput{UserIDs: custodians, Threshold: 2, WindowMinutes: auction.MaxDecryptWindow}); err != nil {
+		return err
+	}
+	s.clk.Set(announceAt)
+	if _, err := as.Announce(ctx, s.actor("jsj"), sale.ID); err != nil {
+		return err
+	}
+	nos := map[string]string{}
+	for k, u := range []string{"bidder05", "bidder06", "bidder01"} {
+		s.clk.Set(onDay(announceAt.AddDate(0, 0, 3+2*k), 9, 30))
+		if err := s.enrolBidder(as, sale.ID, u, fmt.Sprintf("GXBANK-CQ031-%04d", 3100+k)); err != nil {
+			return err
+		}
+		v, err := as.ViewSale(ctx, s.actor(u), sale.ID)
+		if err != nil {
+			return err
+		}
+		nos[u] = v.Mine.BidderNo
+	}
+	cv, err := as.SaleCustody(ctx, party.Public(""), sale.ID)
+	if err != nil {
+		return err
+	}
+	for k, q := range []struct {
+		who    string
+		amount money.Fen
+	}{{"bidder05", 12_880_000}, {"bidder06", 13_150_000}} {
+		s.clk.Set(onDay(start.AddDate(0, 0, 1+k), 10, 15))
+		var buf bytes.Buffer
+		if _, err := sealbid.Seal(&buf, cv.Custody.Sealing(cv.Sale), nos[q.who], auction.EncodeQuote(q.amount*yuan), nil, s.keys[q.who], s.clk.Now(), rand.Reader); err != nil {
+			return err
+		}
+		if _, err := as.SubmitSealed(ctx, s.actor(q.who), sale.ID, buf.Bytes()); err != nil {
+			return fmt.Errorf("%s 的一次报价: %w", q.who, err)
+		}
+	}
+	return nil
 }

@@ -34,6 +34,9 @@ func (s *Service) Register(ctx context.Context, actor party.Actor, saleID ids.ID
 		if sale.Status != StatusAnnounced && sale.Status != StatusListing || !now.Before(sale.registerBy()) {
 			return apperr.Rule(apperr.Deadline, rules.BasisLO39, "本宗交易的竞买申请已截止。")
 		}
+		if err := sale.preDisclosing(now); err != nil {
+			return err
+		}
 		if sale.SellerID == actor.EntityID {
 			return apperr.Forbiddenf("出让人（转让方）不能参加本单位标的的竞买。")
 		}

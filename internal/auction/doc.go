@@ -14,7 +14,8 @@
 //	             Join … → StartTimed job → timed: Bid … → CloseTimed job
 //	  auction:   StartTimed job at the announced time (≥ MinAuctionBidders) → timed
 //	  ascending: StartTimed job at the disclosure's end (≥ 2 qualified) → timed
-//	  sealed:    SubmitSealed … → CloseSealed job
+//	  sealed:    SetCustody (before the window) → SubmitSealed … → CloseSealed job
+//	             → decrypting: SubmitShares … (k custodians) → opened (sealed.go)
 //	  agreement: Agree (trading centre, one qualified buyer)
 //	every end → conclude: the reserve revealed; for a deal the winner's
 //	identity revealed and the confirmation (成交确认书) produced
@@ -56,7 +57,10 @@
 // at the deal. The trading centre sees names only through Identities, which
 // records each look in the ledger.
 //
-// Sealed quotes are for now committed in the ledger and revealed at the
-// close, with the amount on the offer row; the trust core's k-of-n custody
-// of sealed quotes (as the tender's sealed bids) is the next step.
+// Sealed quotes are sealed on the bidder's side to the sale's k-of-n
+// custody (as the tender's sealed bids, sealed.go): the platform stores
+// ciphertext and a ledger commitment to the package's digest, and learns
+// the amounts only when k custodians have decrypted their shares after the
+// window; the valid ones then become offer rows and the commitments are
+// revealed.
 package auction

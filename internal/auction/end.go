@@ -71,6 +71,7 @@ func (s *Service) conclude(ctx context.Context, tx Tx, now time.Time, actor part
 		conf = &Confirmation{SaleID: sale.ID, SaleCode: sale.Code, Title: sale.Title, Kind: sale.Kind, Mode: sale.Mode, Stage: stage,
 			SellerID: seller.ID, SellerName: seller.Name, WinnerNo: o.Winner, WinnerID: ent.ID, WinnerName: ent.Name, WinnerUSCC: ent.USCC,
 			Price: o.Price, PriceText: o.Price.Capital(), At: closedAt, Basis: o.Basis}
+		s.resultPublicity(*sale, conf, pub, closedAt, now) // mining: confirmation and result publicity dates
 		pub["result"], pub["winner_no"], pub["price"], pub["winner"], pub["winner_name"], pub["winner_uscc"], pub["binding_reveal"] =
 			Deal, o.Winner, o.Price, ent.ID, ent.Name, ent.USCC, bind
 	} else {

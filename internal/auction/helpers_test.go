@@ -88,11 +88,22 @@ func landDates(w *fixture.World) (time.Time, time.Time) {
 }
 
 func landInput(mode auction.Mode, startAt, endAt time.Time) auction.SaleInput {
-	return auction.SaleInput{Kind: auction.Land, Mode: mode, Title: "五象新区GC2026-018号地块国有建设用地使用权",
+	in := auction.SaleInput{Kind: auction.Land, Mode: mode, Title: "五象新区GC2026-018号地块国有建设用地使用权",
 		Data: auction.Data{Location: "南宁市良庆区五象大道以南", AreaM2: 35678.9, Use: rules.LandResidential, TermYears: 70, PlotRatio: "1.0＜容积率≤2.8",
 			Conditions: "净地出让，现状交地", Decision: "价高者得"},
 		Eligibility: "中华人民共和国境内外的法人和其他组织，法律另有规定者除外", Deposit: 2_000_000_00, StartPrice: start, Increment: inc,
 		StartAt: startAt, EndAt: endAt}
+	if mode == auction.ModeAuction {
+		in.Data.ViewFrom, in.Data.ViewTo = viewing(startAt)
+	}
+	return in
+}
+
+// viewing is a lawful viewing (展示) of an auction starting at startAt: the
+// two days before its date (AL 48).
+func viewing(startAt time.Time) (from, to string) {
+	d := startAt.In(clock.Shanghai)
+	return d.AddDate(0, 0, -2).Format("2006-01-02"), d.AddDate(0, 0, -1).Format("2006-01-02")
 }
 
 func bidderActor(w *fixture.World, i int) party.Actor { return w.Actor(fmt.Sprintf("bidder%d", i+1)) }

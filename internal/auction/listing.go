@@ -3,7 +3,6 @@ package auction
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"ggzy/internal/apperr"
@@ -101,15 +100,12 @@ func (s *Service) Quote(ctx context.Context, actor party.Actor, saleID ids.ID, a
 // rules.CheckIncrementChange). Accepted quotes stand; later quotes count
 // from the current price with the new increment.
 func (s *Service) ChangeIncrement(ctx context.Context, actor party.Actor, saleID ids.ID, increment money.Fen, reason string) (Sale, error) {
-	if err := operatorOnly(actor, "调整增价幅度"); err != nil {
+	reason, err := decision(actor, "调整增价幅度", reason)
+	if err != nil {
 		return Sale{}, err
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return Sale{}, apperr.New(apperr.Invalid, "请写明调整增价幅度的理由。").WithField("reason", "请填写理由")
-	}
 	var sale Sale
-	err := s.store.WithTx(ctx, func(tx Tx) error {
+	err = s.store.WithTx(ctx, func(tx Tx) error {
 		var err error
 		if sale, err = tx.LockSale(ctx, saleID); err != nil {
 			return err
@@ -322,7 +318,7 @@ func (s *Service) StartTimed(ctx context.Context, saleID ids.ID) error {
 				return err
 			}
 		case ModeAuction:
-			if t, err = rules.StartAuction(sale.Params, sale.StartPrice, sale.Increment, eligible(regs), startAt); apperr.Is(err, apperr.Conflict) {
+			if t, err = rules.StartAuction(sale.auctionParams(), sale.StartPrice, sale.Increment, eligible(regs), startAt); apperr.Is(err, apperr.Conflict) {
 				return s.conclude(ctx, tx, now, party.System(), &sale, rules.Outcome{Result: rules.NoDeal, Reason: TooFewBidders, Basis: apperr.As(err).Basis}, StageTimed, due)
 			} else if err != nil {
 				return err

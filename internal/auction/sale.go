@@ -99,7 +99,77 @@ func (in SaleInput) validate() error {
 	if !in.StartAt.IsZero() && !in.EndAt.IsZero() && !in.EndAt.After(in.StartAt) {
 		f["end_at"] = "截止时间应晚于开始时间。"
 	}
+	d.checkDates(in.Kind, in.Mode, f)
 	return apperr.Fields("交易公告信息有误。", f)
+}
+
+// dayLayout is how the announcement's dates are written.
+const dayLayout = "2006-01-02"
+
+// parseDay reads a YYYY-MM-DD date as Shanghai midnight; "" is the zero
+// time and ok.
+func parseDay(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, true
+	}
+	t, err := time.ParseInLocation(dayLayout, s, clock.Shanghai)
+	return t, err == nil
+}
+
+// checkDates adds to f the errors of the announcement's dates: well formed,
+// and given only where they apply (the viewing to an auction, the
+// pre-disclosure to a state-property transfer). Their periods are checked
+// when the announcement is published (checkSchedule).
+func (d Data) checkDates(kind Kind, mode Mode, f map[string]string) {
+	for field, v := range map[string]string{"view_from": d.ViewFrom, "view_to": d.ViewTo, "approved_on": d.ApprovedOn, "disclosure_from": d.DisclosureFrom} {
+		if _, ok := parseDay(v); !ok {
+			f[field] = "日期格式应为YYYY-MM-DD。"
+		}
+	}
+	if mode != ModeAuction && (d.ViewFrom != "" || d.ViewTo != "") {
+		f["view_from"] = "展示时间只适用于拍卖。"
+	}
+	if kind != Property && (d.ControlTransfer || d.ApprovedOn != "" || d.DisclosureFrom != "") {
+		f["disclosure_from"] = "信息预披露只适用于国有产权转让。"
+	}
+}
+
+// viewing is the announced viewing period (dates; zero if not stated).
+func (d Data) viewing() (from, to time.Time) {
+	from, _ = parseDay(d.ViewFrom)
+	to, _ = parseDay(d.ViewTo)
+	return from, to
+}
+
+// preDisclosure is the announced pre-disclosure of a property transfer.
+func (d Data) preDisclosure() rules.PreDisclosure {
+	approved, _ := parseDay(d.ApprovedOn)
+	formal, _ := parseDay(d.DisclosureFrom)
+	return rules.PreDisclosure{Control: d.ControlTransfer, ApprovedOn: approved, FormalFrom: formal}
+}
+
+// calDays counts rules.Days on the holiday calendar.
+type calDays struct{ cal *calendar.Calendar }
+
+func (d calDays) End(from time.Time, p rules.Period) time.Time {
+	end, _ := d.cal.PeriodEnd(from, p.Value, calendar.Unit(p.Unit))
+	return end
+}
+
+func (d calDays) Between(a, b time.Time, u rules.Unit) int {
+	return d.cal.DaysBetween(a, b, calendar.Unit(u))
+}
+
+func (s *Service) days() rules.Days { return calDays{s.cal} }
+
+// auctionParams are the sale's parameters with the quorum of an auction of
+// its kind as the minimum of bidders (rules.AuctionQuorum: at least 3 for
+// a mining right, whatever the platform allows for land).
+func (sale Sale) auctionParams() rules.Params {
+	p := sale.Params
+	p.MinAuctionBidders = rules.AuctionQuorum(p, sale.Kind == Mining)
+	return p
 }
 
 var kindCodes = map[Kind]string{Land: "TD", Mining: "KY", Property: "CQ"}
@@ -206,7 +276,10 @@ func (s *Service) firstDay(from time.Time, p rules.Period) time.Time {
 }
 
 // checkSchedule checks the sale's times against the statutory periods
-// counted from the announcement at noticeAt.
+// counted from the announcement at noticeAt (first published when the sale
+// is a draft): for a property transfer the pre-disclosure, then the formal
+// disclosure counted from its start (rules.CheckPreDisclosure); for an
+// auction the viewing (rules.CheckViewing, AL 48).
 func (s *Service) checkSchedule(noticeAt time.Time, sale Sale) error {
 	if sale.StartAt.IsZero() {
 		return apperr.New(apperr.Invalid, "请填写%s开始时间。", sale.Mode.Label()).WithField("start_at", "请填写开始时间。")
@@ -214,16 +287,29 @@ func (s *Service) checkSchedule(noticeAt time.Time, sale Sale) error {
 	if (sale.Mode == ModeListing || sale.Mode == ModeSealed) && sale.EndAt.IsZero() {
 		return apperr.New(apperr.Invalid, "请填写%s截止时间。", sale.Mode.Label()).WithField("end_at", "请填写截止时间。")
 	}
+	from, what, since := noticeAt, "公告发布之日至开始之日", "公告于"+clock.Format(noticeAt)+"发布"
+	if sale.Kind == Property {
+		pd := sale.Data.preDisclosure()
+		if err := rules.CheckPreDisclosure(sale.Params, s.days(), pd, noticeAt, sale.Status == StatusDraft); err != nil {
+			return err
+		}
+		from, what = pd.FormalStart(noticeAt), "信息披露期"
+		if !from.Equal(noticeAt) {
+			since = "正式披露于" + from.Format(dayLayout) + "开始"
+		}
+	}
 	notice, listing := sale.periods()
 	for _, p := range notice {
-		first := s.firstDay(noticeAt, p)
+		first := s.firstDay(from, p)
 		if clock.Date(sale.StartAt).Before(first) {
-			what := "公告发布之日至开始之日"
-			if sale.Kind == Property {
-				what = "信息披露期"
-			}
-			return apperr.Rule(apperr.Invalid, p.Basis, "%s不得少于%s：公告于%s发布，开始时间最早可定在%s。", what, p.Describe(),
-				clock.Format(noticeAt), first.Format("2006-01-02")).WithField("start_at", fmt.Sprintf("最早%s。", first.Format("2006-01-02")))
+			return apperr.Rule(apperr.Invalid, p.Basis, "%s不得少于%s：%s，开始时间最早可定在%s。", what, p.Describe(),
+				since, first.Format("2006-01-02")).WithField("start_at", fmt.Sprintf("最早%s。", first.Format("2006-01-02")))
+		}
+	}
+	if sale.Mode == ModeAuction {
+		vf, vt := sale.Data.viewing()
+		if err := rules.CheckViewing(sale.Params, s.days(), noticeAt, vf, vt, sale.StartAt); err != nil {
+			return err
 		}
 	}
 	if listing != nil {

@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"ggzy/internal/apperr"
@@ -26,6 +29,11 @@ type Service struct {
 	params rules.Params
 	region string
 	rand   io.Reader
+	keys   Keys // registered keys for sealed quotes (sealed.go); nil = refused
+
+	hot       sync.Map // ids.ID → *hotSale: sales in live bidding (hot.go)
+	listenMu  sync.Mutex
+	listeners atomic.Pointer[[]func(Committed)]
 }
 
 // Config wires a Service.
@@ -39,6 +47,7 @@ type Config struct {
 	Params *rules.Params
 	Region string    // GB/T 2260 of this platform, prefix of sale codes
 	Rand   io.Reader // bidder numbers; nil = crypto/rand
+	Keys   Keys      // the key registry (party.Keyring): sealed quotes' signers and custodians
 }
 
 // New returns a Service; it refuses parameters that relax a statutory rule.
@@ -56,7 +65,7 @@ func New(c Config) (*Service, error) {
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
-	return &Service{store: c.Store, clock: c.Clock, ids: c.IDs, cal: c.Calendar, params: p, region: c.Region, rand: c.Rand}, nil
+	return &Service{store: c.Store, clock: c.Clock, ids: c.IDs, cal: c.Calendar, params: p, region: c.Region, rand: c.Rand, keys: c.Keys}, nil
 }
 
 // Params returns the parameters new sales take.
@@ -197,6 +206,19 @@ func operatorOnly(actor party.Actor, what string) error {
 		return apperr.Forbiddenf("%s由交易中心工作人员办理。", what)
 	}
 	return nil
+}
+
+// decision checks an audited decision of the trading centre: taken by its
+// staff, with a written reason, which it returns trimmed.
+func decision(actor party.Actor, what, reason string) (string, error) {
+	if err := operatorOnly(actor, what); err != nil {
+		return "", err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return "", apperr.New(apperr.Invalid, "请写明%s的理由。", what).WithField("reason", "请填写理由")
+	}
+	return reason, nil
 }
 
 // bidderReg returns the actor's registration on the sale, which must be

@@ -46,6 +46,25 @@ type Tx interface {
 	AddAuctionEvent(ctx context.Context, e Event) error
 	ListAuctionEvents(ctx context.Context, saleID ids.ID, afterSeq int64, limit int) ([]Event, error) // Seq > afterSeq, ascending; limit ≤ 0 = all
 	LatestAuctionEvent(ctx context.Context, saleID ids.ID) (Event, error)                             // NotFound when none
+	LastAuctionEventSeq(ctx context.Context, saleID ids.ID) (int64, error)                            // 0 when none
+
+	// The bid path (hot.go): LockSaleLive is LockSale returning the live
+	// state only (Data, Eligibility, Params and Confirmation zero — never
+	// hand its Sale to UpdateSale); UpdateSaleLive writes the live state
+	// (Timed, EndsAt, Price, Leader, UpdatedAt) under the version check.
+	LockSaleLive(ctx context.Context, id ids.ID) (Sale, error)
+	UpdateSaleLive(ctx context.Context, s *Sale) error
+
+	// Sealed quotes under k-of-n custody (sealed.go).
+	GetUser(ctx context.Context, id ids.ID) (party.User, error)
+	PutSaleCustody(ctx context.Context, c Custody) error                        // insert or replace, with the custodian index
+	GetSaleCustody(ctx context.Context, saleID ids.ID) (Custody, error)         // NotFound when none
+	ListCustodySales(ctx context.Context, userID ids.ID) ([]Sale, error)        // sales the user holds a share of; newest first
+	AddSealedQuote(ctx context.Context, q SealedQuote) error                    // one per sale and bidder number (Conflict)
+	UpdateSealedQuote(ctx context.Context, q SealedQuote) error                 // status, amount, failure
+	ListSealedQuotes(ctx context.Context, saleID ids.ID) ([]SealedQuote, error) // by Seq
+	SaveSaleShare(ctx context.Context, sh SaleShare) error                      // insert or replace (sale, bidder number, custodian)
+	ListSaleShares(ctx context.Context, saleID ids.ID) ([]SaleShare, error)     // by bidder number, custodian
 
 	AppendLedger(ctx context.Context, e ledger.Entry) (int64, error)
 	ListLedger(ctx context.Context, subject string, from int64, limit int) ([]ledger.Entry, error)

@@ -2,7 +2,7 @@ package auction
 
 import (
 	"context"
-	"slices"
+	"errors"
 	"strings"
 	"time"
 
@@ -18,25 +18,44 @@ import (
 // ascending quotes. In one transaction it takes the sale row (LockSale:
 // the commit order), loads the committed state, applies rules.Timed.Bid at
 // server time, and stores the state, the bid, its ledger entry and its
-// event, and reschedules the close job at the new countdown end. Of two
-// bids at the same price the one committed first wins and the other is
-// refused with the new minimum. The receipt is returned after the commit,
-// and watchers read only committed events: every accepted bid is durably
-// committed before it is acknowledged or broadcast.
+// event. Of two bids at the same price the one committed first wins and the
+// other is refused with the new minimum (a *Refused carrying the state that
+// refused it). The receipt is returned after the commit, and watchers get
+// only committed events: every accepted bid is durably committed before it
+// is acknowledged or broadcast. The countdown's close job is not moved on
+// every bid: run at the end it was scheduled for, it finds the later end
+// and asks to come back then (CloseTimed).
+//
+// This process's memory of the sale (hot.go) refuses, without a
+// transaction, the bids that the committed state it last saw already
+// refuses, and lets its bids into the transaction one at a time.
 func (s *Service) Bid(ctx context.Context, actor party.Actor, saleID ids.ID, amount money.Fen) (Receipt, error) {
-	// A bid whose amount the committed state already refuses is refused on
-	// a read (stale): losing bids then cost no write transaction, which the
-	// single sale row serialises.
-	if err := s.stale(ctx, actor, saleID, amount); err != nil {
+	h := s.hotSale(saleID)
+	refuse := func() error { return h.refuse(actor, amount, s.clock.Now()) }
+	if err := refuse(); err != nil {
 		return Receipt{}, err
 	}
-	var rc Receipt
+	if err := h.enter(ctx, refuse); err != nil {
+		return Receipt{}, err
+	}
+	defer h.leave()
+	var (
+		rc      Receipt
+		seen    Sale // the committed state the transaction read
+		after   Sale // the state it committed
+		reg     Registration
+		ev      Event
+		prev    int64
+		refused error
+	)
 	err := s.store.WithTx(ctx, func(tx Tx) error {
-		sale, err := tx.LockSale(ctx, saleID)
+		sale, err := tx.LockSaleLive(ctx, saleID)
 		if err != nil {
 			return err
 		}
 		now := s.clock.Now() // after the lock: commit order and server time agree
+		seen, after, refused = sale, Sale{}, nil
+		seen.Seq--
 		switch sale.Status {
 		case StatusTimed:
 		case StatusDraft:
@@ -46,12 +65,15 @@ func (s *Service) Bid(ctx context.Context, actor party.Actor, saleID ids.ID, amo
 		default:
 			return apperr.New(apperr.Conflict, "限时竞价尚未开始。")
 		}
-		reg, err := bidderReg(ctx, tx, actor, sale)
-		if err != nil {
+		if reg, err = bidderReg(ctx, tx, actor, sale); err != nil {
 			return err
 		}
 		t := *sale.Timed
 		if err := t.Bid(reg.BidderNo, amount, sale.Seq, now); err != nil {
+			if apperr.Is(err, apperr.Invalid) && amount < t.Next() {
+				refused = &Refused{Err: apperr.As(err), Seq: seen.Seq, State: state(seen, now)}
+				return refused
+			}
 			return err
 		}
 		idx, err := record(ctx, tx, now, actor, "auction.bid", sale, map[string]any{"bidder_no": reg.BidderNo, "amount": amount, "seq": sale.Seq, "ends_at": t.EndsAt},
@@ -63,48 +85,34 @@ func (s *Service) Bid(ctx context.Context, actor party.Actor, saleID ids.ID, amo
 			return err
 		}
 		sale.Timed, sale.EndsAt, sale.Price, sale.Leader, sale.UpdatedAt = &t, t.EndsAt, t.Price, t.Leader, now
-		if err := tx.UpdateSale(ctx, &sale); err != nil {
+		if err := tx.UpdateSaleLive(ctx, &sale); err != nil {
+			return err
+		}
+		if prev, err = lastEventSeq(ctx, tx, sale.ID); err != nil {
 			return err
 		}
 		d := state(sale, now)
 		d.BidderNo = reg.BidderNo
-		if err := event(ctx, tx, sale, EvBid, now, d); err != nil {
+		ev = Event{SaleID: sale.ID, Seq: sale.Seq, Type: EvBid, At: now, Data: d}
+		if err := tx.AddAuctionEvent(ctx, ev); err != nil {
 			return err
 		}
+		after = sale
 		rc = Receipt{SaleID: sale.ID, Seq: sale.Seq, BidderNo: reg.BidderNo, Amount: amount, At: now, LedgerIndex: idx, Next: t.Next(), EndsAt: t.EndsAt}
-		return s.enqueue(ctx, tx, jobs.AuctionCloseTimed, TimedCloseSubject(sale.ID, t.EndsAt), t.EndsAt)
-	})
-	return rc, err
-}
-
-// stale refuses, without taking the sale's lock, a bid whose amount the
-// committed state already refuses: the price only rises, so the locked
-// check would refuse it too (with the same rule, rules.CheckQuote). Other
-// refusals (the end, a pause, the leader rule) can change while a bid
-// commits, so only the transaction decides them.
-func (s *Service) stale(ctx context.Context, actor party.Actor, saleID ids.ID, amount money.Fen) error {
-	var refusal error
-	err := s.store.Read(ctx, func(tx Tx) error {
-		sale, err := tx.GetSale(ctx, saleID)
-		if err != nil || sale.Status != StatusTimed || sale.Timed == nil {
-			return nil // the transaction gives the precise answer
-		}
-		// Who may bid is answered first, as under the lock.
-		reg, err := bidderReg(ctx, tx, actor, sale)
-		if err != nil {
-			return nil
-		}
-		t := sale.Timed
-		if len(t.Participants) > 0 && !slices.Contains(t.Participants, reg.BidderNo) {
-			return nil
-		}
-		refusal = rules.CheckQuote(amount, t.Price, t.Price, t.Increment, t.Leader != "")
 		return nil
 	})
-	if err != nil {
-		return err
+	switch {
+	case err == nil:
+		h.regs.Store(reg.EntityID, reg)
+		h.saw(after)
+		s.committed(Committed{Prev: prev, Event: ev})
+	case refused != nil && errors.Is(err, refused):
+		h.regs.Store(reg.EntityID, reg)
+		h.saw(seen)
+	case seen.Status == StatusClosed:
+		s.forget(saleID)
 	}
-	return refusal
+	return rc, err
 }
 
 // CloseTimedJob runs CloseTimed for a job subject (TimedCloseSubject).
@@ -116,19 +124,20 @@ func (s *Service) CloseTimedJob(ctx context.Context, subject string) error {
 	return s.CloseTimed(ctx, id, due)
 }
 
-// CloseTimed is the job at the countdown's end; it is idempotent. due is
-// the end the job was scheduled for: if a later bid (or a pause) has moved
-// the end since, it does nothing — the job of the new end will close (zero
-// due: whatever the current end). Run early, it asks to come back at the
-// end (NotDueError). Run late — the server was down — it closes as of the
+// CloseTimed is the job at the countdown's end; it is idempotent. due, the
+// end the job was scheduled for, is informative only: bids move the end
+// without moving the job, so run before the current end — at the
+// end it was scheduled for, or early — it asks to come back at the current
+// end (NotDueError). A paused bidding is left alone (Unpause schedules the
+// close anew). Run late — the server was down — it closes as of the
 // committed end (rules.Resume): the leader of the last committed bid wins
 // at its price if it clears the reserve, ClosedAt is the end; no bid after
 // it was ever acknowledged.
 func (s *Service) CloseTimed(ctx context.Context, saleID ids.ID, due time.Time) error {
-	stale := func(sale Sale) bool {
-		return sale.Status != StatusTimed || sale.Timed == nil || sale.Timed.Paused || !due.IsZero() && !sameInstant(due, sale.Timed.EndsAt)
+	done := func(sale Sale) bool {
+		return sale.Status != StatusTimed || sale.Timed == nil || sale.Timed.Paused
 	}
-	// Most close jobs of a lively bidding are stale: look before taking the row.
+	// Look before taking the row: most runs find the end moved.
 	var cur Sale
 	if err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
@@ -137,16 +146,19 @@ func (s *Service) CloseTimed(ctx context.Context, saleID ids.ID, due time.Time) 
 	}); err != nil {
 		return err
 	}
-	if stale(cur) {
+	if done(cur) {
 		return nil
 	}
-	return s.store.WithTx(ctx, func(tx Tx) error {
+	if now := s.clock.Now(); now.Before(cur.Timed.EndsAt) {
+		return &NotDueError{At: cur.Timed.EndsAt}
+	}
+	err := s.store.WithTx(ctx, func(tx Tx) error {
 		sale, err := tx.LockSale(ctx, saleID)
 		if err != nil {
 			return err
 		}
 		now := s.clock.Now()
-		if stale(sale) {
+		if done(sale) {
 			return nil
 		}
 		t := rules.Resume(*sale.Timed, now)
@@ -157,6 +169,10 @@ func (s *Service) CloseTimed(ctx context.Context, saleID ids.ID, due time.Time) 
 		sale.Timed = &t
 		return s.conclude(ctx, tx, now, party.System(), &sale, o, StageTimed, o.ClosedAt)
 	})
+	if err == nil {
+		s.forget(saleID)
+	}
+	return err
 }
 
 // Pause stops the countdown for a declared technical fault (the trading
@@ -217,4 +233,36 @@ func (s *Service) pause(ctx context.Context, actor party.Actor, saleID ids.ID, r
 		return s.enqueue(ctx, tx, jobs.AuctionCloseTimed, TimedCloseSubject(sale.ID, t.EndsAt), t.EndsAt)
 	})
 	return sale, err
+}
+
+// CloseOverdue closes, each as of its end, the timed biddings whose
+// countdown ran out while no server process was running. Their close jobs
+// would do it too, but only once the restarted job runner's scheduler has
+// moved them (seconds later); `ggzy serve` calls this at its start so that
+// the result is there at once. It returns how many it closed.
+func (s *Service) CloseOverdue(ctx context.Context) (int, error) {
+	var sales []Sale
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		sales, err = tx.ListSales(ctx, SaleFilter{Status: StatusTimed})
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, sale := range sales {
+		if sale.Timed == nil || sale.Timed.Paused || s.clock.Now().Before(sale.Timed.EndsAt) {
+			continue
+		}
+		err := s.CloseTimed(ctx, sale.ID, time.Time{})
+		var nd *NotDueError
+		switch {
+		case errors.As(err, &nd): // a bid committed meanwhile through another process
+		case err != nil:
+			return n, err
+		default:
+			n++
+		}
+	}
+	return n, nil
 }

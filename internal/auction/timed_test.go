@@ -127,7 +127,7 @@ func TestPause(t *testing.T) {
 	if j := w.Jobs.Jobs[len(w.Jobs.Jobs)-1]; j.Kind != jobs.AuctionCloseTimed || j.Subject != auction.TimedCloseSubject(s.ID, got.EndsAt) {
 		t.Fatalf("close job after resuming: %+v", j)
 	}
-	noErr(t, w.Auction.CloseTimed(ctx, s.ID, r.EndsAt)) // the old end: stale
+	wantNotDue(t, w.Auction.CloseTimed(ctx, s.ID, r.EndsAt), got.EndsAt) // the old end's job comes back at the new end
 	eq(t, "still timed", sale(t, w, s.ID).Status, auction.StatusTimed)
 	w.Clock.Set(got.EndsAt)
 	noErr(t, w.Auction.CloseTimedJob(ctx, auction.TimedCloseSubject(s.ID, got.EndsAt)))

@@ -94,6 +94,8 @@ func (s Status) Label() string {
 		return "确认参加限时竞价"
 	case StatusTimed:
 		return "限时竞价中"
+	case StatusDecrypting:
+		return "报价解密中"
 	case StatusClosed:
 		return "已结束"
 	}
@@ -151,6 +153,16 @@ type Data struct {
 	Conditions string          `json:"conditions,omitempty"` // 出让/转让条件
 	Decision   string          `json:"decision,omitempty"`   // 竞得人确定方式
 	Extra      json.RawMessage `json:"extra,omitempty"`      // anything else the notice lists
+	// Auction (拍卖): the viewing period (展示), dates YYYY-MM-DD (AL 48).
+	ViewFrom string `json:"view_from,omitempty"`
+	ViewTo   string `json:"view_to,omitempty"`
+	// State property: a transfer that moves control of the enterprise
+	// (实际控制权转移) needs a pre-disclosure within 10 working days of the
+	// approval (ApprovedOn); with a pre-disclosure, the formal disclosure
+	// starts on DisclosureFrom (dates YYYY-MM-DD; sale.go checks them).
+	ControlTransfer bool   `json:"control_transfer,omitempty"`
+	ApprovedOn      string `json:"approved_on,omitempty"`
+	DisclosureFrom  string `json:"disclosure_from,omitempty"`
 }
 
 // Sale is one land-use, mining-right or state-property sale.
@@ -353,6 +365,9 @@ type Confirmation struct {
 	Basis      string    `json:"basis"`
 	// LedgerIndex is the entry recording the deal.
 	LedgerIndex int64 `json:"ledger_index"`
+	// Mining are a mining right's deadlines after the deal: confirmation,
+	// result publicity (disclosure.go).
+	Mining *rules.MiningResult `json:"mining,omitempty"`
 }
 
 // Event is one change of a sale for live views (auction_events): it carries

@@ -31,12 +31,29 @@ type Info struct {
 	EndAt       time.Time
 	Status      Status // as of the view's server time (Sale.Phase)
 	Params      rules.Params
+
+	// The public state as of the view (as View.State), and once the sale
+	// is closed its close and confirmation, so that lists need no View
+	// per sale.
+	State        EventData
+	ClosedAt     time.Time
+	Confirmation *Confirmation
 }
 
 func info(sale Sale, seller string, now time.Time) Info {
 	return Info{ID: sale.ID, Code: sale.Code, Kind: sale.Kind, Mode: sale.Mode, Title: sale.Title, Region: sale.Region, SellerID: sale.SellerID,
 		SellerName: seller, Data: sale.Data, Eligibility: sale.Eligibility, Deposit: sale.Deposit, StartPrice: sale.StartPrice,
-		Increment: sale.Increment, NoticeAt: sale.NoticeAt, StartAt: sale.StartAt, EndAt: sale.EndAt, Status: sale.Phase(now), Params: sale.Params}
+		Increment: sale.Increment, NoticeAt: sale.NoticeAt, StartAt: sale.StartAt, EndAt: sale.EndAt, Status: sale.Phase(now), Params: sale.Params,
+		State: state(sale, now), ClosedAt: sale.ClosedAt, Confirmation: closedConfirmation(sale)}
+}
+
+// closedConfirmation is the sale's confirmation once it is closed (public
+// from then on, as View.Confirmation).
+func closedConfirmation(sale Sale) *Confirmation {
+	if sale.Status != StatusClosed {
+		return nil
+	}
+	return sale.Confirmation
 }
 
 // OfferLine is a quote or bid as everyone sees it: a number, never a name.

@@ -68,16 +68,22 @@ func (d Deps) ServeReportPDF(w http.ResponseWriter, v tender.LotView) error {
 	if err != nil {
 		return err
 	}
+	return d.sendSignedPDF(w, b, ReportDisposition(v.Lot.Code), "private, no-store")
+}
+
+// sendSignedPDF signs a PDF with the platform key and sends it: the SM3
+// digest and the SM2 signature in X-Content-SM3 and X-Signature-SM2.
+func (d Deps) sendSignedPDF(w http.ResponseWriter, b []byte, disposition, cache string) error {
 	digest, sig, err := pdf.Sign(b, d.PlatformKey)
 	if err != nil {
 		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", ReportDisposition(v.Lot.Code))
+	h.Set("Content-Disposition", disposition)
 	h.Set("X-Content-SM3", digest)
 	h.Set("X-Signature-SM2", sig)
-	h.Set("Cache-Control", "private, no-store")
+	h.Set("Cache-Control", cache)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 	return nil
@@ -86,11 +92,17 @@ func (d Deps) ServeReportPDF(w http.ResponseWriter, v tender.LotView) error {
 // ReportDisposition names the download 评标报告-<lot code>.pdf: RFC 5987
 // (filename*) for clients that read it, an ASCII filename for the rest.
 func ReportDisposition(lotCode string) string {
+	return disposition("evaluation-report-", "评标报告-", lotCode)
+}
+
+// disposition is an attachment named name+code.pdf in UTF-8 (RFC 5987) and
+// ascii+code.pdf for clients that read only filename, the code made safe.
+func disposition(ascii, name, code string) string {
 	safe := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '/' {
 			return '_'
 		}
 		return r
-	}, lotCode)
-	return `attachment; filename="evaluation-report-` + safe + `.pdf"; filename*=UTF-8''` + url.PathEscape("评标报告-"+safe+".pdf")
+	}, code)
+	return `attachment; filename="` + ascii + safe + `.pdf"; filename*=UTF-8''` + url.PathEscape(name+safe+".pdf")
 }

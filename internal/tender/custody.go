@@ -23,10 +23,10 @@ const Decrypting Status = "decrypting" // 解密中
 // which the tender documents set (电子招标投标办法第三十条).
 const (
 	DefaultCustodians    = 3
-	DefaultThreshold     = 2
-	DefaultDecryptWindow = 60 // minutes
-	MinDecryptWindow     = 10
-	MaxDecryptWindow     = 24 * 60
+	DefaultThreshold     = party.DefaultThreshold
+	DefaultDecryptWindow = party.DefaultDecryptWindow // minutes
+	MinDecryptWindow     = party.MinDecryptWindow
+	MaxDecryptWindow     = party.MaxDecryptWindow
 )
 
 // Legal bases quoted by the custody rules.
@@ -47,11 +47,7 @@ type Keys interface {
 }
 
 // CustodyInput names a lot's custodians and threshold.
-type CustodyInput struct {
-	UserIDs       []ids.ID
-	Threshold     int // 0 = DefaultThreshold
-	WindowMinutes int // 0 = DefaultDecryptWindow
-}
+type CustodyInput = party.CustodyInput
 
 // custodianOrg is the organisation a custodian acts for; custodians of one lot
 // must come from at least two, so no single body can open bids early.
@@ -75,31 +71,7 @@ func custodianOrg(ctx context.Context, tx Tx, u party.User) (key, name string, e
 // valid registered custody key; the set and threshold become part of the
 // tender notice and of the ledger.
 func (s *Service) SetCustody(ctx context.Context, actor party.Actor, lotID ids.ID, in CustodyInput) (Lot, error) {
-	if in.Threshold == 0 {
-		in.Threshold = DefaultThreshold
-	}
-	if in.WindowMinutes == 0 {
-		in.WindowMinutes = DefaultDecryptWindow
-	}
-	f := map[string]string{}
-	n := len(in.UserIDs)
-	if n < 2 {
-		f["custodians"] = "密钥保管人至少2名。"
-	}
-	if in.Threshold <= 1 || in.Threshold > n {
-		f["threshold"] = fmt.Sprintf("解密门限应大于1且不超过保管人数（%d）。", n)
-	}
-	if in.WindowMinutes < MinDecryptWindow || in.WindowMinutes > MaxDecryptWindow {
-		f["window_minutes"] = fmt.Sprintf("解密时限应为%d至%d分钟。", MinDecryptWindow, MaxDecryptWindow)
-	}
-	seen := map[ids.ID]bool{}
-	for _, u := range in.UserIDs {
-		if seen[u] {
-			f["custodians"] = "同一人不能重复担任保管人。"
-		}
-		seen[u] = true
-	}
-	if err := apperr.Fields("密钥保管设置有误，请按提示修改。", f); err != nil {
+	if err := in.Check(); err != nil {
 		return Lot{}, err
 	}
 	now := s.clock.Now()

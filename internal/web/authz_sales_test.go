@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,7 +15,10 @@ import (
 	"ggzy/internal/auction/rules"
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
+	"ggzy/internal/ids"
 	"ggzy/internal/money"
+	"ggzy/internal/party"
+	"ggzy/internal/sealbid"
 )
 
 // The sales' rows of the authorisation matrix (issue 5): the portal's
@@ -105,8 +111,26 @@ func azSaleCases() []azCase {
 	paused.name = "paused"
 	paused.form = form("amount", "10200000")
 	paused.says = map[int][]string{http.StatusConflict: {"竞价因技术故障暂停"}}
+	// One sealed quote under custody (salessealed.go): bidder1's browser
+	// seals the quote; the platform receives the sealed file only.
 	sealed := act("sealed", azSaleSealed, map[azRole]int{azBidder: azPRG}, http.StatusForbidden)
-	sealed.form = form("amount", "5200000")
+	sealed.form = func(m *azMatrix, x *azLot) url.Values {
+		return url.Values{"sealed": {base64.StdEncoding.EncodeToString(m.sealedQuote(x, 0, 5_200_000_00))}}
+	}
+	sealedClear := act("sealed", azSaleSealed, map[azRole]int{azBidder: http.StatusUnprocessableEntity}, http.StatusForbidden)
+	sealedClear.name = "an amount in clear"
+	sealedClear.form = form("amount", "5200000")
+	sealedClear.says = map[int][]string{http.StatusUnprocessableEntity: {"未收到密封报价文件"}}
+	custody := act("custody", azSaleSealed, map[azRole]int{azOperator: http.StatusConflict}, http.StatusForbidden)
+	custody.name = "window open"
+	custody.form = form("usernames", "operator, supervisor, agency", "threshold", "2")
+	custody.says = map[int][]string{http.StatusConflict: {"密钥保管人不能再更改"}, http.StatusForbidden: {"由交易中心工作人员办理"}}
+	decryptExtend := act("decrypt-extend", azSaleSealed, map[azRole]int{azOperator: http.StatusConflict, azSupervisor: http.StatusConflict}, http.StatusForbidden)
+	decryptExtend.name = "window open"
+	decryptExtend.form = func(m *azMatrix, _ *azLot) url.Values {
+		return url.Values{"until": {azShanghai(m.w.Clock.Now().Add(48 * time.Hour))}, "reason": {"保管人证书故障，需补办"}}
+	}
+	decryptExtend.says = map[int][]string{http.StatusConflict: {"不在报价解密阶段"}, http.StatusForbidden: {"延长报价解密时限"}}
 	pause := act("pause", azSaleTimed, map[azRole]int{azOperator: azPRG}, http.StatusForbidden)
 	pause.form = form("reason", "竞价系统数据库主节点故障，切换中")
 	pause.says = map[int][]string{http.StatusForbidden: {"暂停或恢复竞价由交易中心工作人员办理"}}
@@ -124,20 +148,41 @@ func azSaleCases() []azCase {
 	identBare.says = map[int][]string{http.StatusUnprocessableEntity: {"请写明查看竞买人身份的事由", `href="#identities-reason"`}}
 	closeEarly := act("close", azSaleTimed, map[azRole]int{azOperator: http.StatusConflict}, http.StatusForbidden)
 	closeEarly.name = "countdown running"
-	closeEarly.says = map[int][]string{http.StatusConflict: {"尚未到执行时间"}, http.StatusForbidden: {"到期程序由交易中心工作人员执行"}}
-	closeDone := act("close", azSaleClosed, map[azRole]int{azOperator: azPRG}, http.StatusForbidden)
+	closeEarly.says = map[int][]string{http.StatusConflict: {"尚未到执行时间"}, http.StatusForbidden: {"到期程序由交易中心工作人员办理"}}
+	closeDone := act("close", azSaleClosed, map[azRole]int{azOperator: http.StatusConflict}, http.StatusForbidden)
 	closeDone.name = "closed already"
 	unknown := act(azUnknownAction, azSaleListing, nil, http.StatusNotFound)
 	unknown.name = "no such action"
-
-	createForm := func(m *azMatrix, _ *azLot) url.Values {
-		d, _ := m.w.Calendar.PeriodEnd(m.w.Clock.Now(), 20, calendar.CalendarDays)
-		start := azAt(d, 9, 0)
-		e, _ := m.w.Calendar.PeriodEnd(start, 10, calendar.WorkingDays)
-		return url.Values{"kind": {"land"}, "mode": {"listing"}, "title": {"五象新区GC2026-021号地块国有建设用地使用权"}, "seller": {m.w.Principal.USCC},
-			"location": {"南宁市良庆区"}, "area_m2": {"12000"}, "use": {"commercial"}, "term_years": {"40"}, "eligibility": {"境内外法人"},
-			"deposit": {"1000000"}, "start_price": {"5000000"}, "increment": {"50000"}, "start_at": {azShanghai(start)}, "end_at": {azShanghai(azAt(e, 15, 0))}}
+	// The change of an announcement (salesdocs.go): the seller and the
+	// centre; a draft is simply edited, a started sale refused.
+	changeForm := func(m *azMatrix, x *azLot) url.Values {
+		v := createFormOf(m)
+		v.Del("seller")
+		v.Set("reason", "根据规划条件调整通知变更容积率")
+		return v
 	}
+	change := act("change", azSaleDraft, map[azRole]int{azPrincipal: azPRG, azOperator: azPRG}, http.StatusForbidden)
+	change.form = changeForm
+	change.says = map[int][]string{http.StatusForbidden: {"只有出让人（转让方）或交易中心可以变更交易公告"}}
+	changeLate := act("change", azSaleListing, map[azRole]int{azPrincipal: http.StatusConflict, azOperator: http.StatusConflict}, http.StatusForbidden)
+	changeLate.name = "after the start"
+	changeLate.form = changeForm
+	changeLate.says = map[int][]string{http.StatusConflict: {"不能再变更公告", rules.BasisLO39}}
+	// Agreement transfer (salesdocs.go): the centre alone decides; a sale
+	// of another mode is refused.
+	agree := act("agree", azSaleSealed, map[azRole]int{azOperator: http.StatusConflict}, http.StatusForbidden)
+	agree.name = "not an agreement sale"
+	agree.form = form("registration", "none", "price", "5000000", "rounds", "2", "approval", "南宁国资产权〔2026〕12号")
+	agree.says = map[int][]string{http.StatusConflict: {"不能协议转让"}, http.StatusForbidden: {"协议转让由交易中心工作人员决定"}}
+
+	// The extension of a disclosure (disclosure.go): the centre alone
+	// decides; the sealed lot has qualified buyers, so it is refused.
+	extend := act("extend", azSaleSealed, map[azRole]int{azOperator: http.StatusConflict}, http.StatusForbidden)
+	extend.name = "qualified buyers"
+	extend.form = form("days", "5", "reason", "信息披露期满未征集到合格意向受让方")
+	extend.says = map[int][]string{http.StatusConflict: {"不能延长信息披露"}, http.StatusForbidden: {"延长信息披露由交易中心工作人员办理"}}
+
+	createForm := func(m *azMatrix, _ *azLot) url.Values { return createFormOf(m) }
 	return []azCase{
 		// ---- portal
 		{route: "GET /sales", kind: azNone, path: azFixed("/sales?cat=land"), want: azAll(), def: azOK, body: func(*azLot) []string { return []string{"土地矿业权"} }},
@@ -164,9 +209,35 @@ func azSaleCases() []azCase {
 			want: azConsole(managers(azOK)), def: http.StatusNotFound},
 		{route: "GET /console/sales/{id}", name: "timed", kind: azSaleTimed, path: sp("/console/sales/", ""), want: azConsole(nil), def: azOK,
 			body: func(*azLot) []string { return []string{"距竞价结束", "服务器时间"} }},
-		announce, reserve, register, qualify, reject, deposit, increment, quote, quoteOff, join, bid, stale, paused, sealed,
-		pause, pauseBare, resume, identities, identBare, closeEarly, closeDone, unknown,
+		announce, reserve, register, qualify, reject, deposit, increment, quote, quoteOff, join, bid, stale, paused, sealed, sealedClear, custody, decryptExtend,
+		// The custodians' page of a sealed sale: nothing to decrypt before the window's end.
+		{route: "GET /console/sales/{id}/decrypt", kind: azSaleSealed, path: sp("/console/sales/", "/decrypt"), want: azConsole(azCustodians(azOK)), def: http.StatusForbidden,
+			body: func(*azLot) []string { return []string{"第32号", "不得解密报价"} }},
+		{route: "GET /console/sales/{id}/envelopes", kind: azSaleSealed, path: sp("/console/sales/", "/envelopes"),
+			want: azJoin(azCustodians(http.StatusConflict), map[azRole]int{azPublic: http.StatusUnauthorized}), def: http.StatusForbidden,
+			says: map[int][]string{http.StatusConflict: {"第32号", "不得解密报价"}}},
+		{route: "POST /console/sales/{id}/shares", name: "before the end", kind: azSaleSealed, path: sp("/console/sales/", "/shares"), form: func(*azMatrix, *azLot) url.Values {
+			return url.Values{"shares": {`[{"bid_id":"1234","share":{"x":2,"y":"00112233445566778899aabbccddeeff"}}]`}}
+		}, want: azPost(azCustodians(http.StatusConflict)), def: http.StatusForbidden,
+			says: map[int][]string{http.StatusConflict: {"第32号", "不得解密报价"}}},
+		pause, pauseBare, resume, identities, identBare, closeEarly, closeDone, unknown, change, changeLate, agree, extend,
+		// The confirmation PDF (salesdocs.go) is public once the deal stands, like the result on the page; none before.
+		{route: "GET /sales/{id}/confirmation.pdf", kind: azSaleClosed, path: sp("/sales/", "/confirmation.pdf"), want: azAll(), def: azOK,
+			body: func(*azLot) []string { return []string{"%PDF-"} }},
+		{route: "GET /sales/{id}/confirmation.pdf", name: "before the deal", kind: azSaleTimed, path: sp("/sales/", "/confirmation.pdf"), want: azAll(),
+			def: http.StatusNotFound, says: map[int][]string{http.StatusNotFound: {"尚未成交"}}},
 	}
+}
+
+// createFormOf is the console's creation form of a land listing at the
+// earliest lawful dates from the matrix's clock.
+func createFormOf(m *azMatrix) url.Values {
+	d, _ := m.w.Calendar.PeriodEnd(m.w.Clock.Now(), 20, calendar.CalendarDays)
+	start := azAt(d, 9, 0)
+	e, _ := m.w.Calendar.PeriodEnd(start, 10, calendar.WorkingDays)
+	return url.Values{"kind": {"land"}, "mode": {"listing"}, "title": {"五象新区GC2026-021号地块国有建设用地使用权"}, "seller": {m.w.Principal.USCC},
+		"location": {"南宁市良庆区"}, "area_m2": {"12000"}, "use": {"commercial"}, "term_years": {"40"}, "eligibility": {"境内外法人"},
+		"deposit": {"1000000"}, "start_price": {"5000000"}, "increment": {"50000"}, "start_at": {azShanghai(start)}, "end_at": {azShanghai(azAt(e, 15, 0))}}
 }
 
 // prepareSales makes the matrix's sales (placeholders made by prepare) on
@@ -243,6 +314,15 @@ func (m *azMatrix) prepareSales(lots []*azLot) {
 		x.saleBidder = w.Bidders[0].Name
 		if x.kind != azSaleDraft {
 			_, err = w.Auction.Announce(ctx, seller, s.ID)
+			must(err)
+		}
+		if x.kind == azSaleSealed {
+			var uids []ids.ID
+			for _, u := range []string{"operator", "supervisor", "agency"} {
+				w.CustodyKey(m.t, u)
+				uids = append(uids, w.Users[u].ID)
+			}
+			_, err = w.Auction.SetCustody(ctx, op, s.ID, auction.CustodyInput{UserIDs: uids, Threshold: 2})
 			must(err)
 		}
 	}
@@ -330,4 +410,25 @@ func (m *azMatrix) checkBiddersSecret(t *testing.T) {
 			}
 		}
 	}
+}
+
+// sealedQuote is bidder i's sealed quote of amount on sale x, sealed as its
+// browser does: to the published custody, bound to its bidder number,
+// signed with its registered key.
+func (m *azMatrix) sealedQuote(x *azLot, i int, amount money.Fen) []byte {
+	m.t.Helper()
+	w := m.w
+	cv, err := w.Auction.SaleCustody(m.ctx, party.Public(""), x.sale)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	v, err := w.Auction.ViewSale(m.ctx, w.Actor(fmt.Sprintf("bidder%d", i+1)), x.sale)
+	if err != nil || v.Mine == nil {
+		m.t.Fatalf("bidder%d's view: %v", i+1, err)
+	}
+	var buf bytes.Buffer
+	if _, err := sealbid.Seal(&buf, cv.Custody.Sealing(cv.Sale), v.Mine.BidderNo, auction.EncodeQuote(amount), nil, w.BidKey(m.t, i), w.Clock.Now(), rand.Reader); err != nil {
+		m.t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -230,6 +230,17 @@ func (s *server) consoleHome(w http.ResponseWriter, r *http.Request, fe *formErr
 				d.Todo = append(d.Todo, l.Code+" "+l.Name+"：已开标，请在“开标解密”中用本人私钥解密份额（时限 "+clock.Format(l.DecryptBy)+"）")
 			}
 		}
+		// And every sale whose sealed quotes the user holds a share of.
+		sales, err := s.custodySaleRows(ctx, a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, row := range sales {
+			if row.Waiting() {
+				d.Todo = append(d.Todo, row.Sale.Code+" "+row.Sale.Title+"：报价已截止，请在“开标解密”中用本人私钥解密一次报价的份额（时限 "+clock.Format(row.Custody.Custody.DecryptBy)+"）")
+			}
+		}
 	}
 	if _, ok := keyPurposeOf(a); ok {
 		d.Keys = true

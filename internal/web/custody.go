@@ -235,7 +235,8 @@ type decryptRow struct {
 }
 
 type decryptListData struct {
-	Rows []decryptRow
+	Rows  []decryptRow
+	Sales []saleDecryptRow // sealed quotes of sales (salessealed.go)
 }
 
 // decryptList lists the lots the user holds a share of (开标解密).
@@ -272,6 +273,10 @@ func (s *server) decryptList(w http.ResponseWriter, r *http.Request) {
 		}
 		return d.Rows[i].V.Lot.BidDeadline.Before(d.Rows[j].V.Lot.BidDeadline)
 	})
+	if d.Sales, err = s.custodySaleRows(ctx, a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p := s.newPage(r, "开标解密", "工作台", d)
 	p.Nav = "console"
 	p.Crumbs = []crumb{{"工作台", "/console"}, {"开标解密", ""}}

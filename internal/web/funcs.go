@@ -495,6 +495,7 @@ var fieldLabels = map[string]string{
 	"term_years": "出让年期", "mineral": "矿种", "asset": "转让标的", "valuation": "评估值", "eligibility": "竞买人资格条件",
 	"deposit": "竞买保证金", "start_price": "起始价", "increment": "增价幅度", "start_at": "开始时间", "end_at": "截止时间",
 	"reserve": "底价", "ref": "保证金到账凭证号",
+	"view_from": "展示开始日期", "view_to": "展示结束日期", "approved_on": "转让行为批准日期", "disclosure_from": "正式信息披露开始日期",
 }
 
 // formFieldLabels name a field where one form means something else by it.
@@ -504,11 +505,18 @@ var formFieldLabels = map[string]map[string]string{
 	"sale":       {"title": "标的名称", "kind": "标的类别"},
 	"quote":      {"amount": "报价金额"},
 	"bid":        {"amount": "出价金额"},
-	"sealed":     {"amount": "一次报价金额"},
+	"sealed":     {"amount": "一次报价金额", "sealed": "密封报价文件"},
 	"announce":   {"start_at": "开始时间", "end_at": "截止时间"},
 	"pause":      {"reason": "技术故障情况"},
 	"resume":     {"reason": "故障排除情况"},
 	"identities": {"reason": "查看事由"},
+	"extend":     {"days": "延长的工作日数", "reason": "延长理由"},
+	"change":     {"title": "标的名称", "reason": "变更理由"},
+	"agree":      {"price": "协议转让价格", "registration": "受让方", "rounds": "信息披露轮数", "approval": "批准文件"},
+
+	// One sealed quote of a sale (salessealed.go).
+	"custody":        {"usernames": "密钥保管人用户名"},
+	"decrypt-extend": {"until": "新的解密时限", "reason": "延长理由"},
 }
 
 func fieldLabelIn(form, k string) string {

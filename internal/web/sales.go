@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -240,12 +239,7 @@ func (s *server) salesPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, i := range infos {
-			row, err := s.saleRow(ctx, a, i, now)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			d.Rows = append(d.Rows, row)
+			d.Rows = append(d.Rows, saleRowOf(i, now))
 		}
 	}
 	sortSaleRows(d.Rows)
@@ -257,18 +251,14 @@ func (s *server) salesPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "sales", p)
 }
 
-// saleRow is a sale as the lists show it; a closed one with its result.
-func (s *server) saleRow(ctx context.Context, a party.Actor, i auction.Info, now time.Time) (saleRow, error) {
+// saleRowOf is a sale as the lists show it; a closed one with its result.
+func saleRowOf(i auction.Info, now time.Time) saleRow {
 	row := saleRow{I: i, Closed: i.Status == auction.StatusClosed}
 	row.Cat, _ = saleCatOf(i.Kind)
 	d := auction.EventData{Status: i.Status}
 	if row.Closed {
-		v, err := s.d.Auction.ViewSale(ctx, a, i.ID)
-		if err != nil {
-			return saleRow{}, err
-		}
-		d = v.State
-		row.Result, row.Final, row.At, row.Label = v.Confirmation, v.State.Price, v.ClosedAt, "结束"
+		d = i.State
+		row.Result, row.Final, row.At, row.Label = i.Confirmation, i.State.Price, i.ClosedAt, "结束"
 	} else {
 		switch {
 		case now.Before(i.StartAt):
@@ -278,7 +268,7 @@ func (s *server) saleRow(ctx context.Context, a party.Actor, i auction.Info, now
 		}
 	}
 	row.Badge = saleBadge(i, d, now)
-	return row, nil
+	return row
 }
 
 // sortSaleRows: open sales first by their next time, then closed ones newest first.
@@ -377,12 +367,16 @@ type saleData struct {
 	Regs        []regRow
 	Identities  []auction.Identity
 	IdentReason string
+	Docs        saleDocs // the change and agreement forms (salesdocs.go)
 	ReserveLead string
 	JoinWindow  string
 	Countdown   string
 	IncrBasis   string
 	StartWord   string
+	CanExtend   bool   // the centre may extend a formal disclosure ending without a buyer (disclosure.go)
+	ExtendMin   string // each extension's minimum
 	RegisterBy  time.Time
+	Sealed      *saleSealedData // a sealed-quote sale's sealing, custody and decryption (salessealed.go)
 }
 
 type regRow struct {
@@ -470,6 +464,7 @@ func (s *server) saleData(r *http.Request, id ids.ID, console bool) (saleData, e
 	d.CanIdent = a.Role == party.RoleOperator || a.Role == party.RoleSupervisor || a.Role == party.RoleAuditor
 	if d.Operator {
 		d.Due = dueStep(i, st.Status)
+		d.CanExtend, d.ExtendMin = s.canExtend(v), i.Params.DisclosureExtend.Describe()
 	}
 	for _, rl := range v.Registrations {
 		row := regRow{R: rl, Form: "reg-" + string(rl.ID), Badge: regBadge(rl)}
@@ -477,7 +472,31 @@ func (s *server) saleData(r *http.Request, id ids.ID, console bool) (saleData, e
 		row.Deposit = d.Operator && rl.Status == auction.Qualified && rl.DepositAt.IsZero() && i.Status != auction.StatusClosed
 		d.Regs = append(d.Regs, row)
 	}
+	if console {
+		d.Sealed = s.sealedOf(ctx, a, &d)
+	}
+	d.Docs = docsOf(d)
 	return d, nil
+}
+
+// canExtend reports whether the page offers the extension of a formal
+// disclosure: a state-property sale still announced, in its formal
+// disclosure, within a working day of its end, no buyer eligible
+// (auction.ExtendDisclosure decides).
+func (s *server) canExtend(v auction.View) bool {
+	i, now := v.Sale, v.Now
+	if i.Kind != auction.Property || i.Status != auction.StatusAnnounced || i.NoticeAt.IsZero() {
+		return false
+	}
+	if ph := i.DisclosurePhases(); len(ph) == 0 || now.Before(ph[len(ph)-1].From) {
+		return false
+	}
+	for _, r := range v.Registrations {
+		if r.Status == auction.Qualified && !r.DepositAt.IsZero() {
+			return false
+		}
+	}
+	return s.d.Calendar.DaysBetween(now, i.StartAt, calendar.WorkingDays) <= 1
 }
 
 // reserveOpen reports whether the reserve may still be entered (the lead
@@ -504,21 +523,7 @@ func regBadge(r auction.RegLine) template.HTML {
 
 // dueStep names the scheduled step the centre may run by hand at a state
 // (the platform runs it on time; a step run early is refused).
-func dueStep(i auction.Info, st auction.Status) string {
-	switch {
-	case i.Mode == auction.ModeListing && (st == auction.StatusAnnounced || st == auction.StatusListing):
-		return "挂牌截止处理"
-	case st == auction.StatusJoining:
-		return "开始限时竞价"
-	case st == auction.StatusTimed:
-		return "竞价结束处理"
-	case (i.Mode == auction.ModeAuction || i.Mode == auction.ModeAscending) && st == auction.StatusAnnounced:
-		return "开始竞价"
-	case i.Mode == auction.ModeSealed && (st == auction.StatusAnnounced || st == auction.StatusListing):
-		return "开启一次报价"
-	}
-	return ""
-}
+func dueStep(i auction.Info, st auction.Status) string { return auction.DueStep(i.Mode, st) }
 
 // stage decides what the bidder's room offers now.
 func (d *saleData) stage(v auction.View) {
@@ -730,7 +735,14 @@ func salePeriods(i auction.Info) []kv {
 	if i.Mode == auction.ModeAuction {
 		min += "，拍卖公告不少于" + p.AuctionNotice.Describe()
 	}
-	out = append(out, kv{word, fmtTime(i.NoticeAt) + " 至 " + fmtTime(i.StartAt) + "（" + min + "）"})
+	if phases := i.DisclosurePhases(); len(phases) > 1 { // a pre-disclosure, then the formal disclosure
+		out = append(out, disclosureRows(i, phases)...)
+	} else {
+		out = append(out, kv{word, fmtTime(i.NoticeAt) + " 至 " + fmtTime(i.StartAt) + "（" + min + "）"})
+	}
+	if v := viewingRow(i); v.Value != "" {
+		out = append(out, v)
+	}
 	if i.Mode == auction.ModeListing && !i.EndAt.IsZero() {
 		listing := p.ListingPeriod
 		if i.Kind == auction.Mining {
@@ -740,6 +752,35 @@ func salePeriods(i auction.Info) []kv {
 	}
 	if i.Mode == auction.ModeSealed && !i.EndAt.IsZero() {
 		out = append(out, kv{"报价期", fmtTime(i.StartAt) + " 至 " + fmtTime(i.EndAt)})
+	}
+	return out
+}
+
+// viewingRow is an auction's viewing period (展示) as announced (AL 48).
+func viewingRow(i auction.Info) kv {
+	if i.Mode != auction.ModeAuction || i.Data.ViewFrom == "" {
+		return kv{}
+	}
+	return kv{"展示时间", i.Data.ViewFrom + " 至 " + i.Data.ViewTo + "（不少于" + i.Params.AuctionViewing.Describe() + "，拍卖日前结束；" + rules.BasisAL48 + "）"}
+}
+
+// disclosureRows are a state-property sale's disclosure phases with their
+// minima (RULES.md §5).
+func disclosureRows(i auction.Info, phases []auction.DisclosurePhase) []kv {
+	var out []kv
+	for n, ph := range phases {
+		min := i.Params.Disclosure
+		if n == 0 {
+			min = i.Params.PreDisclosure
+		}
+		note := "不少于" + min.Describe()
+		if n == 0 && !i.Data.ControlTransfer {
+			note = "自愿预披露"
+		}
+		out = append(out, kv{ph.Label, fmtTime(ph.From) + " 至 " + fmtTime(ph.To) + "（" + note + "）"})
+	}
+	if i.Data.ControlTransfer && i.Data.ApprovedOn != "" {
+		out = append(out, kv{"转让行为批准日期", i.Data.ApprovedOn + "（转让导致实际控制权转移，获批后" + i.Params.PreDisclosureStart.Describe() + "内预披露）"})
 	}
 	return out
 }
@@ -829,11 +870,7 @@ func (s *server) consoleSalesPage(w http.ResponseWriter, r *http.Request, fe *fo
 		return
 	}
 	for _, i := range infos {
-		row := consoleSaleRow{}
-		if row.saleRow, err = s.saleRow(ctx, a, i, now); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+		row := consoleSaleRow{saleRow: saleRowOf(i, now)}
 		if d.Bidder || d.Operator {
 			v, err := s.d.Auction.ViewSale(ctx, a, i.ID)
 			if err != nil {
@@ -890,7 +927,8 @@ func parseSale(v url.Values, f map[string]string) auction.SaleInput {
 	in := auction.SaleInput{Kind: auction.Kind(tr("kind")), Mode: auction.Mode(tr("mode")), Title: tr("title"), SellerUSCC: strings.ToUpper(tr("seller")),
 		Eligibility: tr("eligibility")}
 	in.Data = auction.Data{Location: tr("location"), Use: rules.LandUse(tr("use")), PlotRatio: tr("plot_ratio"), Mineral: tr("mineral"),
-		Asset: tr("asset"), Conditions: tr("conditions"), Decision: tr("decision")}
+		Asset: tr("asset"), Conditions: tr("conditions"), Decision: tr("decision"),
+		ViewFrom: tr("view_from"), ViewTo: tr("view_to"), ControlTransfer: tr("control_transfer") != "", ApprovedOn: tr("approved_on"), DisclosureFrom: tr("disclosure_from")}
 	if a := strings.NewReplacer(",", "", "，", "").Replace(tr("area_m2")); a != "" {
 		x, err := strconv.ParseFloat(a, 64)
 		if err != nil || x <= 0 || math.IsInf(x, 0) || math.IsNaN(x) {
@@ -920,10 +958,15 @@ func parseSale(v url.Values, f map[string]string) auction.SaleInput {
 	switch in.Kind {
 	case auction.Land:
 		in.Data.Mineral, in.Data.Asset, in.Data.Valuation = "", "", 0
+		in.Data.ControlTransfer, in.Data.ApprovedOn, in.Data.DisclosureFrom = false, "", ""
 	case auction.Mining:
 		in.Data.Use, in.Data.Asset, in.Data.Valuation = "", "", 0
+		in.Data.ControlTransfer, in.Data.ApprovedOn, in.Data.DisclosureFrom = false, "", ""
 	case auction.Property:
 		in.Data.Use, in.Data.Mineral, in.Data.TermYears, in.Data.PlotRatio = "", "", 0, ""
+	}
+	if in.Mode != "" && in.Mode != auction.ModeAuction {
+		in.Data.ViewFrom, in.Data.ViewTo = "", "" // only an auction has a viewing
 	}
 	return in
 }
@@ -1102,17 +1145,28 @@ func (s *server) saleAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.redirect(w, r, back, "出价已接受："+rc.Amount.String()+"（号牌 "+rc.BidderNo+"）。倒计时重新开始，至 "+rc.EndsAt.In(clock.Shanghai).Format("15:04:05")+"（北京时间）。")
-	case "sealed":
-		m, ok := amount("sealed", "amount")
-		if !ok {
-			return
-		}
-		rc, err := svc.SubmitSealed(ctx, a, id, m)
+	case "sealed": // salessealed.go
+		s.submitSealedQuote(w, r, id, v, failed)
+	case "custody": // salessealed.go
+		s.setSaleCustody(w, r, id, v, failed)
+	case "decrypt-extend": // salessealed.go
+		s.extendSaleDecryption(w, r, id, v, failed)
+	case "change": // salesdocs.go
+		s.changeAnnouncement(w, r, id)
+	case "agree": // salesdocs.go
+		s.agreeSale(w, r, id)
+	case "extend":
+		n, err := strconv.Atoi(strings.TrimSpace(v.Get("days")))
 		if err != nil {
-			failed("sealed", err)
+			failed("extend", mergeFields(nil, map[string]string{"days": "请填写延长的工作日数（整数）。"}, "延长信息披露的信息有误。"))
 			return
 		}
-		s.redirect(w, r, back, "一次报价已提交（"+clock.Format(rc.At)+" 北京时间），报价期满后开启；此前任何人都看不到报价金额。")
+		sale, err := svc.ExtendDisclosure(ctx, a, id, n, v.Get("reason"))
+		if err != nil {
+			failed("extend", err)
+			return
+		}
+		s.redirect(w, r, back, "信息披露已延长至 "+clock.Format(sale.StartAt)+"（北京时间），延长决定和理由已公开留痕。")
 	case "close":
 		msg, err := s.runDueStep(ctx, a, id)
 		if err != nil {
@@ -1144,46 +1198,17 @@ func (s *server) saleHasReg(ctx context.Context, a party.Actor, id, reg ids.ID) 
 }
 
 // runDueStep runs, for the trading centre, the scheduled step of the sale
-// that is due (the platform runs it on time; this is for a delayed worker).
-// A step not yet due is refused with its time.
+// that is due (auction.Service.RunDueStep: audited; for a delayed worker).
 func (s *server) runDueStep(ctx context.Context, a party.Actor, id ids.ID) (string, error) {
-	if a.Role != party.RoleOperator {
-		return "", apperr.Forbiddenf("到期程序由交易中心工作人员执行。")
-	}
-	svc := s.d.Auction
-	v, err := svc.ViewSale(ctx, a, id)
+	step, err := s.d.Auction.RunDueStep(ctx, a, id)
 	if err != nil {
 		return "", err
 	}
-	i, st := v.Sale, v.State.Status
-	switch {
-	case st == auction.StatusClosed:
-		return "交易已结束：" + saleStatusInfo(st, false, v.State.Result).Text + "。", nil
-	case i.Mode == auction.ModeListing && (st == auction.StatusAnnounced || st == auction.StatusListing):
-		err = svc.CloseListing(ctx, id)
-	case st == auction.StatusJoining:
-		err = svc.StartTimed(ctx, id)
-	case st == auction.StatusTimed:
-		err = svc.CloseTimed(ctx, id, time.Time{})
-	case (i.Mode == auction.ModeAuction || i.Mode == auction.ModeAscending) && st == auction.StatusAnnounced:
-		err = svc.StartTimed(ctx, id)
-	case i.Mode == auction.ModeSealed && (st == auction.StatusAnnounced || st == auction.StatusListing):
-		err = svc.CloseSealed(ctx, id)
-	default:
-		return "", apperr.New(apperr.Conflict, "本宗交易当前没有到期的程序（%s）。", saleStatusInfo(st, false, "").Text)
-	}
-	var nd *auction.NotDueError
-	if errors.As(err, &nd) {
-		return "", apperr.New(apperr.Conflict, "尚未到执行时间：%s（北京时间）。平台将按时自动执行。", clock.Format(nd.At))
-	}
+	after, err := s.d.Auction.ViewSale(ctx, a, id)
 	if err != nil {
 		return "", err
 	}
-	after, err := svc.ViewSale(ctx, a, id)
-	if err != nil {
-		return "", err
-	}
-	return "已执行：" + dueStep(i, st) + "。当前状态：" + saleStatusInfo(after.State.Status, after.State.Paused, after.State.Result).Text + "。", nil
+	return "已执行：" + step + "（已记录执行人）。当前状态：" + saleStatusInfo(after.State.Status, after.State.Paused, after.State.Result).Text + "。", nil
 }
 
 // saleFailed shows the sale's console page again with the form's error;

@@ -58,9 +58,20 @@ func newSaleLive(svc *auction.Service, onError func(http.ResponseWriter, *http.R
 	l := &saleLive{svc: svc}
 	// A contested bidding may run to thousands of bids: keep enough of them
 	// for browsers that drop off for a moment to resume without a reset.
-	l.hub = live.NewHub(live.Options{Buffer: 4096, OnError: onError})
+	// Flushes are paced as the API's streams are (api.saleFlushEvery): a
+	// contested bidding must not cost a write per bid per browser.
+	l.hub = live.NewHub(live.Options{Buffer: 4096, FlushEvery: 25 * time.Millisecond, OnError: onError})
 	l.feed = live.NewFeed(l.hub, l.source, salePoll)
 	l.handler = l.hub.Handler(func(r *http.Request) (string, error) { return saleTopic(r.PathValue("id")), nil })
+	if svc != nil {
+		// Bids this process commits reach its watchers at once
+		// (live.Feed.Offer); the poll brings those of other processes.
+		svc.OnCommitted(func(c auction.Committed) {
+			if topic := saleTopic(c.Event.SaleID); l.feed.Watching(topic) {
+				l.feed.Offer(topic, uint64(c.Prev), saleEventOf(c.Event))
+			}
+		})
+	}
 	return l
 }
 

@@ -149,6 +149,7 @@ func (s *server) routes() {
 	m.HandleFunc("GET /sales", s.salesPage)
 	m.HandleFunc("GET /sales/{id}", s.salePage)
 	m.HandleFunc("GET /sales/{id}/events", s.saleEvents)
+	m.HandleFunc("GET /sales/{id}/confirmation.pdf", s.saleConfirmationPDF)
 	m.Handle("GET /static/", s.static)
 
 	m.HandleFunc("GET /console", s.console)
@@ -174,6 +175,9 @@ func (s *server) routes() {
 	m.HandleFunc("POST /console/sales", s.createSale)
 	m.HandleFunc("GET /console/sales/{id}", s.consoleSale)
 	m.HandleFunc("POST /console/sales/{id}/{action}", s.saleAction)
+	m.HandleFunc("GET /console/sales/{id}/decrypt", s.saleDecryptPage) // salessealed.go
+	m.HandleFunc("GET /console/sales/{id}/envelopes", s.saleEnvelopes)
+	m.HandleFunc("POST /console/sales/{id}/shares", s.submitSaleShares)
 
 	// The expert pool and the draw (issue 4): the expert's notices and
 	// record; the centre's pool console; applications.

@@ -50,6 +50,22 @@ const (
 	// BasisSichuanMining is the mining-right online trading rule
 	// (RULES.md §4, [secondary]).
 	BasisSichuanMining = "四川省矿业权网上交易规则（转引，以当地现行规则为准）"
+	// BasisMiningQuorum is the mining-right auction's floor of qualified
+	// bidders (RULES.md §4 "auction bidders ≥ 3", [secondary]).
+	BasisMiningQuorum = BasisSichuanMining + "（拍卖的竞买人不得少于3人）"
+	// BasisMiningResult is the mining-right result publicity and
+	// confirmation: publicity within 5 working days of the deal, lasting at
+	// least 10 working days; confirmation within 3 working days (RULES.md
+	// §4, [secondary]).
+	BasisMiningResult = BasisSichuanMining + "（成交后3个工作日内签订成交确认书，5个工作日内公示出让结果，公示期不少于10个工作日）"
+	// BasisO32PreDisclosure is the pre-disclosure (信息预披露) of a transfer
+	// that moves control of the enterprise: within 10 working days of the
+	// approval, for at least 20 working days (RULES.md §5, [secondary]).
+	BasisO32PreDisclosure = BasisO32 + "（转让导致实际控制权转移的，转让行为获批后10个工作日内信息预披露，时间不少于20个工作日）"
+	// BasisO32Extension is the extension of a formal disclosure that ends
+	// without a qualified buyer, at least 5 working days each time
+	// (RULES.md §5, [secondary]).
+	BasisO32Extension = BasisO32 + "及产权交易机构规则（信息披露期满未征集到合格意向受让方的，可延长信息披露，每次不少于5个工作日）"
 	// BasisPlatform marks a setting of the platform's own trading rules,
 	// announced with the sale (RULES.md [assumption]).
 	BasisPlatform = "本平台交易规则（随公告公布，可配置）"
@@ -185,6 +201,10 @@ type Params struct {
 	MiningPublicity    Period      `json:"mining_publicity"`     // result publicity ≥ 10 wd (Sichuan)
 	MiningConfirmation Period      `json:"mining_confirmation"`  // confirmation ≤ 3 wd after the deal
 	MiningPublicityBy  Period      `json:"mining_publicity_by"`  // publicity starts ≤ 5 wd after the deal
+	// MiningAuctionBidders is the floor of qualified bidders a mining-right
+	// auction needs (Sichuan: 3); it binds whatever MinAuctionBidders says.
+	// Zero (parameters stored before it existed) reads as the default.
+	MiningAuctionBidders Count `json:"mining_auction_bidders"`
 
 	// State-owned property rights (RULES.md §5).
 	PreDisclosureStart Period `json:"pre_disclosure_start"` // ≤ 10 wd after approval
@@ -198,22 +218,23 @@ type Params struct {
 // DefaultParams returns the RULES.md §4/§5/§11 defaults.
 func DefaultParams() Params {
 	return Params{
-		LandNotice:         Period{20, CalendarDays, BasisLO39, TagSecondary},
-		ListingPeriod:      Period{10, WorkingDays, BasisLO39 + "（挂牌时间不得少于10日；期限单位各地规定不一，平台默认按10个工作日）", TagSecondary},
-		AuctionNotice:      Period{7, CalendarDays, BasisAL45, TagLaw},
-		AuctionViewing:     Period{2, CalendarDays, BasisAL48, TagLaw},
-		Countdown:          Span{5 * 60, BasisShantou, TagSecondary},
-		ReserveLead:        Span{30 * 60, BasisShantou, TagSecondary},
-		JoinWindow:         Span{5 * 60, BasisShantou, TagSecondary},
-		MinAuctionBidders:  Count{3, BasisSichuanMining + "；土地拍卖人数下限为" + BasisPlatform, TagSecondary},
-		ReserveTest:        ReserveRule{ReserveNotBelow, BasisAL50, TagLaw},
-		IncrementMayChange: Flag{true, BasisLO39Listing, TagSecondary},
-		LeaderMayRebid:     Flag{false, BasisPlatform, TagAssumption},
-		MiningNotice:       Period{20, WorkingDays, BasisSichuanMining, TagSecondary},
-		MiningListing:      Period{10, WorkingDays, BasisSichuanMining, TagSecondary},
-		MiningPublicity:    Period{10, WorkingDays, BasisSichuanMining, TagSecondary},
-		MiningConfirmation: Period{3, WorkingDays, BasisSichuanMining, TagSecondary},
-		MiningPublicityBy:  Period{5, WorkingDays, BasisSichuanMining, TagSecondary},
+		LandNotice:           Period{20, CalendarDays, BasisLO39, TagSecondary},
+		ListingPeriod:        Period{10, WorkingDays, BasisLO39 + "（挂牌时间不得少于10日；期限单位各地规定不一，平台默认按10个工作日）", TagSecondary},
+		AuctionNotice:        Period{7, CalendarDays, BasisAL45, TagLaw},
+		AuctionViewing:       Period{2, CalendarDays, BasisAL48, TagLaw},
+		Countdown:            Span{5 * 60, BasisShantou, TagSecondary},
+		ReserveLead:          Span{30 * 60, BasisShantou, TagSecondary},
+		JoinWindow:           Span{5 * 60, BasisShantou, TagSecondary},
+		MinAuctionBidders:    Count{3, BasisSichuanMining + "；土地拍卖人数下限为" + BasisPlatform, TagSecondary},
+		ReserveTest:          ReserveRule{ReserveNotBelow, BasisAL50, TagLaw},
+		IncrementMayChange:   Flag{true, BasisLO39Listing, TagSecondary},
+		LeaderMayRebid:       Flag{false, BasisPlatform, TagAssumption},
+		MiningNotice:         Period{20, WorkingDays, BasisSichuanMining, TagSecondary},
+		MiningListing:        Period{10, WorkingDays, BasisSichuanMining, TagSecondary},
+		MiningPublicity:      Period{10, WorkingDays, BasisSichuanMining, TagSecondary},
+		MiningConfirmation:   Period{3, WorkingDays, BasisSichuanMining, TagSecondary},
+		MiningPublicityBy:    Period{5, WorkingDays, BasisSichuanMining, TagSecondary},
+		MiningAuctionBidders: Count{3, BasisMiningQuorum, TagSecondary},
 
 		PreDisclosureStart: Period{10, WorkingDays, BasisO32, TagSecondary},
 		PreDisclosure:      Period{20, WorkingDays, BasisO32, TagSecondary},
@@ -286,6 +307,10 @@ func (p Params) Validate() error {
 	if p.MinAuctionBidders.Value < 2 {
 		return apperr.New(apperr.Invalid, "拍卖的最少竞买人数不得少于2人，当前设置为%d人。", p.MinAuctionBidders.Value).
 			WithField("min_auction_bidders", "拍卖至少需要2名竞买人。")
+	}
+	if d := DefaultParams().MiningAuctionBidders; p.MiningAuctionBidders.Value < d.Value {
+		return apperr.Rule(apperr.Invalid, d.Basis, "矿业权拍卖的最少竞买人数不得少于%d人，当前设置为%d人。", d.Value, p.MiningAuctionBidders.Value).
+			WithField("mining_auction_bidders", fmt.Sprintf("不得少于%d人。", d.Value))
 	}
 	if p.AgreementRounds.Value < 0 {
 		return apperr.New(apperr.Invalid, "协议转让前的信息披露轮数不得为负数，当前设置为%d。", p.AgreementRounds.Value).

@@ -60,6 +60,9 @@ func TestDefaultParams(t *testing.T) {
 	if p.MinAuctionBidders.Value != 3 || p.MinAuctionBidders.Basis == "" {
 		t.Errorf("MinAuctionBidders = %+v, want 3 with a basis", p.MinAuctionBidders)
 	}
+	if p.MiningAuctionBidders.Value != 3 || p.MiningAuctionBidders.Basis != BasisMiningQuorum || p.MiningAuctionBidders.Tag != TagSecondary {
+		t.Errorf("MiningAuctionBidders = %+v, want 3 with the Sichuan basis", p.MiningAuctionBidders)
+	}
 	if p.ReserveTest.Test != ReserveNotBelow || !strings.Contains(p.ReserveTest.Basis, "第五十条") || p.ReserveTest.Tag != TagLaw {
 		t.Errorf("ReserveTest = %+v, want not_below, AL 50, law", p.ReserveTest)
 	}
@@ -112,6 +115,8 @@ func TestParamsValidate(t *testing.T) {
 		{"reserve lead negative refused", func(p *Params) { p.ReserveLead.Seconds = -1 }, apperr.Invalid, "reserve_lead", "", ""},
 		{"auction bidders 2", func(p *Params) { p.MinAuctionBidders.Value = 2 }, "", "", "", ""},
 		{"auction bidders 1 refused", func(p *Params) { p.MinAuctionBidders.Value = 1 }, apperr.Invalid, "min_auction_bidders", "", "不得少于2人"},
+		{"mining auction bidders 2 refused", func(p *Params) { p.MiningAuctionBidders.Value = 2 }, apperr.Invalid, "mining_auction_bidders", "拍卖的竞买人不得少于3人", "不得少于3人"},
+		{"mining auction bidders 4 stricter", func(p *Params) { p.MiningAuctionBidders.Value = 4 }, "", "", "", ""},
 		{"agreement rounds 0 (direct signing)", func(p *Params) { p.AgreementRounds.Value = 0 }, "", "", "", ""},
 		{"agreement rounds negative refused", func(p *Params) { p.AgreementRounds.Value = -1 }, apperr.Invalid, "agreement_rounds", "", ""},
 		{"reserve test above", func(p *Params) { p.ReserveTest.Test = ReserveAbove }, "", "", "", ""},

@@ -303,6 +303,51 @@
     }
   }
 
+  // ---- bidder of a sale: seal the one quote (一次报价) in the browser
+  //
+  // The amount is typed into a form that is never posted: the module seals
+  // it for the sale's custodians, bound to the bidder's number and signed
+  // with the entity's key, and only the sealed file goes to the platform,
+  // in the "sealed" field of a normal form post (a few hundred bytes).
+
+  function quotePage(form) {
+    var err = $("quote-seal-error"), btn = $("quote-seal-submit"), status = $("quote-seal-status");
+    var d = form.dataset;
+    // The sealing time is the platform's, as the page knew it at load.
+    var t0 = performance.now(), serverMS = Number(d.nowMs);
+    enable([form]);
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      clearError(err, form);
+      btn.disabled = true;
+      try {
+        var keys = JSON.parse(d.keys || "[]");
+        if (!keys.length) throw new Error("贵单位尚未登记有效的投标（竞买）签名公钥，平台将拒收。请先到“我的密钥”生成并登记。");
+        var keyPem = await readKeyFile($("sealed-key"));
+        var pass = form.querySelector('[data-field="passphrase"]');
+        status.textContent = "正在本机加密并签名（报价金额不离开本机）……";
+        await loadWasm();
+        await tick();
+        var s = await window.ggzySealQuote(d.custody, d.bidderNo, form.querySelector('[data-field="amount"]').value,
+          Number(d.listed), keyPem, pass.value, serverMS + (performance.now() - t0));
+        if (keys.indexOf(s.signer) < 0) {
+          var ke = new Error("所选私钥对应的公钥（指纹 " + s.signer.slice(0, 16) + "…）不是本单位登记的有效签名公钥，平台将拒收。请选择登记时下载的私钥文件。");
+          ke.field = "key";
+          throw ke;
+        }
+        pass.value = "";
+        try { sessionStorage.setItem("ggzy-sealed-" + d.sale, s.digest); } catch (e) { /* private mode */ }
+        status.textContent = "加密完成，摘要（SM3）" + s.digest.slice(0, 16) + "…。正在提交……";
+        $("sealed-field").value = s.base64;
+        $("quote-sealed-post").submit();
+      } catch (e) {
+        status.textContent = "";
+        btn.disabled = false;
+        showError(err, form, e);
+      }
+    });
+  }
+
   // ---- custodian: decrypt the own shares in the browser
 
   function decryptPage(form) {
@@ -450,6 +495,7 @@
     if ((el = $("keygen"))) keygen(el);
     if ((el = $("seal-form"))) sealPage(el);
     if ((el = $("decrypt-form"))) decryptPage(el);
+    if ((el = $("quote-seal-form"))) quotePage(el);
     if ((el = $("receipt-digest"))) receiptCheck(el);
     if ((el = $("sheet-form"))) sheetPage(el);
   });
