@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,9 +15,6 @@ import (
 	"testing"
 	"time"
 
-	cdpbrowser "github.com/chromedp/cdproto/browser"
-	cdppage "github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"ggzy/internal/app"
@@ -29,6 +25,7 @@ import (
 	"ggzy/internal/pdf"
 	"ggzy/internal/store"
 	"ggzy/internal/tender"
+	"ggzy/internal/testkit/browser"
 )
 
 // demoRoomProject is the demo lot whose remote committee is seated and
@@ -48,7 +45,7 @@ const demoRoomProject = "南宁市江南区中小学校舍维修工程"
 // and how to re-check it, the explained deviation, the committee — named to
 // the tenderer's agency — and one signature row per seat).
 func TestDemoEvaluatedThroughTheUI(t *testing.T) {
-	requireChromium(t)
+	browser.Require(t)
 	start := time.Now()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -151,23 +148,23 @@ func TestDemoEvaluatedThroughTheUI(t *testing.T) {
 	}
 	const explanation = "缺少雨季施工措施"
 
-	c := startChrome(t, base, 3*time.Minute)
+	c := browser.Start(t, base, 3*time.Minute)
 	roomP := "/console/lots/" + lotID + "/room"
 	for i, s := range seats {
 		begin := time.Now()
-		c.login(s.user)
-		c.nav(roomP)
-		c.until("the signing fields", `!document.getElementById("sheet-keybox").hidden`, 30*time.Second)
-		head := c.text("#room-head")
+		c.Login(s.user, app.DemoPassword)
+		c.Nav(roomP)
+		c.Until("the signing fields", `!document.getElementById("sheet-keybox").hidden`, 30*time.Second)
+		head := c.Text("#room-head")
 		if !strings.Contains(head, "远程异地评标") || !strings.Contains(head, fmt.Sprintf("%d/%d", i, len(seats))) {
 			t.Errorf("%s's room before submitting: %.300s", s.user, head)
 		}
-		if me := c.text("#room-progress tr.me"); !strings.Contains(me, fmt.Sprintf("第%d席", i+1)) || !strings.Contains(me, "（本人）") {
+		if me := c.Text("#room-progress tr.me"); !strings.Contains(me, fmt.Sprintf("第%d席", i+1)) || !strings.Contains(me, "（本人）") {
 			t.Errorf("%s's own seat row: %q", s.user, me)
 		}
 		// Compliance review: every criterion of every bid is met by default.
-		boxes, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`(function(){var b=document.querySelectorAll('#sheet-form input[type=checkbox][name^="fail_"]');return b.length+"/"+Array.prototype.filter.call(b,function(e){return e.checked}).length})()`))
-		c.must("compliance checkboxes", err)
+		boxes, err := chromedp.Run(c.Ctx, chromedp.Evaluate[string](`(function(){var b=document.querySelectorAll('#sheet-form input[type=checkbox][name^="fail_"]');return b.length+"/"+Array.prototype.filter.call(b,function(e){return e.checked}).length})()`))
+		c.Must("compliance checkboxes", err)
 		if want := fmt.Sprintf("%d/0", len(lv.Bids)*len(tender.ComplianceCriteria)); boxes != want {
 			t.Errorf("%s's compliance checkboxes (total/ticked) %s, want %s", s.user, boxes, want)
 		}
@@ -182,54 +179,54 @@ func TestDemoEvaluatedThroughTheUI(t *testing.T) {
 		fill = append(fill,
 			chromedp.SetUploadFiles(chromedp.ID("sheet-key"), []string{s.key}),
 			chromedp.SendKeys(chromedp.ID("sheet-passphrase"), app.DemoPassword))
-		c.must("fill the sheet", chromedp.Do(c.ctx, fill...))
+		c.Do("fill the sheet", fill...)
 		if i == 0 {
-			c.shot("demo-room-seat1-filled")
+			c.Shot("demo-room-seat1-filled")
 		}
-		c.must("submit", chromedp.Do(c.ctx, chromedp.Click(chromedp.ID("sheet-submit"))))
-		c.until("the signed sheet", `document.readyState === "complete" && (document.querySelector(".flash") !== null || document.querySelector("#sheet .field-err:not([hidden])") !== null)`, 60*time.Second)
+		c.Do("submit", chromedp.Click(chromedp.ID("sheet-submit")))
+		c.Until("the signed sheet", `document.readyState === "complete" && (document.querySelector(".flash") !== null || document.querySelector("#sheet .field-err:not([hidden])") !== null)`, 60*time.Second)
 		mine, err := a.Tender.ViewRoom(ctx, actorOf(t, a, s.user), lotID)
 		if err != nil || mine.MySheet == nil || mine.MySheet.Signature == "" {
-			c.shot("failure")
-			t.Fatalf("%s: no signed sheet stored (%v); page: %.800s", s.user, err, c.text("main"))
+			c.Shot("failure")
+			t.Fatalf("%s: no signed sheet stored (%v); page: %.800s", s.user, err, c.Text("main"))
 		}
-		flash := c.text(".flash")
+		flash := c.Text(".flash")
 		if !strings.Contains(flash, "评审意见已签名提交") || !strings.Contains(flash, mine.MySheet.Digest[:16]) {
 			t.Errorf("%s's confirmation: %q", s.user, flash)
 		}
-		if done := c.text("#room-done"); !strings.Contains(done, fmt.Sprintf("%d/%d", i+1, len(seats))) {
+		if done := c.Text("#room-done"); !strings.Contains(done, fmt.Sprintf("%d/%d", i+1, len(seats))) {
 			t.Errorf("%s's progress after submitting: %q", s.user, done)
 		}
 		if i == 0 {
-			c.shot("demo-room-seat1-submitted")
+			c.Shot("demo-room-seat1-submitted")
 		}
 		t.Logf("seat %d (%s, %s) signed and submitted in %v", i+1, s.user, s.m.Kind, time.Since(begin).Round(time.Millisecond))
 		if i < last {
-			c.logout()
+			c.Logout()
 		}
 	}
 
 	// All sheets are in; the one deviation waits for its member's
 	// explanation, given through the room's form.
-	if s := c.text("#room-head"); !strings.Contains(s, "须由本人书面说明") {
+	if s := c.Text("#room-head"); !strings.Contains(s, "须由本人书面说明") {
 		t.Errorf("the room does not ask for the deviation's explanation: %.400s", s)
 	}
-	devs := c.text("#room-deviations")
+	devs := c.Text("#room-deviations")
 	if !strings.Contains(devs, devItem.Name) || !strings.Contains(devs, "项待说明") || !strings.Contains(devs, "偏离理由") {
 		t.Errorf("deviations shown to the last member: %.400s", devs)
 	}
-	c.shot("demo-room-deviation")
+	c.Shot("demo-room-deviation")
 	form := "dev-" + string(devBid) + "-" + devItem.Key
-	c.must("explanation", chromedp.Do(c.ctx, chromedp.SendKeys(chromedp.ID(form+"-explanation"), explanation)))
-	c.click(`#room-deviations form[action$="/room/explain"] button[type=submit]`)
-	if s := c.text(".flash"); !strings.Contains(s, "评分偏离的书面说明已提交") {
+	c.Do("explanation", chromedp.SendKeys(chromedp.ID(form+"-explanation"), explanation))
+	c.Click(`#room-deviations form[action$="/room/explain"] button[type=submit]`)
+	if s := c.Text(".flash"); !strings.Contains(s, "评分偏离的书面说明已提交") {
 		t.Errorf("after explaining: %q", s)
 	}
-	if s := c.text("#room-head"); !strings.Contains(s, "评标已结束") || !strings.Contains(s, "下载评标报告（PDF）") {
+	if s := c.Text("#room-head"); !strings.Contains(s, "评标已结束") || !strings.Contains(s, "下载评标报告（PDF）") {
 		t.Errorf("the room after the last explanation: %.400s", s)
 	}
-	c.shot("demo-room-finished")
-	c.logout()
+	c.Shot("demo-room-finished")
+	c.Logout()
 
 	// The lot is in the candidate publicity, with the report of a remote
 	// evaluation: the draw, one signed sheet per seat, the explained deviation.
@@ -266,34 +263,34 @@ func TestDemoEvaluatedThroughTheUI(t *testing.T) {
 	}
 
 	// The agency downloads the report PDF from the lot page.
-	c.login("daili")
-	c.nav("/console/lots/" + lotID)
+	c.Login("daili", app.DemoPassword)
+	c.Nav("/console/lots/" + lotID)
 	link := `a[href="/console/lots/` + lotID + `/report.pdf"]`
-	if s := c.text(link); !strings.Contains(s, "下载评标报告（PDF）") {
+	if s := c.Text(link); !strings.Contains(s, "下载评标报告（PDF）") {
 		t.Errorf("report link: %q", s)
 	}
-	c.must("scroll", chromedp.Do(c.ctx, chromedp.ScrollIntoView(chromedp.CSS(link))))
-	c.shot("demo-lot-report")
+	c.Do("scroll", chromedp.ScrollIntoView(chromedp.CSS(link)))
+	c.Shot("demo-lot-report")
 	if _, err := pdf.LoadFont(); err != nil {
 		skipOrFail(t, "the report PDF needs the WQY Zen Hei font: %v", err)
 	}
-	c.must("download", chromedp.Do(c.ctx, chromedp.Click(chromedp.CSS(link))))
-	file := c.waitDownload(".pdf")
+	c.Do("download", chromedp.Click(chromedp.CSS(link)))
+	file := c.WaitDownload("", ".pdf")
 	doc, err := os.ReadFile(file)
 	if err != nil || !bytes.HasPrefix(doc, []byte("%PDF-")) {
 		t.Fatalf("downloaded %s: %v %.20q", file, err, doc)
 	}
-	_ = os.WriteFile(filepath.Join(c.artifacts, "demo-evaluation-report.pdf"), doc, 0o644)
+	_ = os.WriteFile(filepath.Join(c.Artifacts, "demo-evaluation-report.pdf"), doc, 0o644)
 	// The same bytes, with the platform's signature in the response headers.
-	hdr, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`fetch("/console/lots/`+lotID+`/report.pdf", {credentials: "same-origin"}).then(function (r) { return r.status + " " + r.headers.get("X-Content-SM3") + " " + r.headers.get("X-Signature-SM2"); })`, chromedp.EvalAwaitPromise))
-	c.must("report headers", err)
+	hdr, err := chromedp.Run(c.Ctx, chromedp.Evaluate[string](`fetch("/console/lots/`+lotID+`/report.pdf", {credentials: "same-origin"}).then(function (r) { return r.status + " " + r.headers.get("X-Content-SM3") + " " + r.headers.get("X-Signature-SM2"); })`, chromedp.EvalAwaitPromise))
+	c.Must("report headers", err)
 	if f := strings.Fields(hdr); len(f) != 3 || f[0] != "200" || f[1] != gm.SM3Hex(doc) || !pdf.Verify(doc, f[2], a.PlatformKey.Public()) {
 		t.Errorf("the downloaded PDF does not match the platform's signed digest: %.200s", hdr)
 	}
-	c.logout()
+	c.Logout()
 
 	text := pdfText(t, file)
-	_ = os.WriteFile(filepath.Join(c.artifacts, "demo-evaluation-report.txt"), []byte(text), 0o644)
+	_ = os.WriteFile(filepath.Join(c.Artifacts, "demo-evaluation-report.txt"), []byte(text), 0o644)
 	flat := strings.Join(strings.Fields(text), "")
 	want := []string{"评标报告", demoRoomProject, lv.Lot.Code, "评标方式远程异地评标", "二、评标委员会组建",
 		"任何人可在评标结束后运行ggzyverify-draw--url<平台地址>--draw<抽取编号>复核抽取结果。",
@@ -407,187 +404,4 @@ func pdfText(t *testing.T, file string) string {
 		t.Fatalf("pdftotext: %v\n%s", err, out)
 	}
 	return string(out)
-}
-
-const demoChromium = "/usr/bin/chromium"
-
-// requireChromium skips without Chromium (or in -short mode), except that
-// CI=true requires it — the rule of internal/web's browser tests.
-func requireChromium(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(demoChromium); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is required in CI: %v (apt-get install chromium fonts-wqy-zenhei)", err)
-		}
-		t.Skipf("chromium not installed at %s: skipping the browser test", demoChromium)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-}
-
-// chrome drives one Chromium tab against the demo server.
-type chrome struct {
-	t         *testing.T
-	ctx       context.Context
-	base      string
-	artifacts string
-	downloads string
-}
-
-func startChrome(t *testing.T, base string, timeout time.Duration) *chrome {
-	t.Helper()
-	artifacts := os.Getenv("GGZY_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = t.TempDir()
-	}
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(demoChromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	ctx, cancelT := context.WithTimeout(ctx, timeout)
-	t.Cleanup(cancelT)
-	c := &chrome{t: t, ctx: ctx, base: base, artifacts: artifacts, downloads: t.TempDir()}
-	c.must("viewport", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
-	// Script errors would otherwise only show as a step that never ends.
-	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
-	done := make(chan struct{})
-	t.Cleanup(func() { cancelT(); <-done })
-	go func() {
-		defer close(done)
-		for ev, err := range exceptions {
-			if err != nil {
-				return
-			}
-			msg := ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-			t.Logf("browser exception: %s", msg)
-		}
-	}()
-	_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: c.downloads})
-	c.must("download behaviour", err)
-	return c
-}
-
-func (c *chrome) must(what string, err error) {
-	c.t.Helper()
-	if err == nil {
-		return
-	}
-	if c.ctx.Err() == nil {
-		if buf, e := chromedp.Run(c.ctx, chromedp.FullScreenshot(100)); e == nil {
-			_ = os.WriteFile(filepath.Join(c.artifacts, "failure.png"), buf, 0o644)
-		}
-		if s, e := chromedp.Run(c.ctx, chromedp.Evaluate[string](`document.querySelector("main") ? document.querySelector("main").innerText.slice(0, 1500) : ""`)); e == nil {
-			c.t.Logf("page at the failure: %s", s)
-		}
-	}
-	c.t.Fatalf("%s: %v", what, err)
-}
-
-func (c *chrome) shot(name string) {
-	c.t.Helper()
-	buf, err := chromedp.Run(c.ctx, chromedp.FullScreenshot(100))
-	c.must("screenshot "+name, err)
-	p := filepath.Join(c.artifacts, name+".png")
-	c.must("write "+name, os.WriteFile(p, buf, 0o644))
-	c.t.Logf("screenshot: %s", p)
-}
-
-func (c *chrome) nav(path string) {
-	c.t.Helper()
-	c.must("navigate "+path, chromedp.Do(c.ctx, chromedp.Navigate(c.base+path)))
-}
-
-// click clicks and waits for the page it loads.
-func (c *chrome) click(sel string) {
-	c.t.Helper()
-	_, err := chromedp.Run(c.ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel))))
-	c.must("click "+sel, err)
-}
-
-func (c *chrome) text(sel string) string {
-	c.t.Helper()
-	s, err := chromedp.Run(c.ctx, chromedp.Text(chromedp.CSS(sel)))
-	c.must("text "+sel, err)
-	return s
-}
-
-// until waits for a JavaScript condition, across the navigations the
-// page's scripts make (an evaluation during one fails and is retried).
-func (c *chrome) until(what, cond string, timeout time.Duration) {
-	c.t.Helper()
-	end := time.Now().Add(timeout)
-	var err error
-	for time.Now().Before(end) {
-		var ok bool
-		if ok, err = chromedp.Run(c.ctx, chromedp.Evaluate[bool](cond)); err == nil && ok {
-			return
-		}
-		if c.ctx.Err() != nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err == nil {
-		err = errors.New("timed out")
-	}
-	c.must("wait for "+what, err)
-}
-
-func (c *chrome) login(user string) {
-	c.t.Helper()
-	c.nav("/login")
-	c.must("fill login", chromedp.Do(c.ctx,
-		chromedp.SendKeys(chromedp.ID("login-username"), user),
-		chromedp.SendKeys(chromedp.ID("login-password"), app.DemoPassword),
-	))
-	c.click("#login-submit")
-	if s := c.text("header"); !strings.Contains(s, "退出") {
-		c.t.Fatalf("%s is not logged in: %.200s", user, s)
-	}
-}
-
-func (c *chrome) logout() {
-	c.t.Helper()
-	c.nav("/console")
-	c.click(`form[action="/logout"] button`)
-}
-
-// waitDownload returns the path of the finished download whose name ends
-// with suffix.
-func (c *chrome) waitDownload(suffix string) string {
-	c.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		es, _ := os.ReadDir(c.downloads)
-		for _, e := range es {
-			if strings.HasSuffix(e.Name(), suffix) {
-				return filepath.Join(c.downloads, e.Name())
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	c.t.Fatalf("no download *%s in %s", suffix, c.downloads)
-	return ""
 }

@@ -15,9 +15,11 @@ import (
 	"ggzy/internal/auction"
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
+	"ggzy/internal/fixture"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
 	"ggzy/internal/sealbid"
+	chrome "ggzy/internal/testkit/browser" // web_test has its own type browser (an HTTP visitor)
 )
 
 // TestBrowserSealedQuote drives Chromium through one sealed quote (一次报价)
@@ -33,7 +35,7 @@ import (
 func TestBrowserSealedQuote(t *testing.T) {
 	e := newEnv(t)
 	w := e.w
-	c := newChrome(t, e.ts.URL, 5*time.Minute)
+	c := chrome.Start(t, e.ts.URL, 5*time.Minute)
 	ctx := context.Background()
 	op := w.Actor("operator")
 	d, _ := w.Calendar.PeriodEnd(w.Clock.Now(), 20, calendar.WorkingDays)
@@ -54,31 +56,31 @@ func TestBrowserSealedQuote(t *testing.T) {
 	}
 	room := "/console/sales/" + sale.ID
 	// clearField empties an input (SetValue refuses "").
-	clearField := func(b *chromeEnv, id string) {
+	clearField := func(b *chrome.Tab, id string) {
 		t.Helper()
-		_, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(document.getElementById("`+id+`").value = "", true)`))
-		b.must("clear "+id, err)
+		_, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`(document.getElementById("`+id+`").value = "", true)`))
+		b.Must("clear "+id, err)
 	}
 
 	// The centre names the custodians by username in the console.
-	c.login("operator")
-	c.nav(room)
-	c.must("one custodian", chromedp.Do(c.ctx, chromedp.SendKeys(chromedp.ID("custody-usernames"), "operator")))
-	c.click("#custody-submit")
-	if s := c.text("#custody"); !strings.Contains(s, "至少2名") {
+	c.Login("operator", fixture.Password)
+	c.Nav(room)
+	c.Do("one custodian", chromedp.SendKeys(chromedp.ID("custody-usernames"), "operator"))
+	c.Click("#custody-submit")
+	if s := c.Text("#custody"); !strings.Contains(s, "至少2名") {
 		t.Errorf("a single custodian, next to the field: %.400s", s)
 	}
 	clearField(c, "custody-usernames")
-	c.must("custodians", chromedp.Do(c.ctx, chromedp.SendKeys(chromedp.ID("custody-usernames"), "operator, supervisor, agency")))
-	c.click("#custody-submit")
-	if s := c.text(".flash"); !strings.Contains(s, "已指定一次报价的密钥保管人") {
+	c.Do("custodians", chromedp.SendKeys(chromedp.ID("custody-usernames"), "operator, supervisor, agency"))
+	c.Click("#custody-submit")
+	if s := c.Text(".flash"); !strings.Contains(s, "已指定一次报价的密钥保管人") {
 		t.Fatalf("custody not set: %q", s)
 	}
-	if s := c.text("#custody"); !strings.Contains(s, "住建监督员") || !strings.Contains(s, "报价解密（您是第 1 号保管人）") {
+	if s := c.Text("#custody"); !strings.Contains(s, "住建监督员") || !strings.Contains(s, "报价解密（您是第 1 号保管人）") {
 		t.Errorf("the published custody in the console: %.500s", s)
 	}
-	c.shot("sale-console-custody")
-	c.logout()
+	c.Shot("sale-console-custody")
+	c.Logout()
 
 	nos := make([]string, 2)
 	for i := range nos {
@@ -115,92 +117,92 @@ func TestBrowserSealedQuote(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyFile := filepath.Join(t.TempDir(), "bidder1-bid.key.pem")
-	c.must("key file", os.WriteFile(keyFile, pem, 0o600))
-	c.login("bidder1")
-	c.nav(room)
-	c.until("the sealing form", `!document.getElementById("quote-seal-form").hidden`, 30*time.Second)
-	clear, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](`document.querySelectorAll('#my-sale input[name="amount"], #my-sale [name="price"]').length`))
-	c.must("clear inputs", err)
+	c.Must("key file", os.WriteFile(keyFile, pem, 0o600))
+	c.Login("bidder1", fixture.Password)
+	c.Nav(room)
+	c.Until("the sealing form", `!document.getElementById("quote-seal-form").hidden`, 30*time.Second)
+	clear, err := chromedp.Run(c.Ctx, chromedp.Evaluate[int](`document.querySelectorAll('#my-sale input[name="amount"], #my-sale [name="price"]').length`))
+	c.Must("clear inputs", err)
 	if clear != 0 {
 		t.Errorf("the bidder's room still has %d clear-amount inputs", clear)
 	}
-	c.must("quote form", chromedp.Do(c.ctx,
+	c.Do("quote form",
 		chromedp.SendKeys(chromedp.ID("sealed-amount"), "4,900,000"),
 		chromedp.SetUploadFiles(chromedp.ID("sealed-key"), []string{keyFile}),
 		chromedp.SendKeys(chromedp.ID("sealed-passphrase"), "wrong passphrase"),
 		chromedp.Click(chromedp.ID("quote-seal-submit")),
-	))
-	c.until("the amount refused", `!document.getElementById("quote-seal-error").hidden && document.getElementById("sealed-amount").getAttribute("aria-invalid") === "true"`, 30*time.Second)
-	if s := c.text("#quote-seal-error"); !strings.Contains(s, "不得低于挂牌价") || !strings.Contains(s, "第五十五条") {
+	)
+	c.Until("the amount refused", `!document.getElementById("quote-seal-error").hidden && document.getElementById("sealed-amount").getAttribute("aria-invalid") === "true"`, 30*time.Second)
+	if s := c.Text("#quote-seal-error"); !strings.Contains(s, "不得低于挂牌价") || !strings.Contains(s, "第五十五条") {
 		t.Errorf("an amount below the listed price: %q", s)
 	}
 	clearField(c, "sealed-amount")
-	c.must("amount", chromedp.Do(c.ctx,
+	c.Do("amount",
 		chromedp.SendKeys(chromedp.ID("sealed-amount"), "5,400,000"),
 		chromedp.Click(chromedp.ID("quote-seal-submit")),
-	))
-	c.until("the passphrase refused", `document.getElementById("sealed-passphrase").getAttribute("aria-invalid") === "true"`, 30*time.Second)
-	if s := c.text("#quote-seal-error"); !strings.Contains(s, "私钥口令错误") {
+	)
+	c.Until("the passphrase refused", `document.getElementById("sealed-passphrase").getAttribute("aria-invalid") === "true"`, 30*time.Second)
+	if s := c.Text("#quote-seal-error"); !strings.Contains(s, "私钥口令错误") {
 		t.Errorf("a wrong passphrase: %q", s)
 	}
 	price := money.Fen(5_400_000_00)
-	if s := c.text("#sealed-amount-cap"); !strings.Contains(s, price.Capital()) {
+	if s := c.Text("#sealed-amount-cap"); !strings.Contains(s, price.Capital()) {
 		t.Errorf("live 大写 preview %q, want %q", s, price.Capital())
 	}
 	clearField(c, "sealed-passphrase")
-	c.must("passphrase", chromedp.Do(c.ctx, chromedp.SendKeys(chromedp.ID("sealed-passphrase"), pass)))
-	c.shot("sale-room-sealing")
-	c.must("seal", chromedp.Do(c.ctx, chromedp.Click(chromedp.ID("quote-seal-submit"))))
-	c.until("the receipt", `document.getElementById("sealed-receipt") !== null && document.readyState === "complete"`, 60*time.Second)
+	c.Do("passphrase", chromedp.SendKeys(chromedp.ID("sealed-passphrase"), pass))
+	c.Shot("sale-room-sealing")
+	c.Do("seal", chromedp.Click(chromedp.ID("quote-seal-submit")))
+	c.Until("the receipt", `document.getElementById("sealed-receipt") !== null && document.readyState === "complete"`, 60*time.Second)
 	mine, err := w.Auction.MySealedQuote(ctx, w.Actor("bidder1"), sale.ID)
 	if err != nil || mine.Status != auction.SealedPending || mine.BidderNo != nos[0] {
 		t.Fatalf("no sealed quote stored for bidder1: %+v %v", mine, err)
 	}
-	if s := c.text(".flash"); !strings.Contains(s, "一次报价已密封提交") {
+	if s := c.Text(".flash"); !strings.Contains(s, "一次报价已密封提交") {
 		t.Errorf("the acknowledgement: %q", s)
 	}
-	c.until("the digest check", `document.getElementById("receipt-digest-check").textContent !== ""`, 10*time.Second)
-	receipt := c.text("#sealed-receipt")
+	c.Until("the digest check", `document.getElementById("receipt-digest-check").textContent !== ""`, 10*time.Second)
+	receipt := c.Text("#sealed-receipt")
 	for _, want := range []string{"一次报价回执", nos[0], mine.Digest, "与本机加密时算出的摘要一致", "留痕序号", "北京时间"} {
 		if !strings.Contains(receipt, want) {
 			t.Errorf("the receipt lacks %q: %s", want, receipt)
 		}
 	}
-	if page := c.text("main"); strings.Contains(page, price.String()) || strings.Contains(page, "5400000") || strings.Contains(page, "5,400,000") {
+	if page := c.Text("main"); strings.Contains(page, price.String()) || strings.Contains(page, "5400000") || strings.Contains(page, "5,400,000") {
 		t.Error("the page after submission shows the sealed amount")
 	}
-	if n, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#quote-seal-form").length`)); err != nil || n != 0 {
+	if n, err := chromedp.Run(c.Ctx, chromedp.Evaluate[int](`document.querySelectorAll("#quote-seal-form").length`)); err != nil || n != 0 {
 		t.Errorf("the sealing form is still offered after the one quote (%d, %v)", n, err)
 	}
-	c.shot("sale-room-sealed-receipt")
+	c.Shot("sale-room-sealed-receipt")
 
 	// The window ends; a custodian decrypts in the browser, another through the service.
 	w.Clock.Set(end)
 	if err := w.Auction.CloseSealed(ctx, sale.ID); err != nil {
 		t.Fatal(err)
 	}
-	cu := c.incognito()
-	cu.login("supervisor")
-	if s := cu.text("main"); !strings.Contains(s, sale.Code) || !strings.Contains(s, "解密一次报价的份额") {
+	cu := c.Incognito()
+	cu.Login("supervisor", fixture.Password)
+	if s := cu.Text("main"); !strings.Contains(s, sale.Code) || !strings.Contains(s, "解密一次报价的份额") {
 		t.Errorf("the supervisor's console has no decryption to-do for the sale: %.500s", s)
 	}
-	cu.nav("/console/decrypt")
-	if s := cu.text("#decrypt-sales"); !strings.Contains(s, sale.Code) || !strings.Contains(s, "待解密") || !strings.Contains(s, "0/2") {
+	cu.Nav("/console/decrypt")
+	if s := cu.Text("#decrypt-sales"); !strings.Contains(s, sale.Code) || !strings.Contains(s, "待解密") || !strings.Contains(s, "0/2") {
 		t.Errorf("the custodian's list: %.400s", s)
 	}
-	cu.shot("console-decrypt-list-sales")
-	cu.click(`#decrypt-sales a[href="` + room + `/decrypt"]`)
-	cu.until("the decryption form", `!document.getElementById("decrypt-form").hidden`, 30*time.Second)
+	cu.Shot("console-decrypt-list-sales")
+	cu.Click(`#decrypt-sales a[href="` + room + `/decrypt"]`)
+	cu.Until("the decryption form", `!document.getElementById("decrypt-form").hidden`, 30*time.Second)
 	supKey, err := w.CustodyKeys["supervisor"].MarshalEncryptedPEM([]byte(pass))
-	cu.must("custody key", err)
+	cu.Must("custody key", err)
 	supFile := filepath.Join(t.TempDir(), "supervisor-custody.key.pem")
-	cu.must("custody key file", os.WriteFile(supFile, supKey, 0o600))
-	cu.must("decrypt", chromedp.Do(cu.ctx,
+	cu.Must("custody key file", os.WriteFile(supFile, supKey, 0o600))
+	cu.Do("decrypt",
 		chromedp.SetUploadFiles(chromedp.ID("decrypt-key"), []string{supFile}),
 		chromedp.SendKeys(chromedp.ID("decrypt-passphrase"), pass),
-		chromedp.Click(chromedp.ID("decrypt-submit"))))
-	cu.until("the submitted shares", `document.querySelector(".flash") !== null && document.readyState === "complete"`, 60*time.Second)
-	if s := cu.text(".flash"); !strings.Contains(s, "已有 1/2 名保管人完成解密") {
+		chromedp.Click(chromedp.ID("decrypt-submit")))
+	cu.Until("the submitted shares", `document.querySelector(".flash") !== null && document.readyState === "complete"`, 60*time.Second)
+	if s := cu.Text(".flash"); !strings.Contains(s, "已有 1/2 名保管人完成解密") {
 		t.Errorf("after the supervisor's shares: %q", s)
 	}
 	a := w.Actor("agency")
@@ -221,20 +223,20 @@ func TestBrowserSealedQuote(t *testing.T) {
 	}
 
 	// The public page shows the result and the opened quotes.
-	pub := c.incognito()
-	pub.nav("/sales/" + sale.ID)
-	page := pub.text("main")
+	pub := c.Incognito()
+	pub.Nav("/sales/" + sale.ID)
+	page := pub.Text("main")
 	for _, want := range []string{"已成交", price.String(), price.Capital(), nos[0], w.Bidders[0].Name, money.Fen(5_100_000_00).String(), "一次报价"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the public page lacks %q: %.800s", want, page)
 		}
 	}
-	pub.shot("sale-public-sealed-deal")
+	pub.Shot("sale-public-sealed-deal")
 
 	// Reflow at 320 px (UI.md §2.7).
-	cu.must("narrow", chromedp.Do(cu.ctx, chromedp.EmulateViewport(320, 800, chromedp.EmulateMobile)))
+	cu.Do("narrow", chromedp.EmulateViewport(320, 800, chromedp.EmulateMobile))
 	for _, p := range []string{room, "/console/decrypt", room + "/decrypt"} {
-		cu.nav(p)
-		cu.noSidewaysScroll(p + " at 320 px")
+		cu.Nav(p)
+		cu.NoSidewaysScroll(p + " at 320 px")
 	}
 }
