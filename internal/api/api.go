@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"ggzy/internal/apperr"
+	"ggzy/internal/auction"
 	"ggzy/internal/httpx"
 	"ggzy/internal/party"
 )
@@ -207,7 +208,13 @@ func (s *server) fail(c *call, err error) {
 		// The public asked for something only a signed-in user may do.
 		e = &apperr.Error{Code: apperr.Unauthorized, Message: "该操作需要登录：" + e.Message, Basis: e.Basis, Fields: e.Fields}
 	}
-	writeError(c.w, httpx.Status(e.Code), e)
+	env := envelope(e)
+	var ref *auction.Refused
+	if errors.As(err, &ref) {
+		st := saleStateDTO(ref.State)
+		env.Error.State = &st
+	}
+	writeJSON(c.w, httpx.Status(e.Code), env)
 }
 
 func sizeText(n int64) string {

@@ -20,6 +20,7 @@ type ErrorBody struct {
 	Message string            `json:"message" doc:"可直接展示给用户的中文说明"`
 	Fields  map[string]string `json:"fields" doc:"字段名 → 该字段的问题；金额字段以不带 _fen 的名称出现（如 security）"`
 	Basis   string            `json:"basis" doc:"法定规则阻止操作时的法律依据，如《招标投标法》第二十八条；否则为空"`
+	State   *SaleState        `json:"state,omitempty" doc:"限时竞价的出价因金额已不高于最新价格被拒绝时：拒绝它的已提交状态（当前价、领先号牌、下一个有效出价），据此重新出价，无需再次查询"`
 }
 
 // ErrorEnvelope is every error response.

@@ -227,6 +227,10 @@ func saleLifecycle(t *testing.T, e *env) {
 	if next := listingTop + 3*saleInc; !strings.Contains(same.Message, next.String()) {
 		t.Fatalf("a bid at the price just taken is refused without the new minimum %s: %s", next, same.Message)
 	}
+	// … and with the state that refused it, to bid again without a read.
+	if st := same.State; st == nil || st.NextFen != fenOf(listingTop+3*saleInc) || st.PriceFen != fenOf(listingTop+2*saleInc) || st.Leader != rc.BidderNo {
+		t.Fatalf("refusal's state %+v, want price %d led by %s, next %d", st, fenOf(listingTop+2*saleInc), rc.BidderNo, fenOf(listingTop+3*saleInc))
+	}
 	w.Clock.Advance(4 * time.Minute)
 	bid(1, listingTop+3*saleInc).want(t, 201, &rc)
 	bids = append(bids, rc)
