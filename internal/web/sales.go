@@ -162,7 +162,7 @@ func decisionText(i auction.Info) string {
 	case auction.ModeAgreement:
 		s = "协议转让：信息披露期满只有一个合格意向受让方的，经批准以不低于挂牌价的价格协议转让（" + rules.BasisO32 + "）。"
 	}
-	if d := strings.TrimSpace(i.Data.Decision); d != "" {
+	if d := strings.TrimRight(strings.TrimSpace(i.Data.Decision), "。；;. "); d != "" {
 		s = d + "。" + s
 	}
 	return s
@@ -632,6 +632,9 @@ func (s *server) liveOf(v auction.View, badge template.HTML) liveView {
 	}
 	if st.Price == 0 || st.Bids == 0 && st.Leader == "" && st.Status != auction.StatusClosed {
 		l.PriceWord = "起始价"
+	}
+	if l.Sealed {
+		l.PriceWord = "挂牌价" // the quotes stay sealed until the opening
 	}
 	if !target.IsZero() {
 		l.EndsAt, l.CDEndsMS = target, target.UnixMilli()
