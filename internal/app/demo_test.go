@@ -98,6 +98,7 @@ func TestDemoSeed(t *testing.T) {
 	}
 	checkDemoPlots(t, a)
 	checkDemoSealedSale(t, a, dir)
+	checkDemoLandTender(t, a)
 	// `ggzy verify` against the demo: a consistent, fully verified ledger,
 	// from outside over HTTP and from inside over the database.
 	if _, err := a.Ledger.Sign(ctx); err != nil {

@@ -750,6 +750,9 @@ func (s *seeder) landSales() error {
 	if err := s.sealedProperty(as); err != nil {
 		return fmt.Errorf("一次报价产权转让: %w", err)
 	}
+	if err := s.landTender(); err != nil {
+		return fmt.Errorf("GC2026-031号地块招标出让: %w", err)
+	}
 	return nil
 }
 

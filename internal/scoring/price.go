@@ -1,6 +1,8 @@
 package scoring
 
 import (
+	"slices"
+
 	"ggzy/internal/apperr"
 	"ggzy/internal/money"
 )
@@ -20,6 +22,10 @@ const (
 	// FormulaBenchmarkDeviation is 基准价偏差扣分法: Weight minus D points per
 	// 1 % distance from the mean of the valid prices, floored at 0.
 	FormulaBenchmarkDeviation = "benchmark_deviation"
+	// FormulaHighestPrice is 最高价比值法 for sales by tender (土地使用权
+	// 招标出让): the bidder pays, so the highest valid price earns the full
+	// Weight and any other price / highest valid price × Weight.
+	FormulaHighestPrice = "highest_price"
 )
 
 // Procurement categories (PriceRule.Category).
@@ -27,12 +33,20 @@ const (
 	CategoryWorks    = "works"    // 工程
 	CategoryGoods    = "goods"    // 货物
 	CategoryServices = "services" // 服务
+	// CategorySale is a sale by tender (出让: land-use rights, E): the
+	// price direction is reversed, a higher price is better.
+	CategorySale = "sale"
 )
 
 // TrimMinCount is the number of valid prices from which benchmark_deviation
 // with TrimExtremes leaves out one highest and one lowest price, and from
 // which trimmed_mean drops one highest and one lowest score.
 const TrimMinCount = 5
+
+// BasisSaleEvaluation is the basis of scoring a sale by tender: the
+// winner satisfies the tender's substantive requirements at the highest
+// price, or has the best comprehensive evaluation (RULES.md §4 [secondary]).
+const BasisSaleEvaluation = "《招标拍卖挂牌出让国有建设用地使用权规定》（国土资源部令第39号）第十四条"
 
 // BasisGPEvaluation is the legal basis of the government-procurement price
 // formula and weight ranges.
@@ -50,9 +64,9 @@ const (
 // PriceRule configures a lot's price score. It is stored with the lot as
 // data (JSON) and checked with Validate before the lot is published.
 type PriceRule struct {
-	Formula  string `json:"formula"`  // FormulaLowPriceFirst | FormulaBaseRatio | FormulaBenchmarkDeviation
+	Formula  string `json:"formula"`  // FormulaLowPriceFirst | FormulaBaseRatio | FormulaBenchmarkDeviation | FormulaHighestPrice
 	Weight   int64  `json:"weight"`   // full price score, points ×100 (3000 = 30 points)
-	Category string `json:"category"` // CategoryWorks | CategoryGoods | CategoryServices
+	Category string `json:"category"` // CategoryWorks | CategoryGoods | CategoryServices | CategorySale
 
 	// benchmark_deviation only. DeductAbove / DeductBelow: points ×100
 	// deducted per 1 % above / below the benchmark (pro rata for fractions
@@ -68,15 +82,18 @@ type PriceRule struct {
 //
 //   - goods and services (government procurement) must use low_price_first,
 //     goods with a weight of 30–60 points, services 10–30 points (of 100);
-//   - works: any formula, 0 < Weight ≤ 100 points;
+//   - works: any buying formula (not highest_price), 0 < Weight ≤ 100 points;
+//   - sale (land tender): highest_price only, 0 < Weight ≤ 100 points, and
+//     highest_price for nothing else: a buyer's formula rewards paying
+//     less, a seller's rewards paying more;
 //   - benchmark_deviation needs non-negative deductions, not both zero, of
 //     at most 100 points per 1 %; the other formulas take no deduction or
 //     trimming settings.
 func (r PriceRule) Validate() error {
 	switch r.Formula {
-	case FormulaLowPriceFirst, FormulaBaseRatio, FormulaBenchmarkDeviation:
+	case FormulaLowPriceFirst, FormulaBaseRatio, FormulaBenchmarkDeviation, FormulaHighestPrice:
 	default:
-		return apperr.New(apperr.Invalid, "价格分计算方法「%s」不受支持，可选：低价优先法（low_price_first）、基准价比值法（base_ratio）、基准价偏差扣分法（benchmark_deviation）。", r.Formula).
+		return apperr.New(apperr.Invalid, "价格分计算方法「%s」不受支持，可选：低价优先法（low_price_first）、基准价比值法（base_ratio）、基准价偏差扣分法（benchmark_deviation）、最高价比值法（highest_price，出让项目）。", r.Formula).
 			WithField("formula", "请选择支持的价格分计算方法。")
 	}
 	if r.Weight <= 0 || r.Weight > FullScore {
@@ -84,7 +101,16 @@ func (r PriceRule) Validate() error {
 			WithField("weight", "价格分应在0至100分之间。")
 	}
 	switch r.Category {
+	case CategorySale:
+		if r.Formula != FormulaHighestPrice {
+			return apperr.Rule(apperr.Invalid, BasisSaleEvaluation, "出让项目由投标人支付价款，报价越高越优，价格分应采用最高价比值法，不得使用「%s」。", r.Formula).
+				WithField("formula", "出让项目请选择最高价比值法。")
+		}
 	case CategoryWorks:
+		if r.Formula == FormulaHighestPrice {
+			return apperr.New(apperr.Invalid, "最高价比值法仅适用于出让项目（报价越高越优），采购项目不得使用。").
+				WithField("formula", "采购项目请选择按低价计分的方法。")
+		}
 	case CategoryGoods, CategoryServices:
 		if r.Formula != FormulaLowPriceFirst {
 			return apperr.Rule(apperr.Invalid, BasisGPEvaluation, "政府采购货物和服务项目的价格分统一采用低价优先法计算，不得使用「%s」。", r.Formula).
@@ -100,7 +126,7 @@ func (r PriceRule) Validate() error {
 				WithField("weight", "价格分权重超出法定范围。")
 		}
 	default:
-		return apperr.New(apperr.Invalid, "项目类别「%s」不受支持，应为工程（works）、货物（goods）或服务（services）。", r.Category).
+		return apperr.New(apperr.Invalid, "项目类别「%s」不受支持，应为工程（works）、货物（goods）、服务（services）或出让（sale）。", r.Category).
 			WithField("category", "请选择工程、货物或服务。")
 	}
 	if r.Formula == FormulaBenchmarkDeviation {
@@ -120,8 +146,9 @@ func (r PriceRule) Validate() error {
 }
 
 // BasePrice returns the evaluation base (评标基准价) of the valid prices under
-// r: the lowest price for low_price_first and base_ratio, the (optionally
-// trimmed) mean rounded to the fen for benchmark_deviation. It is 0 when
+// r: the lowest price for low_price_first and base_ratio, the highest for
+// highest_price, the (optionally trimmed) mean rounded to the fen for
+// benchmark_deviation. It is 0 when
 // there are no prices. Every price must be positive.
 func BasePrice(r PriceRule, prices []money.Fen) (money.Fen, error) {
 	if err := r.Validate(); err != nil {
@@ -133,8 +160,11 @@ func BasePrice(r PriceRule, prices []money.Fen) (money.Fen, error) {
 	if len(prices) == 0 {
 		return 0, nil
 	}
-	if r.Formula == FormulaBenchmarkDeviation {
+	switch r.Formula {
+	case FormulaBenchmarkDeviation:
 		return meanPrice(prices, r.TrimExtremes)
+	case FormulaHighestPrice:
+		return slices.Max(prices), nil
 	}
 	return minPrice(prices), nil
 }
@@ -150,8 +180,13 @@ func PriceScores(r PriceRule, prices []money.Fen) ([]int64, error) {
 	}
 	out := make([]int64, len(prices))
 	for i, p := range prices {
-		if r.Formula == FormulaBenchmarkDeviation {
+		switch r.Formula {
+		case FormulaBenchmarkDeviation:
 			out[i] = deviationScore(r, base, p)
+			continue
+		case FormulaHighestPrice:
+			// p ≤ base, so the quotient is at most Weight.
+			out[i], _ = mulDivRound(int64(p), r.Weight, int64(base))
 			continue
 		}
 		// base ≤ p, so the quotient is at most Weight and cannot overflow.

@@ -15,17 +15,17 @@ import (
 
 // ---- projects
 
-const projectCols = `id, code, name, region, principal_id, agency_id, state_funded, funding, supervisor_dept, description, created_by, created_at`
+const projectCols = `id, code, name, region, principal_id, agency_id, state_funded, funding, supervisor_dept, description, created_by, created_at, category`
 
 func scanProject(r rowScanner) (tender.Project, error) {
 	var p tender.Project
-	err := r.Scan(&p.ID, &p.Code, &p.Name, &p.Region, &p.PrincipalID, &p.AgencyID, &p.StateFunded, &p.Funding, &p.SupervisorDept, &p.Description, &p.CreatedBy, tm(&p.CreatedAt))
+	err := r.Scan(&p.ID, &p.Code, &p.Name, &p.Region, &p.PrincipalID, &p.AgencyID, &p.StateFunded, &p.Funding, &p.SupervisorDept, &p.Description, &p.CreatedBy, tm(&p.CreatedAt), &p.Category)
 	return p, err
 }
 
 func (tx *Tx) CreateProject(ctx context.Context, p tender.Project) error {
-	_, err := tx.exec(ctx, `INSERT INTO projects (`+projectCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-		p.ID, p.Code, p.Name, p.Region, p.PrincipalID, p.AgencyID, p.StateFunded, p.Funding, p.SupervisorDept, p.Description, p.CreatedBy, tx.t(p.CreatedAt))
+	_, err := tx.exec(ctx, `INSERT INTO projects (`+projectCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		p.ID, p.Code, p.Name, p.Region, p.PrincipalID, p.AgencyID, p.StateFunded, p.Funding, p.SupervisorDept, p.Description, p.CreatedBy, tx.t(p.CreatedAt), p.Category)
 	if err != nil {
 		return writeErr("create project", err, "项目编号已存在。", "")
 	}
@@ -57,7 +57,7 @@ func (tx *Tx) ListProjects(ctx context.Context, entityID ids.ID) ([]tender.Proje
 
 // ---- lots
 
-const lotCols = `id, project_id, code, name, procedure, method, estimate, ceiling, security, category_code, scoring, committee_size, principal_reps, allow_alternatives, status, suspended, docs_from, docs_until, bid_deadline, opening_place, opened_at, report_at, publicity_from, publicity_until, awarded_at, retender_of, failed_reason, version, created_at, updated_at, custody, decrypt_by, stalled`
+const lotCols = `id, project_id, code, name, procedure, method, estimate, ceiling, security, category_code, scoring, committee_size, principal_reps, allow_alternatives, status, suspended, docs_from, docs_until, bid_deadline, opening_place, opened_at, report_at, publicity_from, publicity_until, awarded_at, retender_of, failed_reason, version, created_at, updated_at, custody, decrypt_by, stalled, land`
 
 func scanLot(r rowScanner) (tender.Lot, error) {
 	var l tender.Lot
@@ -65,7 +65,7 @@ func scanLot(r rowScanner) (tender.Lot, error) {
 		nj{&l.Scoring}, &l.CommitteeSize, &l.PrincipalReps, &l.AllowAlternatives, &l.Status, &l.Suspended,
 		tm(&l.DocsFrom), tm(&l.DocsUntil), tm(&l.BidDeadline), &l.OpeningPlace, tm(&l.OpenedAt), tm(&l.ReportAt),
 		tm(&l.PublicityFrom), tm(&l.PublicityUntil), tm(&l.AwardedAt), &l.RetenderOf, &l.FailedReason, &l.Version,
-		tm(&l.CreatedAt), tm(&l.UpdatedAt), nj{&l.Custody}, tm(&l.DecryptBy), &l.Stalled)
+		tm(&l.CreatedAt), tm(&l.UpdatedAt), nj{&l.Custody}, tm(&l.DecryptBy), &l.Stalled, nj{&l.Land})
 	return l, err
 }
 
@@ -78,12 +78,16 @@ func (tx *Tx) CreateLot(ctx context.Context, l tender.Lot) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO lots (`+lotCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	land, err := js(l.Land)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO lots (`+lotCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		l.ID, l.ProjectID, l.Code, l.Name, l.Procedure, l.Method, l.Estimate, l.Ceiling, l.Security, l.CategoryCode,
 		scoring, l.CommitteeSize, l.PrincipalReps, l.AllowAlternatives, l.Status, l.Suspended,
 		tx.t(l.DocsFrom), tx.t(l.DocsUntil), tx.t(l.BidDeadline), l.OpeningPlace, tx.t(l.OpenedAt), tx.t(l.ReportAt),
 		tx.t(l.PublicityFrom), tx.t(l.PublicityUntil), tx.t(l.AwardedAt), l.RetenderOf, l.FailedReason, l.Version,
-		tx.t(l.CreatedAt), tx.t(l.UpdatedAt), custody, tx.t(l.DecryptBy), l.Stalled)
+		tx.t(l.CreatedAt), tx.t(l.UpdatedAt), custody, tx.t(l.DecryptBy), l.Stalled, land)
 	if err != nil {
 		return writeErr("create lot", err, "标段已存在。", "项目")
 	}
@@ -155,17 +159,21 @@ func (tx *Tx) UpdateLot(ctx context.Context, l *tender.Lot) error {
 	if err != nil {
 		return err
 	}
+	land, err := js(l.Land)
+	if err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, `UPDATE lots SET code = ?, name = ?, procedure = ?, method = ?, estimate = ?, ceiling = ?, security = ?, category_code = ?,
 		scoring = ?, committee_size = ?, principal_reps = ?, allow_alternatives = ?, status = ?, suspended = ?,
 		docs_from = ?, docs_until = ?, bid_deadline = ?, opening_place = ?, opened_at = ?, report_at = ?,
 		publicity_from = ?, publicity_until = ?, awarded_at = ?, retender_of = ?, failed_reason = ?, updated_at = ?,
-		custody = ?, decrypt_by = ?, stalled = ?, version = version + 1
+		custody = ?, decrypt_by = ?, stalled = ?, land = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
 		l.Code, l.Name, l.Procedure, l.Method, l.Estimate, l.Ceiling, l.Security, l.CategoryCode,
 		scoring, l.CommitteeSize, l.PrincipalReps, l.AllowAlternatives, l.Status, l.Suspended,
 		tx.t(l.DocsFrom), tx.t(l.DocsUntil), tx.t(l.BidDeadline), l.OpeningPlace, tx.t(l.OpenedAt), tx.t(l.ReportAt),
 		tx.t(l.PublicityFrom), tx.t(l.PublicityUntil), tx.t(l.AwardedAt), l.RetenderOf, l.FailedReason, tx.t(l.UpdatedAt),
-		custody, tx.t(l.DecryptBy), l.Stalled, l.ID, l.Version)
+		custody, tx.t(l.DecryptBy), l.Stalled, land, l.ID, l.Version)
 	if err != nil {
 		return fmt.Errorf("store: update lot: %w", err)
 	}
@@ -241,6 +249,25 @@ func (tx *Tx) ListLots(ctx context.Context, f tender.LotFilter) ([]tender.Lot, e
 		args = append(args, f.Limit)
 	}
 	return collect(ctx, tx, "list lots", scanLot, q, args...)
+}
+
+// ---- land lots' reserve (底价), committed in the ledger
+
+func (tx *Tx) AddLotReserve(ctx context.Context, r tender.LotReserve) error {
+	_, err := tx.exec(ctx, `INSERT INTO lot_reserves (lot_id, seq, amount, ledger_index, set_at, set_by) VALUES (?,?,?,?,?,?)`,
+		r.LotID, r.Seq, r.Amount, r.LedgerIndex, tx.t(r.SetAt), r.SetBy)
+	if err != nil {
+		return writeErr("add lot reserve", err, "底价录入冲突，请重试。", "标段")
+	}
+	return nil
+}
+
+// ListLotReserves lists a lot's reserve entries in the order entered.
+func (tx *Tx) ListLotReserves(ctx context.Context, lotID ids.ID) ([]tender.LotReserve, error) {
+	return collect(ctx, tx, "list lot reserves", func(r rowScanner) (tender.LotReserve, error) {
+		var x tender.LotReserve
+		return x, r.Scan(&x.LotID, &x.Seq, &x.Amount, &x.LedgerIndex, tm(&x.SetAt), &x.SetBy)
+	}, `SELECT lot_id, seq, amount, ledger_index, set_at, set_by FROM lot_reserves WHERE lot_id = ? ORDER BY seq`, lotID)
 }
 
 // ---- invitees

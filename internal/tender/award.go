@@ -55,6 +55,11 @@ func (s *Service) DecideAward(ctx context.Context, actor party.Actor, lotID ids.
 			return apperr.Rule(apperr.Invalid, "《招标投标法》第四十条", "中标人应当从评标委员会推荐的中标候选人中确定。").WithField("bid_id", "不是中标候选人。")
 		}
 		reason := strings.TrimSpace(in.ExceptionReason)
+		if chosen.Rank != 1 && l.IsLand() && utf8.RuneCountInString(reason) < 10 {
+			return apperr.Rule(apperr.Invalid, basisLandWinner,
+				"土地招标出让应当确定满足招标文件实质性要求且报价最高（或综合评价最优）的投标人为中标人，即排名第一的中标候选人；其放弃或不能签订出让合同的，方可依次确定其他候选人，请写明具体情形。").
+				WithField("exception_reason", "须写明具体情形（至少10个字）。")
+		}
 		if chosen.Rank != 1 && p.StateFunded && utf8.RuneCountInString(reason) < 10 {
 			return apperr.Rule(apperr.Invalid, "《招标投标法实施条例》第五十五条",
 				"国有资金占控股或者主导地位的项目，应当确定排名第一的中标候选人为中标人；排名第一的中标候选人放弃中标、因不可抗力不能履行合同、不按要求提交履约保证金或被查实存在影响中标结果的违法行为的，方可依次确定其他候选人，请写明具体情形。").
@@ -71,11 +76,19 @@ func (s *Service) DecideAward(ctx context.Context, actor party.Actor, lotID ids.
 		}
 		data, _ := json.Marshal(map[string]any{"winner": a.EntityName, "price": a.Price, "rank": a.Rank, "exception": a.ExceptionReason})
 		body := fmt.Sprintf("%s %s 经评标委员会评审、中标候选人公示期满，确定中标人为%s，中标价%s（%s）。", p.Name, l.Name, a.EntityName, a.Price, a.Price.Capital())
+		title := p.Name + l.Name + "中标结果公告"
+		if l.IsLand() {
+			// A sale: the winner pays the price (成交价) and signs the
+			// grant contract (出让合同).
+			body = fmt.Sprintf("%s %s 国有建设用地使用权招标出让经评标小组评审、中标候选人公示期满，确定中标人（竞得人）为%s，成交价%s（%s），中标人应当按照中标通知书约定的时间与出让人签订国有建设用地使用权出让合同。",
+				p.Name, l.Name, a.EntityName, a.Price, a.Price.Capital())
+			title = p.Name + l.Name + "国有建设用地使用权招标出让结果公告"
+		}
 		if a.ExceptionReason != "" {
 			body += "未确定排名第一的中标候选人的理由：" + a.ExceptionReason
 		}
-		if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeAward, Title: p.Name + l.Name + "中标结果公告",
-			Body: body, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+		if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeAward, Title: title,
+			Body: body, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}); err != nil {
 			return err
 		}
 		if _, err := record(ctx, tx, now, actor, "evaluation.committee_revealed", l.Code, map[string]any{"lot": l.Code, "members": rep.Members}, nil); err != nil {
@@ -160,7 +173,7 @@ func (s *Service) RecordContract(ctx context.Context, actor party.Actor, lotID i
 		}
 		data, _ := json.Marshal(map[string]any{"winner": a.EntityName, "amount": amount, "signed_at": c.SignedAt})
 		if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeContract, Title: p.Name + l.Name + "合同订立信息",
-			Body: fmt.Sprintf("招标人与中标人%s于%s订立书面合同，合同金额%s。", a.EntityName, c.SignedAt.In(clock.Shanghai).Format("2006-01-02"), amount), Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+			Body: fmt.Sprintf("招标人与中标人%s于%s订立书面合同，合同金额%s。", a.EntityName, c.SignedAt.In(clock.Shanghai).Format("2006-01-02"), amount), Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}); err != nil {
 			return err
 		}
 		_, err = record(ctx, tx, now, actor, "contract.recorded", l.Code, map[string]any{"lot": l.Code, "amount": amount, "signed_at": c.SignedAt}, nil)

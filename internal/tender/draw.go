@@ -299,6 +299,9 @@ func (s *Service) checkNeeds(l Lot, needs []draw.Need, seats int, first bool) er
 		if n.Count < 1 || n.Backups < 0 {
 			return apperr.New(apperr.Invalid, "每个专业至少抽取1名，备选人数不能为负。").WithField("needs", "人数无效")
 		}
+		if l.IsLand() && !strings.HasPrefix(n.Specialty, "E") {
+			return apperr.Rule(apperr.Invalid, basisLandOpening, "土地招标出让的评标小组由出让人代表和有关专家组成，专家应从土地矿业权类（E）专业中抽取，“%s”不是土地类专业。", n.Specialty).WithField("needs", "请选择E类专业")
+		}
 		total += n.Count
 	}
 	cm := s.rules.Get(rules.CommitteeMin)

@@ -207,7 +207,17 @@ func (s *Service) finishEvaluation(ctx context.Context, tx Tx, now time.Time, p 
 		}
 		names[b.EntityID] = e.Name
 	}
-	rep := Evaluate(l, evaluable(bids), sheets, names, int(s.rules.Get(rules.CandidatesMax).Value))
+	valid := evaluable(bids)
+	if l.IsLand() {
+		rs, err := tx.ListLotReserves(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		if reserve, ok := reserveOf(rs); ok {
+			valid = belowReserve(valid, reserve)
+		}
+	}
+	rep := Evaluate(l, valid, sheets, names, int(s.rules.Get(rules.CandidatesMax).Value))
 	rep.FinishedAt = now
 	for _, m := range members {
 		rep.Members = append(rep.Members, m.Name)
@@ -218,15 +228,22 @@ func (s *Service) finishEvaluation(ctx context.Context, tx Tx, now time.Time, p 
 	if err := tx.SaveReport(ctx, rep); err != nil {
 		return err
 	}
+	// The result is known: a land lot's reserve is revealed now.
+	if err := s.concludeLand(ctx, tx, now, l); err != nil {
+		return err
+	}
 	l.ReportAt, l.UpdatedAt = now, now
 	if rep.Failed {
 		l.Status = Failed
 		l.FailedReason = "评标委员会否决全部投标，招标人应当依法重新招标（《招标投标法》第四十二条）。"
+		if l.IsLand() {
+			l.FailedReason = "无有效投标（投标均被否决或报价低于底价），本次招标出让不成交，出让人可以依法重新招标（" + basisLandWinner + "）。"
+		}
 		if err := tx.UpdateLot(ctx, &l); err != nil {
 			return err
 		}
 		if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeFailed, Title: p.Name + l.Name + "流标公告",
-			Body: l.FailedReason, Public: true, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+			Body: l.FailedReason, Public: true, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}); err != nil {
 			return err
 		}
 		// With no winner the result is settled: the committee may be named (TBL 37).
@@ -243,7 +260,7 @@ func (s *Service) finishEvaluation(ctx context.Context, tx Tx, now time.Time, p 
 	fmt.Fprintf(&b, "%s %s 评标工作已结束，现将中标候选人公示如下，公示期自%s至%s（北京时间）。", p.Name, l.Name, clock.Format(l.PublicityFrom), clock.Format(l.PublicityUntil))
 	fmt.Fprintf(&b, "投标人或者其他利害关系人对评标结果有异议的，应当在公示期间通过本平台提出（%s）。", pub.Basis)
 	if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeCandidates, Title: p.Name + l.Name + "中标候选人公示",
-		Body: b.String(), Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+		Body: b.String(), Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}); err != nil {
 		return err
 	}
 	if _, err := record(ctx, tx, now, party.System(), "evaluation.finished", l.Code, map[string]any{
@@ -260,6 +277,9 @@ func (s *Service) finishEvaluation(ctx context.Context, tx Tx, now time.Time, p 
 //     is also rejected for any automatic reason found at the opening.
 //   - Lowest evaluated price: price + mean adjustment of the members who
 //     passed the bid, ascending; ties by price, then earlier submission.
+//   - Highest price (land tender): the price itself, descending; ties by
+//     earlier submission. Bids below the start price or the reserve come
+//     rejected (Bid.Reject).
 //   - Comprehensive: the price score is computed from the valid prices by the
 //     price item's configured formula (scoring.PriceScores: the engineering
 //     base ratio by default, the government-procurement low-price-first rule,
@@ -313,6 +333,10 @@ func Evaluate(l Lot, bids []Bid, sheets []ScoreSheet, names map[ids.ID]string, m
 			r.EvaluatedPrice = r.Price + money.Fen(divRound(adj[r.BidID], scored[r.BidID]))
 			continue
 		}
+		if l.Method == HighestPrice {
+			r.EvaluatedPrice = r.Price
+			continue
+		}
 		r.EvaluatedPrice = r.Price
 		for _, it := range l.Scoring {
 			if it.Price {
@@ -339,15 +363,17 @@ func Evaluate(l Lot, bids []Bid, sheets []ScoreSheet, names map[ids.ID]string, m
 	}
 	sort.SliceStable(valid, func(a, b int) bool {
 		x, y := rep.Rows[valid[a]], rep.Rows[valid[b]]
-		if l.Method == LowestPrice {
+		switch {
+		case l.Method == LowestPrice:
 			if x.EvaluatedPrice != y.EvaluatedPrice {
 				return x.EvaluatedPrice < y.EvaluatedPrice
 			}
-		} else if x.Total != y.Total {
+		case l.Method == Comprehensive && x.Total != y.Total:
 			return x.Total > y.Total
 		}
 		if x.Price != y.Price {
-			return x.Price < y.Price
+			// A sale prefers the higher price, a purchase the lower.
+			return (x.Price > y.Price) == l.IsLand()
 		}
 		return order[x.BidID] < order[y.BidID]
 	})

@@ -129,7 +129,7 @@ func (s *Service) publishOpening(ctx context.Context, tx Tx, actor party.Actor, 
 	data, _ := json.Marshal(op)
 	body := fmt.Sprintf("%s %s 于%s（北京时间）投标截止并开标，共%d家投标人递交投标文件。", p.Name, l.Name, clock.Format(l.BidDeadline), op.BidderCount)
 	if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeOpening, Title: p.Name + l.Name + "开标记录",
-		Body: body, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+		Body: body, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}); err != nil {
 		return err
 	}
 	if _, err := record(ctx, tx, now, actor, "tender.opened", l.Code, map[string]any{"lot": l.Code, "as_of": op.AsOf, "ran_at": op.RanAt, "bidders": op.BidderCount, "rows": op.Rows}, nil); err != nil {
@@ -160,10 +160,13 @@ func (s *Service) failTender(ctx context.Context, tx Tx, actor party.Actor, now 
 	}
 	data, _ := json.Marshal(map[string]any{"lot_code": l.Code, "bidders": op.BidderCount, "basis": minBids.Basis})
 	if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeFailed, Title: p.Name + l.Name + "流标公告",
-		Body: l.FailedReason, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}); err != nil {
+		Body: l.FailedReason, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}); err != nil {
 		return err
 	}
 	if err := s.warnIfLate(ctx, tx, now, l); err != nil {
+		return err
+	}
+	if err := s.concludeLand(ctx, tx, now, l); err != nil {
 		return err
 	}
 	_, err := record(ctx, tx, now, actor, "tender.failed", l.Code, map[string]any{"lot": l.Code, "as_of": op.AsOf, "ran_at": op.RanAt, "bidders": op.BidderCount, "basis": minBids.Basis}, nil)
@@ -210,6 +213,9 @@ func applyAutomaticRejections(ctx context.Context, tx Tx, l Lot, ents map[ids.ID
 			continue
 		}
 		var reasons []string
+		if l.IsLand() && b.Opened.Price < l.Land.StartPrice {
+			reasons = append(reasons, fmt.Sprintf("投标报价%s低于起始价%s（%s）", b.Opened.Price, l.Land.StartPrice, basisLandStartBid))
+		}
 		if l.Ceiling > 0 && b.Opened.Price > l.Ceiling {
 			reasons = append(reasons, fmt.Sprintf("投标报价%s高于最高投标限价%s（《招标投标法实施条例》第五十一条第五项）", b.Opened.Price, l.Ceiling))
 		}
@@ -252,7 +258,7 @@ func (s *Service) Retender(ctx context.Context, actor party.Actor, lotID ids.ID)
 			}
 		}
 		in := LotInput{Name: l.Name, Procedure: l.Procedure, Method: l.Method, Estimate: l.Estimate, Ceiling: l.Ceiling, Security: l.Security,
-			CategoryCode: l.CategoryCode, Scoring: l.Scoring, CommitteeSize: l.CommitteeSize, PrincipalReps: l.PrincipalReps, AllowAlternatives: l.AllowAlternatives}
+			CategoryCode: l.CategoryCode, Scoring: l.Scoring, CommitteeSize: l.CommitteeSize, PrincipalReps: l.PrincipalReps, AllowAlternatives: l.AllowAlternatives, Land: l.Land}
 		nl, err = s.newLot(ctx, tx, p, in, now, l.ID)
 		if err != nil {
 			return err

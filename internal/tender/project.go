@@ -26,10 +26,14 @@ type ProjectInput struct {
 	Funding        string
 	SupervisorDept string
 	Description    string
+	// Category: "" or Works; LandUse registers a land sale by tender (the
+	// principal is the seller, supervised by 自然资源).
+	Category Category
 }
 
-// Departments are the supervising departments for engineering projects.
-var Departments = []string{"住建", "交通", "水利", "发改", "工信", "教育", "卫健"}
+// Departments are the supervising departments of projects (自然资源 for
+// land sales by tender).
+var Departments = []string{"住建", "交通", "水利", "发改", "工信", "教育", "卫健", LandDept}
 
 // CreateProject registers a project (项目登记).
 func (s *Service) CreateProject(ctx context.Context, actor party.Actor, in ProjectInput) (Project, error) {
@@ -37,6 +41,23 @@ func (s *Service) CreateProject(ctx context.Context, actor party.Actor, in Proje
 		return Project{}, apperr.Forbiddenf("只有招标人或招标代理机构可以登记项目。")
 	}
 	f := map[string]string{}
+	switch in.Category {
+	case "":
+		in.Category = Works
+	case LandUse:
+		// A sale, not public money spent: TBR 55 does not apply; the award
+		// follows LO39 art. 14 instead (DecideAward).
+		in.StateFunded = false
+		if in.SupervisorDept == "" {
+			in.SupervisorDept = LandDept
+		}
+		if in.SupervisorDept != LandDept {
+			f["supervisor_dept"] = "国有建设用地使用权招标出让由自然资源主管部门监督。"
+		}
+	case Works:
+	default:
+		f["category"] = "交易类别应为工程建设或国有建设用地使用权招标出让。"
+	}
 	in.Name = strings.TrimSpace(in.Name)
 	if n := utf8.RuneCountInString(in.Name); n < 4 || n > 100 {
 		f["name"] = "项目名称应为4至100个字。"
@@ -51,7 +72,7 @@ func (s *Service) CreateProject(ctx context.Context, actor party.Actor, in Proje
 	var p Project
 	err := s.store.WithTx(ctx, func(tx Tx) error {
 		p = Project{ID: s.ids.New(now), Name: in.Name, Region: s.region, StateFunded: in.StateFunded, Funding: strings.TrimSpace(in.Funding),
-			SupervisorDept: in.SupervisorDept, Description: strings.TrimSpace(in.Description), CreatedBy: actor.UserID, CreatedAt: now}
+			SupervisorDept: in.SupervisorDept, Description: strings.TrimSpace(in.Description), CreatedBy: actor.UserID, CreatedAt: now, Category: in.Category}
 		switch actor.Role {
 		case party.RolePrincipal:
 			p.PrincipalID = actor.EntityID
@@ -74,13 +95,17 @@ func (s *Service) CreateProject(ctx context.Context, actor party.Actor, in Proje
 		if err != nil {
 			return err
 		}
-		p.Code = fmt.Sprintf("%s-GC-%s-%04d", s.region, clock.Date(now).Format("2006"), seq)
+		kind := "GC"
+		if p.Category == LandUse {
+			kind = "TDZB" // 土地招标, apart from the sales' TD codes
+		}
+		p.Code = fmt.Sprintf("%s-%s-%s-%04d", s.region, kind, clock.Date(now).Format("2006"), seq)
 		if err := tx.CreateProject(ctx, p); err != nil {
 			return err
 		}
 		_, err = record(ctx, tx, now, actor, "project.created", p.Code, map[string]any{
 			"project": p.Code, "name": p.Name, "principal": p.PrincipalID, "agency": p.AgencyID,
-			"state_funded": p.StateFunded, "supervisor_dept": p.SupervisorDept}, nil)
+			"state_funded": p.StateFunded, "supervisor_dept": p.SupervisorDept, "category": p.Category}, nil)
 		return err
 	})
 	return p, err
@@ -120,6 +145,9 @@ type LotInput struct {
 	CommitteeSize     int
 	PrincipalReps     int
 	AllowAlternatives bool
+	// Land: the plot and start price, required on a land project's lots
+	// (the estimate is then the start price).
+	Land *Land
 }
 
 var categoryCode = regexp.MustCompile(`^[A-E][0-9]{2}([0-9]{2}){0,3}$`)
@@ -144,8 +172,12 @@ func (s *Service) ValidateLot(in LotInput) error {
 	if in.Procedure != Open && in.Procedure != Invited {
 		f["procedure"] = "请选择公开招标或邀请招标。"
 	}
-	if in.Method != LowestPrice && in.Method != Comprehensive {
-		f["method"] = "请选择评标办法。"
+	if in.Land != nil {
+		if b := validateLand(in, f); b != "" {
+			basis = b
+		}
+	} else if in.Method != LowestPrice && in.Method != Comprehensive {
+		f["method"] = "请选择评标办法（最高报价法仅适用于土地招标出让）。"
 	}
 	if in.Estimate <= 0 {
 		f["estimate"] = "估算价应大于0。"
@@ -160,7 +192,9 @@ func (s *Service) ValidateLot(in LotInput) error {
 		f["security"] = "投标保证金不能为负数。"
 	}
 	capRule := s.rules.Get(rules.SecurityCap)
-	if in.Estimate > 0 && int64(in.Security)*10000 > int64(in.Estimate)*capRule.Value {
+	// The 2 % cap is the engineering bid security's (TBR 26); a land
+	// sale's deposit (竞买保证金) is what the notice sets.
+	if in.Land == nil && in.Estimate > 0 && int64(in.Security)*10000 > int64(in.Estimate)*capRule.Value {
 		f["security"] = fmt.Sprintf("投标保证金不得超过估算价的%s（最多%s）。", capRule.Describe(), money.Fen(int64(in.Estimate)*capRule.Value/10000))
 		basis = capRule.Basis
 	}
@@ -249,8 +283,14 @@ func abs(v int64) int64 {
 
 // AddLot adds a 标段 to a project (draft until the tender notice is published).
 func (s *Service) AddLot(ctx context.Context, actor party.Actor, projectID ids.ID, in LotInput) (Lot, error) {
+	if in.Land != nil {
+		in.Estimate = in.Land.StartPrice
+	}
 	if in.Method == Comprehensive && len(in.Scoring) == 0 {
 		in.Scoring = DefaultScoring()
+		if in.Land != nil {
+			in.Scoring = DefaultLandScoring()
+		}
 	}
 	if err := s.ValidateLot(in); err != nil {
 		return Lot{}, err
@@ -265,13 +305,19 @@ func (s *Service) AddLot(ctx context.Context, actor party.Actor, projectID ids.I
 		if !manages(actor, p) {
 			return apperr.Forbiddenf("只有本项目的招标人或其委托的代理机构可以设置标段。")
 		}
+		if (p.Category == LandUse) != (in.Land != nil) {
+			if in.Land == nil {
+				return apperr.New(apperr.Invalid, "国有建设用地使用权招标出让项目的标段须填写宗地信息和起始价。").WithField("land", "请填写宗地信息。")
+			}
+			return apperr.New(apperr.Invalid, "只有国有建设用地使用权招标出让项目的标段可以填写宗地信息。").WithField("land", "本项目不是土地招标出让项目。")
+		}
 		l, err = s.newLot(ctx, tx, p, in, now, "")
 		if err != nil {
 			return err
 		}
 		_, err = record(ctx, tx, now, actor, "lot.created", l.Code, map[string]any{
 			"project": p.Code, "lot": l.Code, "name": l.Name, "procedure": l.Procedure, "method": l.Method,
-			"estimate": l.Estimate, "ceiling": l.Ceiling, "security": l.Security, "category": l.CategoryCode}, nil)
+			"estimate": l.Estimate, "ceiling": l.Ceiling, "security": l.Security, "category": l.CategoryCode, "land": l.Land}, nil)
 		return err
 	})
 	return l, err
@@ -285,7 +331,7 @@ func (s *Service) newLot(ctx context.Context, tx Tx, p Project, in LotInput, now
 	l := Lot{ID: s.ids.New(now), ProjectID: p.ID, Code: fmt.Sprintf("%s-%02d", p.Code, seq), Name: strings.TrimSpace(in.Name),
 		Procedure: in.Procedure, Method: in.Method, Estimate: in.Estimate, Ceiling: in.Ceiling, Security: in.Security,
 		CategoryCode: in.CategoryCode, Scoring: in.Scoring, CommitteeSize: in.CommitteeSize, PrincipalReps: in.PrincipalReps,
-		AllowAlternatives: in.AllowAlternatives, Status: Draft, RetenderOf: retenderOf, CreatedAt: now, UpdatedAt: now}
+		AllowAlternatives: in.AllowAlternatives, Status: Draft, RetenderOf: retenderOf, CreatedAt: now, UpdatedAt: now, Land: in.Land}
 	if in.Method != Comprehensive {
 		l.Scoring = nil
 	}

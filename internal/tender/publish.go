@@ -118,9 +118,6 @@ func (s *Service) ValidateSchedule(now time.Time, in PublishInput) error {
 // for bidding and the opening is scheduled at the deadline.
 func (s *Service) PublishTender(ctx context.Context, actor party.Actor, lotID ids.ID, in PublishInput) (Notice, error) {
 	now := s.clock.Now()
-	if err := s.ValidateSchedule(now, in); err != nil {
-		return Notice{}, err
-	}
 	if strings.TrimSpace(in.OpeningPlace) == "" {
 		in.OpeningPlace = "本平台电子开标大厅（线上开标）"
 	}
@@ -128,6 +125,11 @@ func (s *Service) PublishTender(ctx context.Context, actor party.Actor, lotID id
 	err := s.store.WithTx(ctx, func(tx Tx) error {
 		l, p, err := managedLot(ctx, tx, actor, lotID, "发布招标公告", Draft, "该标段的招标公告已发布。")
 		if err != nil {
+			return err
+		}
+		// The period rule depends on what is tendered: TBL 24 for works,
+		// the land notice period for a land sale.
+		if err := s.validateSchedule(now, p, in); err != nil {
 			return err
 		}
 		docs, err := tx.ListDocuments(ctx, l.ID)
@@ -169,7 +171,10 @@ func (s *Service) PublishTender(ctx context.Context, actor party.Actor, lotID id
 			return err
 		}
 		title := p.Name + l.Name + "招标公告"
-		if l.Procedure == Invited {
+		switch {
+		case l.IsLand():
+			title = p.Name + l.Name + "国有建设用地使用权招标出让公告"
+		case l.Procedure == Invited:
 			title = p.Name + l.Name + "投标邀请书"
 		}
 		nd := map[string]any{
@@ -181,9 +186,14 @@ func (s *Service) PublishTender(ctx context.Context, actor party.Actor, lotID id
 		if custody != nil {
 			nd["custody"] = custody // the bidders seal to these keys
 		}
+		if l.IsLand() {
+			// The notice names the plot, the start price and how the winner
+			// is decided (RULES.md §4 "Notice").
+			nd["land"], nd["start_price"], nd["decision"] = l.Land, l.Land.StartPrice, l.Method.Label()
+		}
 		data, _ := json.Marshal(nd)
 		n = Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeTender, Title: title, Body: strings.TrimSpace(in.Body),
-			Public: l.Procedure == Open, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}
+			Public: l.Procedure == Open, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}
 		if err := tx.CreateNotice(ctx, n); err != nil {
 			return err
 		}
@@ -262,7 +272,7 @@ func (s *Service) IssueClarification(ctx context.Context, actor party.Actor, lot
 		}
 		data, _ := json.Marshal(map[string]any{"lot_code": l.Code, "old_deadline": c.OldDeadline, "new_deadline": c.NewDeadline})
 		n := Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeClarification, Title: p.Name + l.Name + "澄清修改公告",
-			Body: text, Public: l.Procedure == Open, Data: data, PublishedAt: now, Region: p.Region, Category: "works"}
+			Body: text, Public: l.Procedure == Open, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}
 		if err := tx.CreateNotice(ctx, n); err != nil {
 			return err
 		}

@@ -49,6 +49,9 @@ type LotView struct {
 	CustodiansDone []ids.ID
 	Now            time.Time
 	EarliestCl     time.Time // earliest lawful deadline for a clarification issued now
+	// Reserve is a land lot's reserve (底价), to everyone once the result is
+	// known and the commitment revealed; nil before, and for works.
+	Reserve *LandReserve
 }
 
 // Opened reports whether the bids are open (or the tender failed at the deadline).
@@ -65,6 +68,9 @@ func (s *Service) ViewLot(ctx context.Context, actor party.Actor, lotID ids.ID) 
 		}
 		v = LotView{Project: p, Lot: l, Now: now, CanManage: manages(actor, p)}
 		if v.Principal, err = tx.GetEntity(ctx, p.PrincipalID); err != nil {
+			return err
+		}
+		if v.Reserve, err = landReserveView(ctx, tx, l); err != nil {
 			return err
 		}
 		if p.AgencyID != "" {

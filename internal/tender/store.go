@@ -75,6 +75,10 @@ type Tx interface {
 	UpdateLot(ctx context.Context, l *Lot) error
 	ListLots(ctx context.Context, f LotFilter) ([]Lot, error) // ordered by project, code
 
+	// A land lot's reserve entries (底价), by Seq (LotReserve).
+	AddLotReserve(ctx context.Context, r LotReserve) error
+	ListLotReserves(ctx context.Context, lotID ids.ID) ([]LotReserve, error)
+
 	AddInvitee(ctx context.Context, inv Invitee) error
 	ListInvitees(ctx context.Context, lotID ids.ID) ([]ids.ID, error)
 

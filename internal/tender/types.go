@@ -7,6 +7,7 @@ package tender
 
 import (
 	"encoding/json"
+	arules "ggzy/internal/auction/rules"
 	"ggzy/internal/scoring"
 	"sort"
 	"strings"
@@ -37,13 +38,67 @@ type Method string
 const (
 	LowestPrice   Method = "lowest_price"  // 经评审的最低投标价法
 	Comprehensive Method = "comprehensive" // 综合评估法
+	// HighestPrice is 最高报价法 of a land sale by tender (价高者得): the
+	// highest valid price not below the reserve wins (LO39 art. 14).
+	HighestPrice Method = "highest_price"
 )
 
 func (m Method) Label() string {
-	if m == Comprehensive {
+	switch m {
+	case Comprehensive:
 		return "综合评估法"
+	case HighestPrice:
+		return "最高报价法（价高者得）"
 	}
 	return "经评审的最低投标价法"
+}
+
+// Category is the trading category of a project (交易类别, DESIGN.md §11),
+// fixed at registration. The notices of its lots carry it.
+type Category string
+
+const (
+	Works   Category = "works" // 工程建设
+	LandUse Category = "land"  // 国有建设用地使用权招标出让
+)
+
+// Label is the Chinese name of a category.
+func (c Category) Label() string {
+	if c == LandUse {
+		return "国有建设用地使用权招标出让"
+	}
+	return "工程建设"
+}
+
+// BasisLandTender is the land tender order (RULES.md §4 "LO39",
+// [secondary]: arts. 12–15 govern tender; check the text in force).
+const BasisLandTender = "《招标拍卖挂牌出让国有建设用地使用权规定》（国土资源部令第39号）"
+
+// Land is what a lot sold by land tender (土地使用权招标出让) announces:
+// the plot as the land sales describe it (auction.Data's land fields, same
+// JSON names) and the start price (起始价), below which a bid is invalid.
+// The reserve (底价) is not here: it is committed in the ledger (LotReserve)
+// and never stored on the lot, so no view of the lot can show it.
+type Land struct {
+	Location   string         `json:"location"`             // 坐落
+	AreaM2     float64        `json:"area_m2"`              // 面积（平方米）
+	Use        arules.LandUse `json:"use"`                  // 土地用途
+	TermYears  int            `json:"term_years"`           // 出让年期
+	PlotRatio  string         `json:"plot_ratio,omitempty"` // 容积率等规划条件
+	Conditions string         `json:"conditions,omitempty"` // 出让条件（开发建设要求）
+	StartPrice money.Fen      `json:"start_price"`          // 起始价
+}
+
+// LotReserve is one entry of a land lot's reserve (底价/标底) by the seller:
+// committed in the ledger at LedgerIndex, revealed with the result. The
+// last entry is in force.
+type LotReserve struct {
+	LotID       ids.ID
+	Seq         int64
+	Amount      money.Fen
+	LedgerIndex int64
+	SetAt       time.Time
+	SetBy       ids.ID
 }
 
 // Status is a lot's place in the lifecycle.
@@ -93,8 +148,11 @@ type Project struct {
 	Funding        string // 资金来源
 	SupervisorDept string // 行业监督部门: 住建 / 交通 / 水利 …
 	Description    string
-	CreatedBy      ids.ID
-	CreatedAt      time.Time
+	// Category is Works, or LandUse for a land sale by tender: the principal
+	// is the seller (出让人) and every lot carries Land.
+	Category  Category
+	CreatedBy ids.ID
+	CreatedAt time.Time
 }
 
 // ScoreItem is one line of a comprehensive scoring table.
@@ -125,9 +183,12 @@ func (it ScoreItem) PriceRule(categoryCode string) scoring.PriceRule {
 }
 
 // CategoryOf maps a classification code to the price-rule category: B
-// goods, C services, everything else works.
+// goods, C services, E land (a sale: the price direction is reversed),
+// everything else works.
 func CategoryOf(code string) string {
 	switch {
+	case strings.HasPrefix(code, "E"):
+		return scoring.CategorySale
 	case strings.HasPrefix(code, "B"):
 		return scoring.CategoryGoods
 	case strings.HasPrefix(code, "C"):
@@ -175,6 +236,9 @@ type Lot struct {
 	DecryptBy time.Time
 	// Stalled: fewer than k custodians decrypted within the window.
 	Stalled bool
+	// Land is the plot and start price of a land sale by tender; nil for
+	// works.
+	Land *Land
 }
 
 // Custody names who holds the shares of every bid key of a lot (k of n,

@@ -90,6 +90,7 @@ func (s *server) funcs() template.FuncMap {
 		"stageLabel": stageLabel,
 		"reasonText": auction.ReasonText,
 		"landUse":    landUseName,
+		"area":       area,
 		// asset is a static file's URL with its content version.
 		"asset": func(name string) string { return s.assets.url(name) },
 	}
@@ -437,6 +438,8 @@ var events = map[string]string{
 	"evaluation.committee_revealed":  "定标后公布评标委员会名单",
 	"publicity.ended":                "中标候选人公示期满",
 	"tender.awarded":                 "确定中标人，发出中标通知书",
+	"tender.reserve_committed":       "录入底价（密封承诺，结果产生后公开）",
+	"tender.reserve_revealed":        "公开底价（打开承诺）",
 	"contract.recorded":              "登记书面合同",
 	"lot.retendered":                 "重新招标",
 	"warning.contract_overdue":       "预警：合同逾期未订立",

@@ -487,6 +487,9 @@ func (s *server) project(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, clip(pv.Project.Name, 40), "项目", d)
 	p.Nav = "notices"
 	p.Crumbs = []crumb{{"首页", "/"}, {"交易信息", "/notices"}, {"工程建设", "/notices?cat=works"}, {"项目 " + pv.Project.Code, ""}}
+	if pv.Project.Category == tender.LandUse {
+		p.Crumbs[2] = crumb{"土地矿业权", "/sales?cat=land"}
+	}
 	s.render(w, r, "project", p)
 }
 

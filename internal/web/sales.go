@@ -19,6 +19,7 @@ import (
 	"ggzy/internal/ids"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
+	"ggzy/internal/tender"
 )
 
 // Land-use rights, mining rights and state-owned property rights (issue 5):
@@ -208,6 +209,17 @@ type salesData struct {
 	Tabs  []link
 	Rows  []saleRow
 	Empty string
+	// Tenders are land lots sold by tender (招标出让) on the tender
+	// procedure: listed with the land sales, linked to their project page.
+	Tenders []landTenderRow
+	Count   int
+}
+
+// landTenderRow is a land tender in the land sales list.
+type landTenderRow struct {
+	T     tender.LandTender
+	Href  string
+	Badge template.HTML
 }
 
 func (s *server) salesPage(w http.ResponseWriter, r *http.Request) {
@@ -243,7 +255,18 @@ func (s *server) salesPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sortSaleRows(d.Rows)
-	if len(d.Rows) == 0 {
+	if cat == "" || cat == "land" {
+		ts, err := s.d.Tender.ListLandTenders(ctx, 100)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, t := range ts {
+			d.Tenders = append(d.Tenders, landTenderRow{T: t, Href: "/projects/" + string(t.Project.ID) + "#lot-" + string(t.Lot.ID), Badge: statusBadge(t.Lot, now)})
+		}
+	}
+	d.Count = len(d.Rows) + len(d.Tenders)
+	if d.Count == 0 {
 		d.Empty = "暂无" + title + "公告。"
 	}
 	p := s.newPage(r, title, "交易信息", d)
