@@ -195,8 +195,3 @@ func (h *hotSale) refuse(actor party.Actor, amount money.Fen, now time.Time) err
 	}
 	return &Refused{Err: apperr.As(err), Seq: sale.Seq, State: state(*sale, sale.UpdatedAt)}
 }
-
-// lastEventSeq is the sale's latest event before the caller's (0: none).
-func lastEventSeq(ctx context.Context, tx Tx, saleID ids.ID) (int64, error) {
-	return tx.LastAuctionEventSeq(ctx, saleID)
-}

@@ -46,14 +46,15 @@ type Tx interface {
 	AddAuctionEvent(ctx context.Context, e Event) error
 	ListAuctionEvents(ctx context.Context, saleID ids.ID, afterSeq int64, limit int) ([]Event, error) // Seq > afterSeq, ascending; limit ≤ 0 = all
 	LatestAuctionEvent(ctx context.Context, saleID ids.ID) (Event, error)                             // NotFound when none
-	LastAuctionEventSeq(ctx context.Context, saleID ids.ID) (int64, error)                            // 0 when none
 
 	// The bid path (hot.go): LockSaleLive is LockSale returning the live
 	// state only (Data, Eligibility, Params and Confirmation zero — never
-	// hand its Sale to UpdateSale); UpdateSaleLive writes the live state
-	// (Timed, EndsAt, Price, Leader, UpdatedAt) under the version check.
+	// hand its Sale to UpdateSale); CommitBid writes an accepted bid's offer,
+	// the live state (Timed, EndsAt, Price, Leader, UpdatedAt; under the
+	// version check, which it bumps) and its event, and returns the sequence
+	// of the sale's event before it (0: none).
 	LockSaleLive(ctx context.Context, id ids.ID) (Sale, error)
-	UpdateSaleLive(ctx context.Context, s *Sale) error
+	CommitBid(ctx context.Context, o Offer, s *Sale, e Event) (prev int64, err error)
 
 	// Sealed quotes under k-of-n custody (sealed.go).
 	GetUser(ctx context.Context, id ids.ID) (party.User, error)

@@ -81,20 +81,12 @@ func (s *Service) Bid(ctx context.Context, actor party.Actor, saleID ids.ID, amo
 		if err != nil {
 			return err
 		}
-		if err := tx.AddSaleOffer(ctx, Offer{SaleID: sale.ID, Seq: sale.Seq, Stage: StageTimed, BidderNo: reg.BidderNo, RegistrationID: reg.ID, Amount: amount, At: now, LedgerIndex: idx}); err != nil {
-			return err
-		}
 		sale.Timed, sale.EndsAt, sale.Price, sale.Leader, sale.UpdatedAt = &t, t.EndsAt, t.Price, t.Leader, now
-		if err := tx.UpdateSaleLive(ctx, &sale); err != nil {
-			return err
-		}
-		if prev, err = lastEventSeq(ctx, tx, sale.ID); err != nil {
-			return err
-		}
 		d := state(sale, now)
 		d.BidderNo = reg.BidderNo
 		ev = Event{SaleID: sale.ID, Seq: sale.Seq, Type: EvBid, At: now, Data: d}
-		if err := tx.AddAuctionEvent(ctx, ev); err != nil {
+		offer := Offer{SaleID: sale.ID, Seq: sale.Seq, Stage: StageTimed, BidderNo: reg.BidderNo, RegistrationID: reg.ID, Amount: amount, At: now, LedgerIndex: idx}
+		if prev, err = tx.CommitBid(ctx, offer, &sale, ev); err != nil {
 			return err
 		}
 		after = sale
