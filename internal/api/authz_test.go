@@ -55,6 +55,7 @@ const (
 	sAwarded        state = "awarded"
 	sSealed         state = "sealed"     // bidding with custody (agency, operator, supervisor; 2 of 3), sealed bids from 1, 3, 4
 	sDecrypting     state = "decrypting" // sealed, past the deadline, waiting for custodians
+	sLandDraft      state = "land_draft" // a land lot sold by tender (principal with the agency), not published
 
 	// Sales (issue 5), each at its own clock (saleState.at); see salesauthz_test.go.
 	sSaleDraft     state = "sale_draft"     // a land listing created by the seller, not announced
@@ -73,7 +74,7 @@ const (
 	sSaleUnsold state = "sale_unsold" // open quotes, the formal disclosure ends on the next working day, no registration
 )
 
-var phaseOf = map[state]int{sNone: 1, sDraft: 1, sBidding: 1, sObjection: 1, sOpened: 2, sCommittee: 2, sFailed: 2, sPublicity: 2, sPublicityEnded: 3, sAwarded: 3, sSealed: 1, sDecrypting: 2,
+var phaseOf = map[state]int{sNone: 1, sDraft: 1, sBidding: 1, sObjection: 1, sOpened: 2, sCommittee: 2, sFailed: 2, sPublicity: 2, sPublicityEnded: 3, sAwarded: 3, sSealed: 1, sDecrypting: 2, sLandDraft: 1,
 	sSaleDraft: 1, sSaleAnnounced: 1, sSaleListing: 1, sSaleJoining: 1, sSaleTimed: 1, sSalePaused: 1, sSaleClosed: 1, sSaleSealed: 1, sSaleAgree: 1,
 	sSaleSealedSoon: 1, sSaleDecrypting: 1, sSaleUnsold: 1}
 
@@ -232,6 +233,9 @@ func cases() []mcase {
 			want: map[role]int{rPublic: 401, rOtherBidder: 403, rMember: 403, rNonMember: 403}, def: 200},
 		{route: "GET /api/v1/lots/{id}/documents/{docID}", name: "draft", state: sDraft, path: func(st *lotState) string { return "/api/v1/lots/" + st.lot.ID + "/documents/" + st.docID },
 			want: map[role]int{rPrincipal: 200, rAgency: 200, rOperator: 200, rSupervisor: 200, rAuditor: 200, rAdmin: 200}, def: 404},
+		// The reserve (底价) of a land lot: the seller's side only, never answered back.
+		{route: "PUT /api/v1/lots/{id}/reserve", state: sLandDraft, path: lotPath("/reserve"), body: jsonBody(ReserveInput{ReserveFen: 320_000_000_00}),
+			want: managers(204), def: 403},
 		{route: "POST /api/v1/lots/{id}/publish", state: sDraft, path: lotPath("/publish"),
 			body: func(m *matrix, _ *lotState) any {
 				now := m.e.w.Clock.Now()
@@ -545,6 +549,9 @@ func (m *matrix) prepare(t *testing.T, st state) *lotState {
 	if strings.HasPrefix(string(st), "sale_") {
 		return &lotState{kind: st, sale: m.prepareSale(t, st)}
 	}
+	if st == sLandDraft {
+		return m.prepareLand(t)
+	}
 	start := fixture.StartBidding
 	switch st {
 	case sDraft:
@@ -818,4 +825,20 @@ func (m *matrix) shares(st *lotState, username string) []sealbid.Share {
 		m.e.t.Fatalf("custodian %s: %+v", username, bad)
 	}
 	return sh
+}
+
+// prepareLand registers a land project of the principal, run by the agency,
+// with one draft lot carrying its plot.
+func (m *matrix) prepareLand(t *testing.T) *lotState {
+	w := m.e.w
+	p, err := w.Tender.CreateProject(m.ctx, w.Actor("principal"), tender.ProjectInput{Name: "五象新区总部基地", AgencyUSCC: w.Agency.USCC, Category: tender.LandUse})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := w.Tender.AddLot(m.ctx, w.Actor("agency"), p.ID, tender.LotInput{Name: "GC2026-18号地块", Procedure: tender.Open, Method: tender.HighestPrice,
+		Security: 60_000_000_00, CategoryCode: "E0101", CommitteeSize: 5, PrincipalReps: 1, Land: landLotBody().Land.domain()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &lotState{kind: sLandDraft, lot: l, projectID: p.ID}
 }

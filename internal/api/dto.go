@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	arules "ggzy/internal/auction/rules"
 	"ggzy/internal/ledger"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
@@ -178,8 +179,9 @@ type ProjectInput struct {
 	AgencyUSCC     string `json:"agency_uscc,omitempty" doc:"招标人登记时可选：委托的代理机构"`
 	StateFunded    bool   `json:"state_funded" doc:"国有资金占控股或主导地位（《招标投标法实施条例》第五十五条）"`
 	Funding        string `json:"funding,omitempty"`
-	SupervisorDept string `json:"supervisor_dept" doc:"住建、交通、水利、发改、工信、教育、卫健"`
+	SupervisorDept string `json:"supervisor_dept" doc:"住建、交通、水利、发改、工信、教育、卫健、自然资源（土地招标出让默认自然资源）"`
 	Description    string `json:"description,omitempty"`
+	Category       string `json:"category,omitempty" doc:"交易类别：works 工程建设（默认）| land 国有建设用地使用权招标出让（招标人为出让人，标段须填写宗地信息）"`
 }
 
 type Project struct {
@@ -193,6 +195,8 @@ type Project struct {
 	Funding        string    `json:"funding,omitempty"`
 	SupervisorDept string    `json:"supervisor_dept"`
 	Description    string    `json:"description,omitempty"`
+	Category       string    `json:"category" doc:"works | land"`
+	CategoryLabel  string    `json:"category_label"`
 	CreatedAt      time.Time `json:"created_at"`
 }
 
@@ -218,8 +222,8 @@ type ScoreItem struct {
 type LotInput struct {
 	Name              string      `json:"name"`
 	Procedure         string      `json:"procedure" doc:"open 公开招标 | invited 邀请招标"`
-	Method            string      `json:"method" doc:"lowest_price 经评审的最低投标价法 | comprehensive 综合评估法"`
-	EstimateFen       int64       `json:"estimate_fen"`
+	Method            string      `json:"method" doc:"lowest_price 经评审的最低投标价法 | comprehensive 综合评估法 | highest_price 最高报价法（仅土地招标出让）"`
+	EstimateFen       int64       `json:"estimate_fen" doc:"估算价；土地招标出让取起始价，可省略"`
 	CeilingFen        int64       `json:"ceiling_fen,omitempty" doc:"最高投标限价，0 表示不设"`
 	SecurityFen       int64       `json:"security_fen,omitempty" doc:"投标保证金，不得超过估算价的法定比例（现行值见 GET /api/v1/rules 的 tender.security_cap）"`
 	CategoryCode      string      `json:"category_code" doc:"专业分类，如 A0801"`
@@ -227,6 +231,48 @@ type LotInput struct {
 	CommitteeSize     int         `json:"committee_size"`
 	PrincipalReps     int         `json:"principal_reps"`
 	AllowAlternatives bool        `json:"allow_alternatives,omitempty"`
+	Land              *Land       `json:"land,omitempty" doc:"宗地信息和起始价：土地招标出让项目的标段必填，其他项目不得填写；专业分类须为 E 类（如 E0101），评标办法为 highest_price 或 comprehensive"`
+}
+
+// Land is a land lot's plot and start price as the tender notice announces
+// them; the reserve (底价) is never here (PUT /api/v1/lots/{id}/reserve).
+type Land struct {
+	Location      string  `json:"location" doc:"宗地坐落"`
+	AreaM2        float64 `json:"area_m2" doc:"宗地面积（平方米）"`
+	Use           string  `json:"use" doc:"土地用途：residential 居住 | industrial 工业 | public 教育科技文化卫生体育 | commercial 商业旅游娱乐 | other 综合或者其他"`
+	TermYears     int     `json:"term_years" doc:"出让年期（年），不超过该用途的法定最高年限"`
+	PlotRatio     string  `json:"plot_ratio,omitempty" doc:"容积率等规划条件"`
+	Conditions    string  `json:"conditions,omitempty" doc:"出让条件（开发建设要求）"`
+	StartPriceFen int64   `json:"start_price_fen" doc:"起始价（分），低于起始价的投标在开标时否决"`
+	StartDisplay  string  `json:"start_price_display,omitempty"`
+}
+
+func landDTO(d *tender.Land) *Land {
+	if d == nil {
+		return nil
+	}
+	return &Land{Location: d.Location, AreaM2: d.AreaM2, Use: string(d.Use), TermYears: d.TermYears, PlotRatio: d.PlotRatio, Conditions: d.Conditions,
+		StartPriceFen: int64(d.StartPrice), StartDisplay: d.StartPrice.String()}
+}
+
+func (d *Land) domain() *tender.Land {
+	if d == nil {
+		return nil
+	}
+	return &tender.Land{Location: d.Location, AreaM2: d.AreaM2, Use: arules.LandUse(d.Use), TermYears: d.TermYears, PlotRatio: d.PlotRatio,
+		Conditions: d.Conditions, StartPrice: fen(d.StartPriceFen)}
+}
+
+// ReserveInput enters a land lot's reserve (底价).
+type ReserveInput struct {
+	ReserveFen int64 `json:"reserve_fen" doc:"底价（分），不低于起始价；投标截止前录入并保密，结果确定后公开"`
+}
+
+// Reserve is a land lot's reserve as the result shows it.
+type Reserve struct {
+	Set           bool   `json:"set" doc:"出让人是否设有底价"`
+	AmountFen     int64  `json:"amount_fen,omitempty"`
+	AmountDisplay string `json:"amount_display,omitempty"`
 }
 
 type Lot struct {
@@ -263,13 +309,14 @@ type Lot struct {
 	AwardedAt         time.Time   `json:"awarded_at,omitzero"`
 	RetenderOf        string      `json:"retender_of,omitempty"`
 	FailedReason      string      `json:"failed_reason,omitempty"`
+	Land              *Land       `json:"land,omitempty" doc:"土地招标出让标段的宗地信息和起始价"`
 	CreatedAt         time.Time   `json:"created_at"`
 	UpdatedAt         time.Time   `json:"updated_at"`
 }
 
 func projectDTO(p tender.Project) Project {
 	return Project{ID: p.ID, Code: p.Code, Name: p.Name, Region: p.Region, PrincipalID: p.PrincipalID, AgencyID: p.AgencyID, StateFunded: p.StateFunded,
-		Funding: p.Funding, SupervisorDept: p.SupervisorDept, Description: p.Description, CreatedAt: p.CreatedAt}
+		Funding: p.Funding, SupervisorDept: p.SupervisorDept, Description: p.Description, Category: string(p.Category), CategoryLabel: p.Category.Label(), CreatedAt: p.CreatedAt}
 }
 
 func scoringDTO(items []tender.ScoreItem) []ScoreItem {
@@ -285,7 +332,7 @@ func lotDTO(l tender.Lot) Lot {
 		Status: string(l.Status), StatusLabel: l.Status.Label(), Suspended: l.Suspended,
 		DocsFrom: l.DocsFrom, DocsUntil: l.DocsUntil, BidDeadline: l.BidDeadline, OpeningPlace: l.OpeningPlace, OpenedAt: l.OpenedAt,
 		ReportAt: l.ReportAt, PublicityFrom: l.PublicityFrom, PublicityUntil: l.PublicityUntil, AwardedAt: l.AwardedAt,
-		RetenderOf: l.RetenderOf, FailedReason: l.FailedReason, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
+		RetenderOf: l.RetenderOf, FailedReason: l.FailedReason, Land: landDTO(l.Land), CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
 }
 
 func lotsDTO(ls []tender.Lot) []Lot { return mapAll(ls, lotDTO) }
@@ -403,7 +450,7 @@ func depositDTO(d tender.Deposit) Deposit {
 // BidInput submits or modifies a bid.
 type BidInput struct {
 	Format  string          `json:"format,omitempty" doc:"投标文件格式，默认 plain-v1"`
-	Content json.RawMessage `json:"content" doc:"投标文件内容。字符串：内容字节的标准 Base64（RFC 4648，任何格式）；对象：仅限 plain-v1，内容字节为去除无意义空白后的该对象（JSON Compact）。回执中的 content_hash 是这些字节的 SM3。plain-v1 对象字段：price（投标报价，分）、alternative_prices（分，可选）、duration_days、quality、project_manager"`
+	Content json.RawMessage `json:"content" doc:"投标文件内容。字符串：内容字节的标准 Base64（RFC 4648，任何格式）；对象：仅限 plain-v1，内容字节为去除无意义空白后的该对象（JSON Compact）。回执中的 content_hash 是这些字节的 SM3。plain-v1 对象字段：price（投标报价，分）、alternative_prices（分，可选）、duration_days（工期；土地招标出让为开发建设周期，日）、quality、project_manager"`
 	Files   []FileRef       `json:"files,omitempty" doc:"已通过 POST /api/v1/lots/{id}/files 上传的附件"`
 }
 
@@ -412,7 +459,7 @@ type BidInput struct {
 type PlainBidContent struct {
 	Price             int64   `json:"price" doc:"投标报价（分）"`
 	AlternativePrices []int64 `json:"alternative_prices,omitempty" doc:"备选报价（分），仅在允许备选方案时"`
-	DurationDays      int     `json:"duration_days" doc:"工期（日）"`
+	DurationDays      int     `json:"duration_days" doc:"工期（日）；土地招标出让为开发建设周期（日）"`
 	Quality           string  `json:"quality" doc:"质量标准"`
 	ProjectManager    string  `json:"project_manager" doc:"项目经理"`
 }
@@ -718,6 +765,7 @@ type LotView struct {
 	MyBid     *MyBid    `json:"my_bid,omitempty"`
 	MyReceipt *Receipt  `json:"my_receipt,omitempty"`
 	Retender  *Lot      `json:"retender,omitempty" doc:"流标后的重新招标标段"`
+	Reserve   *Reserve  `json:"reserve,omitempty" doc:"土地招标出让的底价，仅在结果确定（评标结束或流标）后公开"`
 	Now       time.Time `json:"now"`
 
 	EarliestClarificationDeadline time.Time `json:"earliest_clarification_deadline,omitzero" doc:"现在发出澄清修改时最早的合法投标截止时间"`
@@ -769,6 +817,12 @@ func lotViewDTO(v tender.LotView) LotView {
 	if v.Retender != nil {
 		l := lotDTO(*v.Retender)
 		out.Retender = &l
+	}
+	if r := v.Reserve; r != nil {
+		out.Reserve = &Reserve{Set: r.Set}
+		if r.Set {
+			out.Reserve.AmountFen, out.Reserve.AmountDisplay = int64(r.Amount), r.Amount.String()
+		}
 	}
 	return out
 }

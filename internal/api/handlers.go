@@ -188,7 +188,7 @@ func (s *server) createProject(c *call) (any, error) {
 		return nil, err
 	}
 	p, err := s.d.Tender.CreateProject(c.ctx(), c.actor, tender.ProjectInput{Name: in.Name, PrincipalUSCC: in.PrincipalUSCC, AgencyUSCC: in.AgencyUSCC,
-		StateFunded: in.StateFunded, Funding: in.Funding, SupervisorDept: in.SupervisorDept, Description: in.Description})
+		StateFunded: in.StateFunded, Funding: in.Funding, SupervisorDept: in.SupervisorDept, Description: in.Description, Category: tender.Category(in.Category)})
 	if err != nil {
 		return nil, err
 	}
@@ -218,11 +218,22 @@ func (s *server) addLot(c *call) (any, error) {
 	}
 	l, err := s.d.Tender.AddLot(c.ctx(), c.actor, c.r.PathValue("id"), tender.LotInput{Name: in.Name, Procedure: tender.Procedure(in.Procedure),
 		Method: tender.Method(in.Method), Estimate: fen(in.EstimateFen), Ceiling: fen(in.CeilingFen), Security: fen(in.SecurityFen),
-		CategoryCode: in.CategoryCode, Scoring: scoring, CommitteeSize: in.CommitteeSize, PrincipalReps: in.PrincipalReps, AllowAlternatives: in.AllowAlternatives})
+		CategoryCode: in.CategoryCode, Scoring: scoring, CommitteeSize: in.CommitteeSize, PrincipalReps: in.PrincipalReps, AllowAlternatives: in.AllowAlternatives,
+		Land: in.Land.domain()})
 	if err != nil {
 		return nil, err
 	}
 	return lotDTO(l), nil
+}
+
+// setLotReserve enters a land lot's reserve (底价); nothing of it is answered
+// back: it stays secret until the result (LO39 art. 12).
+func (s *server) setLotReserve(c *call) (any, error) {
+	var in ReserveInput
+	if err := c.decode(&in, false); err != nil {
+		return nil, err
+	}
+	return nil, s.d.Tender.SetReserve(c.ctx(), c.actor, c.r.PathValue("id"), fen(in.ReserveFen))
 }
 
 func (s *server) view(c *call) (tender.LotView, error) {

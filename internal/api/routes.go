@@ -71,7 +71,7 @@ func (s *server) table() []route {
 		{Method: "GET", Path: v1 + "/notices", Summary: "公告列表（筛选、游标分页）", Tag: "notices", Query: []param{
 			{Name: "kind", Type: "string", Doc: "公告类型：tender、clarification、opening、failed、candidates、award、contract"},
 			{Name: "region", Type: "string", Doc: "行政区划代码（GB/T 2260）"},
-			{Name: "category", Type: "string", Doc: "交易类别，如 works"},
+			{Name: "category", Type: "string", Doc: "交易类别：works 工程建设 | land 国有建设用地使用权招标出让"},
 			{Name: "q", Type: "string", Doc: "标题或正文包含的文字"},
 			{Name: "from", Type: "date", Doc: "发布日期起（含），YYYY-MM-DD，北京时间"},
 			{Name: "to", Type: "date", Doc: "发布日期止（含），YYYY-MM-DD，北京时间"},
@@ -80,7 +80,7 @@ func (s *server) table() []route {
 		}, Resp: NoticePage{}, Status: 200, h: s.listNotices},
 		{Method: "GET", Path: v1 + "/notices/{id}", Summary: "公告详情", Tag: "notices", Resp: Notice{}, Status: 200, h: s.getNotice},
 
-		{Method: "POST", Path: v1 + "/projects", Summary: "登记招标项目（招标人或代理机构）", Tag: "projects", Auth: authRequired, Body: ProjectInput{}, Resp: Project{}, Status: 201, h: s.createProject},
+		{Method: "POST", Path: v1 + "/projects", Summary: "登记招标项目（招标人或代理机构；category 为 land 时为国有建设用地使用权招标出让）", Tag: "projects", Auth: authRequired, Body: ProjectInput{}, Resp: Project{}, Status: 201, h: s.createProject},
 		{Method: "GET", Path: v1 + "/projects/{id}", Summary: "项目及其可见标段", Tag: "projects", Resp: ProjectView{}, Status: 200, h: s.getProject},
 		{Method: "POST", Path: v1 + "/projects/{id}/lots", Summary: "设置标段", Tag: "projects", Auth: authRequired, Body: LotInput{}, Resp: Lot{}, Status: 201, h: s.addLot},
 
@@ -88,6 +88,7 @@ func (s *server) table() []route {
 		{Method: "POST", Path: lotID("/documents"), Summary: "上传招标文件（请求体为文件原始字节）", Tag: "lots", Auth: authRequired,
 			Query: []param{{Name: "name", Type: "string", Doc: "文件名", Required: true}}, Body: binaryBody{}, Resp: Document{}, Status: 201, h: s.uploadDocument},
 		{Method: "GET", Path: lotID("/documents/{docID}"), Summary: "下载招标文件", Tag: "lots", Resp: binaryBody{}, Status: 200, h: s.downloadDocument},
+		{Method: "PUT", Path: lotID("/reserve"), Summary: "录入土地招标出让的底价（出让人或其代理，投标截止前；保密，结果确定后公开）", Tag: "lots", Auth: authRequired, Body: ReserveInput{}, Status: http.StatusNoContent, h: s.setLotReserve},
 		{Method: "POST", Path: lotID("/publish"), Summary: "发布招标公告（或投标邀请书）", Tag: "lots", Auth: authRequired, Body: PublishInput{}, Resp: Notice{}, Status: 201, h: s.publish},
 		{Method: "POST", Path: lotID("/clarifications"), Summary: "发出澄清或修改（距截止不足法定期限的须顺延截止时间）", Tag: "lots", Auth: authRequired, Body: ClarificationInput{}, Resp: Clarification{}, Status: 201, h: s.clarify},
 		{Method: "POST", Path: lotID("/objections"), Summary: "提出异议（对招标文件或评标结果）", Tag: "lots", Auth: authRequired, Body: ObjectionInput{}, Resp: Objection{}, Status: 201, h: s.fileObjection},

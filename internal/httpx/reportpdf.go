@@ -17,7 +17,7 @@ func (d Deps) ReportInput(v tender.LotView) pdf.ReportInput {
 	in := pdf.ReportInput{
 		SiteName: d.SiteName, ProjectName: v.Project.Name, ProjectCode: v.Project.Code,
 		LotName: v.Lot.Name, LotCode: v.Lot.Code, Principal: v.Principal.Name, Agency: v.Agency.Name,
-		Method: r.Method.Label(), Comprehensive: r.Method == tender.Comprehensive,
+		Method: r.Method.Label(), Comprehensive: r.Method == tender.Comprehensive, HighestPrice: r.Method == tender.HighestPrice,
 		BidderCount: len(r.Rows), Members: r.Members, FinishedAt: r.FinishedAt, Failed: r.Failed,
 		PriceFormula: r.PriceFormula, Remote: r.Remote,
 	}

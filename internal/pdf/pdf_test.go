@@ -589,3 +589,56 @@ func TestWrap(t *testing.T) {
 		t.Fatal(d.err)
 	}
 }
+
+// TestHighestPriceReport: a land tender's report (最高报价法) says so, names
+// its ordering rule, and lists the ranked bids from the highest price down
+// (the rejected after them); the lowest-price report keeps its layout.
+func TestHighestPriceReport(t *testing.T) {
+	font := testFont(t)
+	in := ReportInput{SiteName: "南宁市公共资源交易平台", ProjectName: "五象新区总部基地", ProjectCode: "450100-TDZB-2026-0001",
+		LotName: "GC2026-18号地块", LotCode: "450100-TDZB-2026-0001-01", Principal: "南宁市自然资源局", Method: "最高报价法（价高者得）", HighestPrice: true,
+		OpenedAt: time.Date(2026, 3, 2, 1, 30, 0, 0, time.UTC), FinishedAt: time.Date(2026, 3, 3, 8, 45, 0, 0, time.UTC), BidderCount: 4}
+	// Submission order: 3.1亿 (rank 3), rejected, 3.5亿 (rank 1), 3.3亿 (rank 2).
+	prices := []money.Fen{310_000_000_00, 290_000_000_00, 350_000_000_00, 330_000_000_00}
+	ranks := []int{3, 0, 1, 2}
+	for i, p := range prices {
+		r := Row{Bidder: names[i], Price: p, EvaluatedPrice: p, Rank: ranks[i], Rejected: ranks[i] == 0}
+		if r.Rejected {
+			r.Reasons = []string{"投标报价低于起始价"}
+		}
+		in.Rows = append(in.Rows, r)
+	}
+	in.Candidates = []Row{in.Rows[2], in.Rows[3], in.Rows[0]}
+	b, err := EvaluationReport(font, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := flat(extract(t, b, "-layout"))
+	for _, w := range []string{"最高报价法（价高者得）", "排序规则", "报价由高到低", "评审报价"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("highest-price report lacks %q", w)
+		}
+	}
+	if strings.Contains(text, "评标价") {
+		t.Error("highest-price report uses the lowest-price column 评标价")
+	}
+	table := text[strings.Index(text, "三、投标文件评审情况"):strings.Index(text, "四、评分偏离说明")]
+	at := func(i int) int { return strings.Index(table, prices[i].String()) }
+	if !(at(2) < at(3) && at(3) < at(0) && at(0) < at(1)) {
+		t.Errorf("bid table not from the highest price down: %s", table)
+	}
+	// The lowest-price report is unchanged: its column, submission order.
+	low := flat(extract(t, mustReport(t, font, sampleInput()), "-layout"))
+	if !strings.Contains(low, "评标价") || strings.Contains(low, "排序规则") {
+		t.Error("lowest-price report changed")
+	}
+}
+
+func mustReport(t *testing.T, font []byte, in ReportInput) []byte {
+	t.Helper()
+	b, err := EvaluationReport(font, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -3,6 +3,7 @@ package pdf
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -18,19 +19,22 @@ import (
 // its domain data into it (this package must not import the domain) and
 // blanks what the reader may not see, e.g. Members before the award.
 type ReportInput struct {
-	SiteName      string    `json:"site_name"`
-	ProjectName   string    `json:"project_name"`
-	ProjectCode   string    `json:"project_code"`
-	LotName       string    `json:"lot_name"`
-	LotCode       string    `json:"lot_code"`
-	Principal     string    `json:"principal"`
-	Agency        string    `json:"agency"` // "" when the principal runs the tender itself
-	Method        string    `json:"method"` // label, e.g. 经评审的最低投标价法
-	Comprehensive bool      `json:"comprehensive"`
-	OpenedAt      time.Time `json:"opened_at"`
-	BidderCount   int       `json:"bidder_count"`
-	Rows          []Row     `json:"rows"`
-	Candidates    []Row     `json:"candidates"`
+	SiteName      string `json:"site_name"`
+	ProjectName   string `json:"project_name"`
+	ProjectCode   string `json:"project_code"`
+	LotName       string `json:"lot_name"`
+	LotCode       string `json:"lot_code"`
+	Principal     string `json:"principal"`
+	Agency        string `json:"agency"` // "" when the principal runs the tender itself
+	Method        string `json:"method"` // label, e.g. 经评审的最低投标价法
+	Comprehensive bool   `json:"comprehensive"`
+	// HighestPrice is 最高报价法 (a land sale by tender): the highest valid
+	// price ranks first, so the bid table runs from the highest price down.
+	HighestPrice bool      `json:"highest_price,omitempty"`
+	OpenedAt     time.Time `json:"opened_at"`
+	BidderCount  int       `json:"bidder_count"`
+	Rows         []Row     `json:"rows"`
+	Candidates   []Row     `json:"candidates"`
 	// Members are the committee's names; nil while they are still secret
 	// (《招标投标法》第三十七条), and the report then says so.
 	Members    []string  `json:"members"`
@@ -498,8 +502,11 @@ func priceCell(f money.Fen) cell {
 func plain(s string) cell { return cell{parts: []cellPart{{text: s, size: 9}}} }
 
 func (in ReportInput) evalColumn() string {
-	if in.Comprehensive {
+	switch {
+	case in.Comprehensive:
 		return "综合得分"
+	case in.HighestPrice:
+		return "评审报价"
 	}
 	return "评标价"
 }
@@ -583,7 +590,27 @@ func (in ReportInput) writeMode(d *doc) {
 		d.field("价格分计算方法", FormulaLabel(in.PriceFormula))
 	case in.Comprehensive:
 		d.field("价格分计算方法", "—")
+	case in.HighestPrice:
+		d.field("排序规则", "最高报价法：满足招标出让文件实质性要求且不低于底价的投标按报价由高到低排序，报价相同的先递交者在前")
 	}
+}
+
+// tableRows are the rows of the bid table: as given, except under
+// 最高报价法, where the ranked bids come first from the highest price down
+// (their rank) and the rejected ones after, in their given order.
+func (in ReportInput) tableRows() []Row {
+	if !in.HighestPrice {
+		return in.Rows
+	}
+	out := append([]Row(nil), in.Rows...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Rank, out[j].Rank
+		if (a > 0) != (b > 0) {
+			return a > 0
+		}
+		return a > 0 && a < b
+	})
+	return out
 }
 
 // verifyDrawSentence tells the reader how to re-check a draw; the draw IDs
@@ -744,7 +771,7 @@ func EvaluationReport(font []byte, in ReportInput) ([]byte, error) {
 		{"否决投标的理由", bodyW - 30 - 118 - 132 - 86 - 32, false},
 	}
 	var rows [][]cell
-	for i, r := range in.Rows {
+	for i, r := range in.tableRows() {
 		reasons := "—"
 		if r.Rejected {
 			reasons = "否决投标"

@@ -172,8 +172,14 @@ func (s *Service) RecordContract(ctx context.Context, actor party.Actor, lotID i
 			return err
 		}
 		data, _ := json.Marshal(map[string]any{"winner": a.EntityName, "amount": amount, "signed_at": c.SignedAt})
-		if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeContract, Title: p.Name + l.Name + "合同订立信息",
-			Body: fmt.Sprintf("招标人与中标人%s于%s订立书面合同，合同金额%s。", a.EntityName, c.SignedAt.In(clock.Shanghai).Format("2006-01-02"), amount), Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}); err != nil {
+		title := p.Name + l.Name + "合同订立信息"
+		body := fmt.Sprintf("招标人与中标人%s于%s订立书面合同，合同金额%s。", a.EntityName, c.SignedAt.In(clock.Shanghai).Format("2006-01-02"), amount)
+		if l.IsLand() {
+			title = p.Name + l.Name + "国有建设用地使用权出让合同订立信息"
+			body = fmt.Sprintf("出让人与中标人（竞得人）%s于%s签订国有建设用地使用权出让合同，出让价款%s。", a.EntityName, c.SignedAt.In(clock.Shanghai).Format("2006-01-02"), amount)
+		}
+		if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeContract, Title: title,
+			Body: body, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}); err != nil {
 			return err
 		}
 		_, err = record(ctx, tx, now, actor, "contract.recorded", l.Code, map[string]any{"lot": l.Code, "amount": amount, "signed_at": c.SignedAt}, nil)

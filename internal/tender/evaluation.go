@@ -138,7 +138,7 @@ func evaluable(bids []Bid) []Bid {
 
 // checkChecks reports what is wrong with a line's compliance checks: each
 // criterion exactly once, a reason for every failure.
-func checkChecks(cs []Check) string {
+func checkChecks(l Lot, cs []Check) string {
 	seen := map[string]bool{}
 	for _, c := range cs {
 		if criterionName(c.Criterion) == "" {
@@ -149,7 +149,7 @@ func checkChecks(cs []Check) string {
 		}
 		seen[c.Criterion] = true
 		if !c.Pass && strings.TrimSpace(c.Reason) == "" {
-			return fmt.Sprintf("“%s”不通过的，须写明理由（《招标投标法实施条例》第五十一条）。", criterionName(c.Criterion))
+			return fmt.Sprintf("“%s”不通过的，须写明理由（%s）。", criterionIn(l, c.Criterion), l.ComplianceBasis())
 		}
 	}
 	if len(seen) != len(ComplianceCriteria) {
@@ -176,8 +176,8 @@ func checkSheet(l Lot, bids []Bid, lines []SheetLine) error {
 			return apperr.New(apperr.Invalid, "评分表缺少对部分投标的评审。")
 		}
 		if len(ln.Checks) == 0 {
-			f[b.ID+".reason"] = "请逐项完成符合性审查，不通过的须指明审查项并写明理由（《招标投标法实施条例》第五十一条）。"
-		} else if msg := checkChecks(ln.Checks); msg != "" {
+			f[b.ID+".reason"] = "请逐项完成符合性审查，不通过的须指明审查项并写明理由（" + l.ComplianceBasis() + "）。"
+		} else if msg := checkChecks(l, ln.Checks); msg != "" {
 			f[b.ID+".reason"] = msg
 		}
 		if l.Method == Comprehensive && ln.Pass {
@@ -259,7 +259,11 @@ func (s *Service) finishEvaluation(ctx context.Context, tx Tx, now time.Time, p 
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s 评标工作已结束，现将中标候选人公示如下，公示期自%s至%s（北京时间）。", p.Name, l.Name, clock.Format(l.PublicityFrom), clock.Format(l.PublicityUntil))
 	fmt.Fprintf(&b, "投标人或者其他利害关系人对评标结果有异议的，应当在公示期间通过本平台提出（%s）。", pub.Basis)
-	if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeCandidates, Title: p.Name + l.Name + "中标候选人公示",
+	title := p.Name + l.Name + "中标候选人公示"
+	if l.IsLand() {
+		title = p.Name + l.Name + "国有建设用地使用权招标出让中标候选人公示"
+	}
+	if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeCandidates, Title: title,
 		Body: b.String(), Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}); err != nil {
 		return err
 	}

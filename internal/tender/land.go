@@ -39,13 +39,48 @@ import (
 //   - the award names the 中标人（竞得人）and the 成交价, and must go to the
 //     first candidate (LO39 art. 14: the tenderer 应当 be chosen).
 
+// BasisLandReserve is the basis of the reserve (底价): fixed by the seller,
+// secret until the opening (LO39 art. 12).
+const BasisLandReserve = BasisLandTender + "第十二条"
+
 // Legal bases of the land tender (RULES.md §4, LO39 [secondary]).
 const (
-	basisLandReserve  = BasisLandTender + "第十二条"
+	basisLandReserve  = BasisLandReserve
 	basisLandOpening  = BasisLandTender + "第十三条"
 	basisLandWinner   = BasisLandTender + "第十四条"
 	basisLandStartBid = "招标出让公告载明的起始价；" + basisLandWinner
 )
+
+// Criteria are the compliance review's items for the lot: TBR 51's grounds
+// for works; for a land sale the grounds a sale's tender documents set
+// under LO39 art. 14 (a bid that fails the documents' substantive
+// requirements cannot win) — the keys are the same, so the signed sheet
+// (ggzy-sheet-v1) keeps its form. [assumption] The land items follow the
+// usual invalid-bid grounds of 招标出让文件 (seal and signature, eligibility,
+// one bid per bidder, start price, deposit and substantive response).
+func (l Lot) Criteria() []Criterion {
+	if !l.IsLand() {
+		return ComplianceCriteria
+	}
+	docs := basisLandWinner + "；招标出让文件"
+	return []Criterion{
+		{"sign", "投标文件加盖投标人印章，并经法定代表人或其委托代理人签字", docs},
+		{"consortium", "联合投标的附联合投标协议（非联合投标的视为符合）", docs},
+		{"qualification", "投标人符合招标出让公告规定的投标资格条件", docs},
+		{"single", "每一投标人只提交一份投标文件、一个报价", docs},
+		{"price", "投标报价不低于招标出让公告载明的起始价（低于起始价的已在开标时否决）", basisLandStartBid},
+		{"responsive", "已按招标出让公告交纳投标保证金，并对招标出让文件的实质性要求和出让条件作出响应", docs},
+		{"integrity", "无串通投标、弄虚作假、行贿等违法行为", docs},
+	}
+}
+
+// ComplianceBasis is the basis the compliance review cites on the lot.
+func (l Lot) ComplianceBasis() string {
+	if l.IsLand() {
+		return basisLandWinner
+	}
+	return "《招标投标法实施条例》第五十一条"
+}
 
 // LandDept is the supervising department of land sales.
 const LandDept = "自然资源"

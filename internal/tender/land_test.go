@@ -176,6 +176,10 @@ func TestLandTender(t *testing.T) {
 			_, err := w.SubmitSheet(t, a, l.ID, passAll(lv, bs))
 			noErr(t, err)
 		}
+		// The candidates notice is the land one.
+		if cn := notices(t, w, l.ID, tender.NoticeCandidates); len(cn) != 1 || !strings.HasSuffix(cn[0].Title, "国有建设用地使用权招标出让中标候选人公示") {
+			t.Errorf("candidates notice %+v", cn)
+		}
 		rep := report(t, w, l.ID)
 		if len(rep.Candidates) != 2 || rep.Candidates[0].EntityID != w.Bidders[2].ID || rep.Candidates[0].Price != 35_000*wan || rep.Candidates[1].EntityID != w.Bidders[1].ID {
 			t.Fatalf("candidates %+v, want bidder3 (35000万) then bidder2", rep.Candidates)
@@ -218,6 +222,13 @@ func TestLandTender(t *testing.T) {
 		noErr(t, err)
 		if a.EntityID != w.Bidders[2].ID || a.Price != 35_000*wan {
 			t.Fatalf("award %+v", a)
+		}
+		// The contract step is the grant contract (出让合同).
+		_, err = w.Tender.RecordContract(ctx, seller, l.ID, w.Clock.Now(), a.Price)
+		noErr(t, err)
+		if cn := notices(t, w, l.ID, tender.NoticeContract); len(cn) != 1 || !strings.HasSuffix(cn[0].Title, "国有建设用地使用权出让合同订立信息") ||
+			!strings.Contains(cn[0].Body, "出让价款¥350,000,000.00") {
+			t.Errorf("contract notice %+v", cn)
 		}
 		an := notices(t, w, l.ID, tender.NoticeAward)
 		if len(an) != 1 || !strings.HasSuffix(an[0].Title, "国有建设用地使用权招标出让结果公告") || !strings.Contains(an[0].Body, "竞得人") ||
@@ -305,5 +316,95 @@ func TestEvaluateLand(t *testing.T) {
 				t.Errorf("totals %v, want %v", totals, tt.totals)
 			}
 		})
+	}
+}
+
+// TestLandTenderTooFewBids: a land tender with fewer than three bids at the
+// deadline ends (流标) citing LO39 art. 13 (the tender is terminated), not
+// the engineering TBR 44; the reserve is revealed with the result. A works
+// lot keeps TBL 28 / TBR 44.
+func TestLandTenderTooFewBids(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		w := landWorld(t, db)
+		seller := w.Actor("zrzy")
+		p, err := w.Tender.CreateProject(ctx, seller, tender.ProjectInput{Name: "五象新区总部基地", Category: tender.LandUse})
+		noErr(t, err)
+		l, err := w.Tender.AddLot(ctx, seller, p.ID, landLot(tender.HighestPrice))
+		noErr(t, err)
+		noErr(t, w.Tender.SetReserve(ctx, seller, l.ID, 31_000*wan))
+		hash, size, err := w.Blobs.Put(strings.NewReader("招标出让文件"), 1<<20)
+		noErr(t, err)
+		_, err = w.Tender.AddDocument(ctx, seller, l.ID, "招标出让文件.pdf", size, hash)
+		noErr(t, err)
+		now := w.Clock.Now()
+		deadline := w.Tender.EarliestLandDeadline(now, 9, 30)
+		_, err = w.Tender.PublishTender(ctx, seller, l.ID, tender.PublishInput{DocsFrom: now, DocsUntil: deadline, BidDeadline: deadline})
+		noErr(t, err)
+		for i, price := range []money.Fen{33_000 * wan, 34_000 * wan} {
+			a := bidder(w, i)
+			noErr(t, w.Tender.ObtainDocuments(ctx, a, l.ID))
+			noErr(t, w.Tender.RecordDeposit(ctx, a, l.ID, l.Security, "竞买保证金"))
+			_, err := w.Tender.SubmitBid(ctx, a, l.ID, tender.BidInput{Content: content(price)})
+			noErr(t, err)
+		}
+		w.Clock.Set(deadline)
+		op, err := w.Tender.OpenBids(ctx, l.ID)
+		noErr(t, err)
+		got := lot(t, w, l.ID)
+		if !op.Failed || got.Status != tender.Failed || !strings.Contains(got.FailedReason, "国土资源部令第39号）第十三条") ||
+			!strings.Contains(got.FailedReason, "终止招标活动") || strings.Contains(got.FailedReason, "第四十四条") {
+			t.Fatalf("land lot with 2 bids: %s %q", got.Status, got.FailedReason)
+		}
+		if fn := notices(t, w, l.ID, tender.NoticeFailed); len(fn) != 1 || fn[0].Category != "land" || !strings.Contains(fn[0].Body, "第39号）第十三条") {
+			t.Errorf("failed notice %+v", fn)
+		}
+		if n := count(ledgerTypes(t, w, l.Code), "tender.reserve_revealed"); n != 1 {
+			t.Errorf("%d reserve_revealed entries, want 1", n)
+		}
+		// The works wording is unchanged.
+		wl := w.PublishedLot(t, fixture.LotOptions{})
+		w.Bid(t, wl.ID, 0, 9_000_000_00)
+		w.PassDeadline(t, wl.ID)
+		if wg := lot(t, w, wl.ID); !strings.Contains(wg.FailedReason, "《招标投标法》第二十八条、《招标投标法实施条例》第四十四条") || !strings.Contains(wg.FailedReason, "不得开标") {
+			t.Errorf("works failed reason %q", wg.FailedReason)
+		}
+	})
+}
+
+// TestComplianceCriteriaOfALandLot: a land lot's compliance review names
+// the grounds of a sale with the LO39 basis, under the works keys (the
+// signed sheet keeps its form); a works lot keeps TBR 51.
+func TestComplianceCriteriaOfALandLot(t *testing.T) {
+	land := tender.Lot{Land: plot()}
+	works := tender.Lot{}
+	lc, wc := land.Criteria(), works.Criteria()
+	if len(lc) != len(wc) {
+		t.Fatalf("%d land criteria, %d works", len(lc), len(wc))
+	}
+	all := ""
+	for i, c := range lc {
+		if c.Key != wc[i].Key {
+			t.Errorf("criterion %d: key %q, works %q", i, c.Key, wc[i].Key)
+		}
+		if !strings.Contains(c.Basis, "国土资源部令第39号") || strings.Contains(c.Basis, "第五十一条") {
+			t.Errorf("land criterion %s basis %q", c.Key, c.Basis)
+		}
+		all += c.Name
+	}
+	for _, want := range []string{"起始价", "投标保证金", "资格条件", "印章", "一份投标文件"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("land criteria lack %q: %s", want, all)
+		}
+	}
+	if strings.Contains(all, "最高投标限价") || strings.Contains(all, "成本") {
+		t.Errorf("land criteria name works grounds: %s", all)
+	}
+	for i, c := range wc {
+		if c != tender.ComplianceCriteria[i] || !strings.Contains(c.Basis, "《招标投标法实施条例》第五十一条") {
+			t.Errorf("works criterion %+v changed", c)
+		}
+	}
+	if land.ComplianceBasis() == works.ComplianceBasis() || works.ComplianceBasis() != "《招标投标法实施条例》第五十一条" {
+		t.Errorf("compliance bases: land %q works %q", land.ComplianceBasis(), works.ComplianceBasis())
 	}
 }

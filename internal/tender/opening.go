@@ -59,9 +59,18 @@ func (s *Service) OpenBids(ctx context.Context, lotID ids.ID) (Opening, error) {
 			}
 		}
 		op = Opening{LotID: l.ID, AsOf: l.BidDeadline, RanAt: now, BidderCount: len(active)}
-		minBids := s.rules.Get(rules.MinBids)
+		minBids := s.minBids(l)
 		if int64(len(active)) < minBids.Value {
-			return s.failTender(ctx, tx, actor, now, p, l, &op, minBids)
+			op.Failed = true
+			if err := tx.SaveOpening(ctx, op); err != nil {
+				return err
+			}
+			l.OpenedAt = now
+			if err := s.warnIfLate(ctx, tx, now, l); err != nil {
+				return err
+			}
+			return s.failTender(ctx, tx, actor, now, p, l, op, fmt.Sprintf("投标截止时递交投标文件的投标人为%d个，少于%d个，%s（%s）。",
+				op.BidderCount, minBids.Value, minBids.Text, minBids.Basis), minBids.Basis)
 		}
 		if l.Custody != nil {
 			// Sealed bids: nobody can read them until k custodians decrypt
@@ -135,7 +144,33 @@ func (s *Service) publishOpening(ctx context.Context, tx Tx, actor party.Actor, 
 	if _, err := record(ctx, tx, now, actor, "tender.opened", l.Code, map[string]any{"lot": l.Code, "as_of": op.AsOf, "ran_at": op.RanAt, "bidders": op.BidderCount, "rows": op.Rows}, nil); err != nil {
 		return err
 	}
-	return s.revealConfidential(ctx, tx, now, l)
+	if err := s.revealConfidential(ctx, tx, now, l); err != nil {
+		return err
+	}
+	for _, b := range active {
+		if b.Status == BidOpened {
+			return nil
+		}
+	}
+	// Not one bid could be read (each revoked or withdrawn, O20 31): there is
+	// nothing to evaluate, so the lot fails now as one with too few bids
+	// would, rather than wait in 评标中 for a committee.
+	minBids := s.minBids(l)
+	return s.failTender(ctx, tx, actor, now, p, l, *op, fmt.Sprintf("开标时%d份投标文件均未能解密或读取，视为撤销或撤回（%s），有效投标不足%d个，%s（%s）。",
+		op.BidderCount, basisFailure, minBids.Value, minBids.Text, minBids.Basis), minBids.Basis+"；"+basisFailure)
+}
+
+// minBids is the minimum number of bids of the lot with its basis and
+// consequence: TBL 28 / TBR 44 for works; for a land sale LO39 art. 13
+// (投标人少于三人的，出让人应当终止招标活动) [secondary], whose three is the
+// order's own, not the engineering rule set's (which overrides may tighten).
+func (s *Service) minBids(l Lot) rules.Rule {
+	r := s.rules.Get(rules.MinBids)
+	r.Text = "不得开标，招标人应当依法重新招标"
+	if l.IsLand() {
+		r.Value, r.Basis, r.Text = 3, basisLandOpening, "出让人应当终止招标活动，可依法重新组织出让"
+	}
+	return r
 }
 
 func (s *Service) warnIfLate(ctx context.Context, tx Tx, now time.Time, l Lot) error {
@@ -147,29 +182,23 @@ func (s *Service) warnIfLate(ctx context.Context, tx Tx, now time.Time, l Lot) e
 		Basis:   "《招标投标法》第三十四条", CreatedAt: now})
 }
 
-// failTender ends a lot with fewer than the minimum bids: no opening, re-tender (TBR 44).
-func (s *Service) failTender(ctx context.Context, tx Tx, actor party.Actor, now time.Time, p Project, l Lot, op *Opening, minBids rules.Rule) error {
-	op.Failed = true
-	if err := tx.SaveOpening(ctx, *op); err != nil {
-		return err
-	}
-	l.Status, l.OpenedAt, l.UpdatedAt = Failed, now, now
-	l.FailedReason = fmt.Sprintf("投标截止时递交投标文件的投标人为%d个，少于%d个，不得开标，招标人应当依法重新招标（%s）。", op.BidderCount, minBids.Value, minBids.Basis)
+// failTender ends a lot without enough bids (流标): at the deadline (no
+// opening, TBR 44) or when no bid could be decrypted at the opening. reason
+// is the public text, basis what the ledger entry cites.
+func (s *Service) failTender(ctx context.Context, tx Tx, actor party.Actor, now time.Time, p Project, l Lot, op Opening, reason, basis string) error {
+	l.Status, l.UpdatedAt, l.FailedReason = Failed, now, reason
 	if err := tx.UpdateLot(ctx, &l); err != nil {
 		return err
 	}
-	data, _ := json.Marshal(map[string]any{"lot_code": l.Code, "bidders": op.BidderCount, "basis": minBids.Basis})
+	data, _ := json.Marshal(map[string]any{"lot_code": l.Code, "bidders": op.BidderCount, "basis": basis})
 	if err := tx.CreateNotice(ctx, Notice{ID: s.ids.New(now), ProjectID: p.ID, LotID: l.ID, Kind: NoticeFailed, Title: p.Name + l.Name + "流标公告",
 		Body: l.FailedReason, Public: true, Data: data, PublishedAt: now, Region: p.Region, Category: p.NoticeCategory()}); err != nil {
-		return err
-	}
-	if err := s.warnIfLate(ctx, tx, now, l); err != nil {
 		return err
 	}
 	if err := s.concludeLand(ctx, tx, now, l); err != nil {
 		return err
 	}
-	_, err := record(ctx, tx, now, actor, "tender.failed", l.Code, map[string]any{"lot": l.Code, "as_of": op.AsOf, "ran_at": op.RanAt, "bidders": op.BidderCount, "basis": minBids.Basis}, nil)
+	_, err := record(ctx, tx, now, actor, "tender.failed", l.Code, map[string]any{"lot": l.Code, "as_of": op.AsOf, "ran_at": op.RanAt, "bidders": op.BidderCount, "basis": basis}, nil)
 	return err
 }
 

@@ -439,3 +439,47 @@ func TestRevealsPublishNoClientAddress(t *testing.T) {
 		t.Fatal("nothing revealed at the opening")
 	}
 }
+
+// TestEveryBidUndecryptableFailsTheTender: when no sealed bid of a lot can
+// be decrypted (each revoked or withdrawn, 电子招标投标办法第三十一条), the
+// opening record is published and the lot fails at once (流标, fewer than
+// 3 valid bids, TBL 28 / TBR 44) instead of waiting in 评标中 for a
+// committee with nothing to evaluate; it can be re-tendered.
+func TestEveryBidUndecryptableFailsTheTender(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		w := fixture.New(t, db)
+		l := w.PublishedLot(t, fixture.LotOptions{Sealed: true})
+		for i := 0; i < 3; i++ {
+			a := bidder(w, i)
+			prepare(t, w, a, l.ID)
+			// A form without a price: the bidder's fault, revoked at decryption.
+			bad := w.SealBid(t, l, i, tender.BidContent{DurationDays: 300, Quality: "合格", ProjectManager: "甲"})
+			_, err := w.Tender.SubmitSealedBid(ctx, a, l.ID, bytes.NewReader(bad), 1<<30)
+			noErr(t, err)
+		}
+		w.PassDeadline(t, l.ID)
+		noErr(t, w.Decrypt(t, l.ID, "agency", "operator"))
+		l = lot(t, w, l.ID)
+		if l.Status != tender.Failed {
+			t.Fatalf("every bid undecryptable: status %s, want failed", l.Status)
+		}
+		if !strings.Contains(l.FailedReason, "《招标投标法》第二十八条") || !strings.Contains(l.FailedReason, "第四十四条") || !strings.Contains(l.FailedReason, "第三十一条") {
+			t.Errorf("failed reason %q lacks its bases", l.FailedReason)
+		}
+		if n := len(notices(t, w, l.ID, tender.NoticeOpening)); n != 1 {
+			t.Errorf("%d opening records, want 1 (the decryption is the opening)", n)
+		}
+		fn := notices(t, w, l.ID, tender.NoticeFailed)
+		if len(fn) != 1 || !strings.Contains(fn[0].Body, "第四十四条") {
+			t.Fatalf("failed notice %+v", fn)
+		}
+		if n := count(ledgerTypes(t, w, l.Code), "tender.failed"); n != 1 {
+			t.Errorf("%d tender.failed entries, want 1", n)
+		}
+		nl, err := w.Tender.Retender(ctx, w.Actor("agency"), l.ID)
+		noErr(t, err)
+		if nl.RetenderOf != l.ID || nl.Status != tender.Draft {
+			t.Errorf("re-tender %+v", nl)
+		}
+	})
+}

@@ -538,6 +538,16 @@ func criterionName(key string) string {
 	return ""
 }
 
+// criterionIn names a criterion key as the lot's review names it.
+func criterionIn(l Lot, key string) string {
+	for _, c := range l.Criteria() {
+		if c.Key == key {
+			return c.Name
+		}
+	}
+	return ""
+}
+
 // NormalizeLines is the canonical form of a sheet's lines, used both for
 // the digest a member signs and for what is stored: a passing line without
 // checks gets every criterion as passed; checks are ordered as the

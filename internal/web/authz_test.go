@@ -87,6 +87,7 @@ const (
 	azSealed     azKind = "sealed"     // bidding
 	azDecrypting azKind = "decrypting" // past the deadline, waiting for custodians
 	azStalled    azKind = "stalled"    // the decryption window ran out below the threshold
+	azLandDraft  azKind = "land_draft" // a land lot sold by tender (principal with the agency), not published
 	// The evaluation room (issue 4 §3): committee formed by the matrix itself.
 	azRoomWaiting     azKind = "room_waiting"     // committee formed, evaluation not started
 	azRoomInterrupted azKind = "room_interrupted" // started, then a failure declared
@@ -107,7 +108,7 @@ const (
 func azIsSale(k azKind) bool { return strings.HasPrefix(string(k), "sale_") }
 
 var azPhase = map[azKind]int{azNone: 1, azDraft: 1, azBidding: 1, azObjection: 1, azOpened: 2, azCommittee: 2, azFailed: 2, azPublicity: 2, azPublicityEnded: 3, azAwarded: 3,
-	azSealed: 1, azDecrypting: 2, azStalled: 3, azRoomWaiting: 2, azRoomInterrupted: 2, azRoomDecision: 3,
+	azSealed: 1, azDecrypting: 2, azStalled: 3, azLandDraft: 1, azRoomWaiting: 2, azRoomInterrupted: 2, azRoomDecision: 3,
 	azSaleDraft: 4, azSaleListing: 4, azSaleJoining: 4, azSaleTimed: 4, azSalePaused: 4, azSaleClosed: 4, azSaleSealed: 4}
 
 // azLot is one lot prepared in a state.
@@ -554,6 +555,9 @@ func azCases() []azCase {
 		}
 		return url.Values{"usernames": {"agency\noperator\nsupervisor"}, "threshold": {"2"}, "window_minutes": {"60"}}
 	}
+	// The reserve (底价) of a land lot: the seller's side only; the draft is hidden from the rest.
+	reserve := act("reserve", azLandDraft, draftAct, http.StatusNotFound)
+	reserve.form = func(*azMatrix, *azLot) url.Values { return url.Values{"reserve": {"320000000"}} }
 	extend := act("extend", azStalled, map[azRole]int{azOperator: azPRG, azSupervisor: azPRG}, http.StatusForbidden)
 	extend.form = func(m *azMatrix, _ *azLot) url.Values {
 		return url.Values{"until": {azShanghai(m.w.Clock.Now().Add(90 * time.Minute))}, "reason": {"保管人的私钥介质故障，需补办后解密"}}
@@ -583,7 +587,7 @@ func azCases() []azCase {
 	rateLow.says = map[int][]string{http.StatusUnprocessableEntity: {"评价说明：请写明情形", `id="rate-`}}
 
 	cs = append(cs, documents, publish, clarify, award, awardEarly, contract, retender, obtain, deposit, bid, bidLate, withdraw,
-		objection, objectionPub, drawReq, unknown, bidSealed, custody, extend, rate, ratePub, rateEarly, rateLow)
+		objection, objectionPub, drawReq, unknown, bidSealed, custody, reserve, extend, rate, ratePub, rateEarly, rateLow)
 	cs = append(cs, azRoomCases()...)
 	return append(cs, azSaleCases()...)
 }
@@ -1181,6 +1185,9 @@ func (m *azMatrix) prepare(k azKind) *azLot {
 	if azIsSale(k) {
 		return &azLot{kind: k}
 	}
+	if k == azLandDraft {
+		return m.prepareLand()
+	}
 	start := fixture.StartBidding
 	switch k {
 	case azDraft:
@@ -1716,4 +1723,21 @@ func (m *azMatrix) checkCommitteeSecret(t *testing.T) {
 			}
 		}
 	})
+}
+
+// prepareLand registers a land project of the principal, run by the agency,
+// with one draft lot carrying its plot.
+func (m *azMatrix) prepareLand() *azLot {
+	w := m.w
+	p, err := w.Tender.CreateProject(m.ctx, w.Actor("principal"), tender.ProjectInput{Name: "五象新区总部基地", AgencyUSCC: w.Agency.USCC, Category: tender.LandUse})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	l, err := w.Tender.AddLot(m.ctx, w.Actor("agency"), p.ID, tender.LotInput{Name: "GC2026-18号地块", Procedure: tender.Open, Method: tender.HighestPrice,
+		Security: 60_000_000_00, CategoryCode: "E0101", CommitteeSize: 5, PrincipalReps: 1,
+		Land: &tender.Land{Location: "南宁市良庆区秋月路以南", AreaM2: 35120.56, Use: "residential", TermYears: 70, StartPrice: 300_000_000_00}})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return &azLot{kind: azLandDraft, lot: l, projectID: p.ID}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"ggzy/internal/apperr"
+	arules "ggzy/internal/auction/rules"
 	"ggzy/internal/clock"
 	"ggzy/internal/draw"
 	"ggzy/internal/httpx"
@@ -273,7 +275,8 @@ func (s *server) createProject(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.PostForm
 	in := tender.ProjectInput{Name: v.Get("name"), PrincipalUSCC: v.Get("principal_uscc"), AgencyUSCC: v.Get("agency_uscc"),
-		StateFunded: v.Get("state_funded") == "1", Funding: v.Get("funding"), SupervisorDept: v.Get("supervisor_dept"), Description: v.Get("description")}
+		StateFunded: v.Get("state_funded") == "1", Funding: v.Get("funding"), SupervisorDept: v.Get("supervisor_dept"), Description: v.Get("description"),
+		Category: tender.Category(v.Get("category"))}
 	p, err := s.d.Tender.CreateProject(r.Context(), s.actor(r), in)
 	if err != nil {
 		s.consoleHome(w, r, &formErr{Form: "project", Err: apperr.As(err), Vals: v})
@@ -287,6 +290,8 @@ type consoleProjectData struct {
 	SecurityCap string
 	SecBasis    string
 	CommitteeM  int64
+	Land        bool // a land sale by tender: the lot form asks for the plot
+	Uses        []landUseOpt
 }
 
 func (s *server) consoleProject(w http.ResponseWriter, r *http.Request) {
@@ -304,7 +309,13 @@ func (s *server) consoleProjectPage(w http.ResponseWriter, r *http.Request, id i
 		return
 	}
 	set := s.d.Tender.Rules()
-	d := consoleProjectData{PV: pv, SecurityCap: set.Get(rules.SecurityCap).Describe(), SecBasis: set.Get(rules.SecurityCap).Basis, CommitteeM: set.Get(rules.CommitteeMin).Value}
+	d := consoleProjectData{PV: pv, SecurityCap: set.Get(rules.SecurityCap).Describe(), SecBasis: set.Get(rules.SecurityCap).Basis, CommitteeM: set.Get(rules.CommitteeMin).Value,
+		Land: pv.Project.Category == tender.LandUse}
+	if d.Land {
+		for _, u := range landUses {
+			d.Uses = append(d.Uses, landUseOpt(u))
+		}
+	}
 	p := s.consolePage(r, clip(pv.Project.Name, 30), d, fe)
 	p.Crumbs = []crumb{{"工作台", "/console"}, {"项目 " + pv.Project.Code, ""}}
 	s.render(w, r, "console_project", p)
@@ -316,19 +327,38 @@ func (s *server) addLot(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.PostForm
 	pid := r.PathValue("id")
+	// The project's category decides which form was shown: a land project's
+	// lots carry the plot and its start price instead of estimate and ceiling.
+	pv, err := s.d.Tender.ViewProject(r.Context(), s.actor(r), pid)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	land := pv.Project.Category == tender.LandUse
 	f := map[string]string{}
 	in := tender.LotInput{Name: v.Get("name"), Procedure: tender.Procedure(v.Get("procedure")), Method: tender.Method(v.Get("method")),
 		CategoryCode: strings.ToUpper(strings.TrimSpace(v.Get("category_code"))), AllowAlternatives: v.Get("allow_alternatives") == "1"}
 	if in.Method == tender.Comprehensive {
 		in.Scoring = tender.DefaultScoring()
+		if land {
+			in.Scoring = tender.DefaultLandScoring()
+		}
 	}
-	in.Estimate = moneyField(v, "estimate", true, f)
-	in.Ceiling = moneyField(v, "ceiling", false, f)
+	if land {
+		in.Land = parsePlot(v, f)
+		in.Estimate = in.Land.StartPrice
+	} else {
+		in.Estimate = moneyField(v, "estimate", true, f)
+		in.Ceiling = moneyField(v, "ceiling", false, f)
+	}
 	in.Security = moneyField(v, "security", false, f)
 	in.CommitteeSize = intField(v, "committee_size", f)
 	in.PrincipalReps = intField(v, "principal_reps", f)
 	if err := s.d.Tender.ValidateLot(in); err != nil || len(f) > 0 {
 		e := mergeFields(err, f, "标段信息有误，请按提示修改。")
+		if land {
+			delete(e.Fields, "estimate") // the start price is the estimate; its own field says why
+		}
 		s.consoleProjectPage(w, r, pid, &formErr{Form: "lot", Err: e, Vals: v})
 		return
 	}
@@ -338,6 +368,30 @@ func (s *server) addLot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, "/console/lots/"+l.ID, "标段 "+l.Code+" 已设立。请上传招标文件并发布招标公告。")
+}
+
+// parsePlot reads a land lot's plot and start price from the lot form; the
+// parse errors go into f under the domain's field names.
+func parsePlot(v url.Values, f map[string]string) *tender.Land {
+	tr := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	d := &tender.Land{Location: tr("location"), Use: arules.LandUse(tr("use")), PlotRatio: tr("plot_ratio"), Conditions: tr("conditions")}
+	if a := strings.NewReplacer(",", "", "，", "").Replace(tr("area_m2")); a != "" {
+		x, err := strconv.ParseFloat(a, 64)
+		if err != nil || x <= 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+			f["area_m2"] = "面积应为大于零的数字（平方米），最多两位小数。"
+		} else {
+			d.AreaM2 = math.Round(x*100) / 100
+		}
+	}
+	if t := tr("term_years"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil {
+			f["term_years"] = "请填写整数年数。"
+		}
+		d.TermYears = n
+	}
+	d.StartPrice = moneyField(v, "start_price", true, f)
+	return d
 }
 
 // ---- one lot
@@ -389,6 +443,12 @@ type lotData struct {
 	Decide bool
 	// 评标专家表现评价: the lot's agency and supervisors, after the report.
 	Ratings *ratePanel
+	// A land sale by tender: the seller's side enters the reserve before the
+	// deadline (never shown back); the notice period is the land one.
+	CanReserve      bool
+	ReserveBasis    string
+	LandNotice      string
+	LandNoticeBasis string
 }
 
 func (s *server) consoleLot(w http.ResponseWriter, r *http.Request) {
@@ -435,7 +495,14 @@ func (s *server) lotPage(w http.ResponseWriter, r *http.Request, id ids.ID, fe *
 	if v.CanManage && v.Lot.Status == tender.Draft {
 		d.PubDocsFrom = now.Truncate(time.Minute)
 		d.PubDeadline = s.d.Tender.EarliestDeadline(now, 9, 30)
+		if v.Lot.IsLand() {
+			d.PubDeadline = s.d.Tender.EarliestLandDeadline(now, 9, 30)
+			p := arules.DefaultParams().LandNotice
+			d.LandNotice, d.LandNoticeBasis = p.Describe(), p.Basis
+		}
 	}
+	d.CanReserve = v.CanManage && v.Lot.IsLand() && (v.Lot.Status == tender.Draft || d.BeforeDL)
+	d.ReserveBasis = tender.BasisLandReserve
 	d.NeedDeposit = v.Lot.Security > 0 && v.MyDeposit == nil
 	d.CanDocObject = d.Bidder && d.BeforeDL && v.MyAccess
 	d.CanPubObject = d.Bidder && v.Lot.Status == tender.Publicity && now.Before(v.Lot.PublicityUntil) && v.MyBid != nil
@@ -638,6 +705,19 @@ func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.redirect(w, r, back, "投标保证金 "+amount.String()+" 已登记。")
+	case "reserve":
+		f := map[string]string{}
+		amount := moneyField(v, "reserve", true, f)
+		if len(f) > 0 {
+			failed("reserve", mergeFields(nil, f, "请填写底价。"))
+			return
+		}
+		if err := s.d.Tender.SetReserve(ctx, a, id, amount); err != nil {
+			failed("reserve", err)
+			return
+		}
+		// The amount is not repeated: the reserve stays secret until the result.
+		s.redirect(w, r, back, "底价已录入并承诺入账，开标前保密，结果确定后公开。")
 	case "custody":
 		s.setCustody(w, r, id, v)
 	case "extend":

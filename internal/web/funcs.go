@@ -497,13 +497,15 @@ var fieldLabels = map[string]string{
 	"seller": "出让人（转让方）统一社会信用代码", "mode": "交易方式", "location": "坐落", "area_m2": "面积", "use": "土地用途",
 	"term_years": "出让年期", "mineral": "矿种", "asset": "转让标的", "valuation": "评估值", "eligibility": "竞买人资格条件",
 	"deposit": "竞买保证金", "start_price": "起始价", "increment": "增价幅度", "start_at": "开始时间", "end_at": "截止时间",
-	"reserve": "底价", "ref": "保证金到账凭证号",
+	"reserve": "底价", "ref": "保证金到账凭证号", "plot_ratio": "容积率等规划条件", "conditions": "出让条件",
 	"view_from": "展示开始日期", "view_to": "展示结束日期", "approved_on": "转让行为批准日期", "disclosure_from": "正式信息披露开始日期",
 }
 
 // formFieldLabels name a field where one form means something else by it.
 var formFieldLabels = map[string]map[string]string{
 	"apply":      {"name": "姓名"},
+	"lot":        {"location": "宗地坐落", "area_m2": "宗地面积", "land": "宗地信息"},
+	"project":    {"category": "交易类别"},
 	"sanction":   {"until": "处理期限", "reason": "事由"},
 	"sale":       {"title": "标的名称", "kind": "标的类别"},
 	"quote":      {"amount": "报价金额"},

@@ -126,6 +126,20 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 					tile.Today++
 				}
 			}
+			if k == auction.Land {
+				// Plots sold by tender (招标出让) are listed there too.
+				ts, err := s.d.Tender.ListLandTenders(ctx, 0)
+				if err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				tile.Total += len(ts)
+				for _, x := range ts {
+					if !x.NoticeAt.Before(today) {
+						tile.Today++
+					}
+				}
+			}
 			key, _ := saleCatOf(k)
 			tile.Href = "/sales?cat=" + key
 			total = tile.Total

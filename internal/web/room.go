@@ -198,7 +198,7 @@ func (s *server) roomData(r *http.Request, id ids.ID) (roomData, error) {
 	d.CanVote = d.CanScore
 	if d.Member {
 		d.Rows = sheetRows(lv.Bids, d.Bidders, v.MySheet)
-		d.Criteria = tender.ComplianceCriteria
+		d.Criteria = v.Lot.Criteria()
 		if a.Role == party.RolePrincipal && lv.CanManage && room.Status == tender.RoomDecision {
 			d.Decide = true
 		}
@@ -338,7 +338,7 @@ func parseSheet(l tender.Lot, bids []tender.Bid, v url.Values) ([]tender.SheetLi
 	var lines []tender.SheetLine
 	for _, b := range bids {
 		ln := tender.SheetLine{BidID: b.ID, Pass: true}
-		for _, c := range tender.ComplianceCriteria {
+		for _, c := range l.Criteria() {
 			ch := tender.Check{Criterion: c.Key, Pass: v.Get("fail_"+b.ID+"_"+c.Key) == ""}
 			if !ch.Pass {
 				ch.Reason, ln.Pass = strings.TrimSpace(v.Get("why_"+b.ID+"_"+c.Key)), false
