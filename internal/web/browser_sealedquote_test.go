@@ -13,8 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"ggzy/internal/auction"
-	"ggzy/internal/calendar"
-	"ggzy/internal/clock"
 	"ggzy/internal/fixture"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
@@ -38,19 +36,7 @@ func TestBrowserSealedQuote(t *testing.T) {
 	c := chrome.Start(t, e.ts.URL, 5*time.Minute)
 	ctx := context.Background()
 	op := w.Actor("operator")
-	d, _ := w.Calendar.PeriodEnd(w.Clock.Now(), 20, calendar.WorkingDays)
-	ds := d.In(clock.Shanghai)
-	start := time.Date(ds.Year(), ds.Month(), ds.Day(), 9, 0, 0, 0, clock.Shanghai).UTC()
-	end := start.Add(48 * time.Hour)
-	sale, err := w.Auction.CreateSale(ctx, w.Actor("principal"), auction.SaleInput{Kind: auction.Property, Mode: auction.ModeSealed, Title: "南宁市属国有企业持有的股权",
-		Data: auction.Data{Asset: "广西某投资有限公司 30% 股权", Valuation: 4_800_000_00}, Eligibility: "依法设立并有效存续的企业法人", Deposit: 500_000_00,
-		StartPrice: 5_000_000_00, StartAt: start, EndAt: end})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Auction.Announce(ctx, w.Actor("principal"), sale.ID); err != nil {
-		t.Fatal(err)
-	}
+	sale := announcedSealedSale(t, w)
 	for _, u := range []string{"operator", "supervisor", "agency"} {
 		w.CustodyKey(t, u)
 	}
@@ -96,7 +82,7 @@ func TestBrowserSealedQuote(t *testing.T) {
 		}
 		nos[i] = r.BidderNo
 	}
-	w.Clock.Set(start.Add(time.Hour))
+	w.Clock.Set(sale.StartAt.Add(time.Hour))
 	// bidder2 seals with the command-line code.
 	cv, err := w.Auction.SaleCustody(ctx, party.Public(""), sale.ID)
 	if err != nil {
@@ -177,7 +163,7 @@ func TestBrowserSealedQuote(t *testing.T) {
 	c.Shot("sale-room-sealed-receipt")
 
 	// The window ends; a custodian decrypts in the browser, another through the service.
-	w.Clock.Set(end)
+	w.Clock.Set(sale.EndAt)
 	if err := w.Auction.CloseSealed(ctx, sale.ID); err != nil {
 		t.Fatal(err)
 	}

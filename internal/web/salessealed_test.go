@@ -16,6 +16,7 @@ import (
 	"ggzy/internal/auction"
 	"ggzy/internal/calendar"
 	"ggzy/internal/clock"
+	"ggzy/internal/fixture"
 	"ggzy/internal/ids"
 	"ggzy/internal/money"
 	"ggzy/internal/party"
@@ -31,19 +32,7 @@ func TestSealedQuoteConsoles(t *testing.T) {
 	w := e.w
 	ctx := context.Background()
 	op := w.Actor("operator")
-	d, _ := w.Calendar.PeriodEnd(w.Clock.Now(), 20, calendar.WorkingDays)
-	ds := d.In(clock.Shanghai)
-	start := time.Date(ds.Year(), ds.Month(), ds.Day(), 9, 0, 0, 0, clock.Shanghai).UTC()
-	end := start.Add(48 * time.Hour)
-	s, err := w.Auction.CreateSale(ctx, w.Actor("principal"), auction.SaleInput{Kind: auction.Property, Mode: auction.ModeSealed, Title: "南宁市属国有企业持有的股权",
-		Data: auction.Data{Asset: "广西某投资有限公司 30% 股权", Valuation: 4_800_000_00}, Eligibility: "依法设立并有效存续的企业法人", Deposit: 500_000_00,
-		StartPrice: 5_000_000_00, StartAt: start, EndAt: end})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Auction.Announce(ctx, w.Actor("principal"), s.ID); err != nil {
-		t.Fatal(err)
-	}
+	s := announcedSealedSale(t, w)
 	for _, u := range []string{"operator", "supervisor", "agency"} {
 		w.CustodyKey(t, u)
 	}
@@ -73,7 +62,7 @@ func TestSealedQuoteConsoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Clock.Set(start.Add(time.Hour))
+	w.Clock.Set(s.StartAt.Add(time.Hour))
 	amounts := []money.Fen{5_100_000_00, 5_400_000_00}
 	for i, user := range []string{"bidder1", "bidder2"} {
 		var buf bytes.Buffer
@@ -88,7 +77,7 @@ func TestSealedQuoteConsoles(t *testing.T) {
 		}
 	}
 
-	w.Clock.Set(end)
+	w.Clock.Set(s.EndAt)
 	if err := w.Auction.CloseSealed(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -148,19 +137,7 @@ func TestSealedQuoteConsoleForms(t *testing.T) {
 	w := e.w
 	ctx := context.Background()
 	op := w.Actor("operator")
-	d, _ := w.Calendar.PeriodEnd(w.Clock.Now(), 20, calendar.WorkingDays)
-	ds := d.In(clock.Shanghai)
-	start := time.Date(ds.Year(), ds.Month(), ds.Day(), 9, 0, 0, 0, clock.Shanghai).UTC()
-	end := start.Add(48 * time.Hour)
-	s, err := w.Auction.CreateSale(ctx, w.Actor("principal"), auction.SaleInput{Kind: auction.Property, Mode: auction.ModeSealed, Title: "南宁市属国有企业持有的股权",
-		Data: auction.Data{Asset: "广西某投资有限公司 30% 股权", Valuation: 4_800_000_00}, Eligibility: "依法设立并有效存续的企业法人", Deposit: 500_000_00,
-		StartPrice: 5_000_000_00, StartAt: start, EndAt: end})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Auction.Announce(ctx, w.Actor("principal"), s.ID); err != nil {
-		t.Fatal(err)
-	}
+	s := announcedSealedSale(t, w)
 	salePath := "/console/sales/" + s.ID
 	centre := e.browser()
 	centre.login("operator")
@@ -192,7 +169,7 @@ func TestSealedQuoteConsoleForms(t *testing.T) {
 	if r, err = w.Auction.ConfirmDeposit(ctx, op, r.ID, "GXBANK"); err != nil {
 		t.Fatal(err)
 	}
-	w.Clock.Set(start.Add(time.Hour))
+	w.Clock.Set(s.StartAt.Add(time.Hour))
 	bidder := e.browser()
 	bidder.login("bidder1")
 	page = bidder.get(salePath)
@@ -229,7 +206,7 @@ func TestSealedQuoteConsoleForms(t *testing.T) {
 		t.Error("the sealing form is offered again after the one quote")
 	}
 
-	w.Clock.Set(end)
+	w.Clock.Set(s.EndAt)
 	if err := w.Auction.CloseSealed(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -260,4 +237,25 @@ func TestSealedQuoteConsoleForms(t *testing.T) {
 	if page := bidder.get(salePath); !strings.Contains(page.body, `id="sealed-receipt"`) || strings.Contains(page.body, `id="decrypt-extend"`) {
 		t.Error("the bidder's room while decrypting: no receipt, or the extension offered")
 	}
+}
+
+// announcedSealedSale is a state-property transfer by one sealed quote,
+// announced, whose 48-hour quote window opens after the statutory 20
+// working days of disclosure.
+func announcedSealedSale(t *testing.T, w *fixture.World) auction.Sale {
+	t.Helper()
+	ctx := context.Background()
+	d, _ := w.Calendar.PeriodEnd(w.Clock.Now(), 20, calendar.WorkingDays)
+	ds := d.In(clock.Shanghai)
+	start := time.Date(ds.Year(), ds.Month(), ds.Day(), 9, 0, 0, 0, clock.Shanghai).UTC()
+	s, err := w.Auction.CreateSale(ctx, w.Actor("principal"), auction.SaleInput{Kind: auction.Property, Mode: auction.ModeSealed, Title: "南宁市属国有企业持有的股权",
+		Data: auction.Data{Asset: "广西某投资有限公司 30% 股权", Valuation: 4_800_000_00}, Eligibility: "依法设立并有效存续的企业法人", Deposit: 500_000_00,
+		StartPrice: 5_000_000_00, StartAt: start, EndAt: start.Add(48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = w.Auction.Announce(ctx, w.Actor("principal"), s.ID); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
