@@ -386,7 +386,9 @@ type saleData struct {
 	CanPause    bool
 	CanResume   bool
 	CanIdent    bool
-	Due         string // the due step the centre may run now, if any
+	Due         string    // the due step the centre may run by hand, if any
+	DueAt       time.Time // when it falls due (zero: not known here)
+	DueLater    bool      // not yet due: the platform runs it then
 	Regs        []regRow
 	Identities  []auction.Identity
 	IdentReason string
@@ -486,7 +488,8 @@ func (s *server) saleData(r *http.Request, id ids.ID, console bool) (saleData, e
 	d.CanResume = d.Operator && st.Status == auction.StatusTimed && st.Paused
 	d.CanIdent = a.Role == party.RoleOperator || a.Role == party.RoleSupervisor || a.Role == party.RoleAuditor
 	if d.Operator {
-		d.Due = dueStep(i, st.Status)
+		d.Due, d.DueAt = dueStep(i, st.Status), dueAt(v)
+		d.DueLater = !d.DueAt.IsZero() && now.Before(d.DueAt)
 		d.CanExtend, d.ExtendMin = s.canExtend(v), i.Params.DisclosureExtend.Describe()
 	}
 	for _, rl := range v.Registrations {
@@ -547,6 +550,24 @@ func regBadge(r auction.RegLine) template.HTML {
 // dueStep names the scheduled step the centre may run by hand at a state
 // (the platform runs it on time; a step run early is refused).
 func dueStep(i auction.Info, st auction.Status) string { return auction.DueStep(i.Mode, st) }
+
+// dueAt is when the sale's due step falls due, zero where the view does not
+// say (a decryption deadline).
+func dueAt(v auction.View) time.Time {
+	i, st := v.Sale, v.State
+	switch st.Status {
+	case auction.StatusTimed:
+		return st.EndsAt
+	case auction.StatusJoining:
+		return v.JoinBy
+	case auction.StatusAnnounced, auction.StatusListing:
+		if i.Mode == auction.ModeListing || i.Mode == auction.ModeSealed {
+			return i.EndAt
+		}
+		return i.StartAt
+	}
+	return time.Time{}
+}
 
 // stage decides what the bidder's room offers now.
 func (d *saleData) stage(v auction.View) {

@@ -239,10 +239,15 @@ func TestLandSaleThroughThePages(t *testing.T) {
 	must(t, "the second bidder's rank", bidders[1].get(console), http.StatusOK, "第 2 名", "¥10,200,000.00", "¥10,300,000.00")
 	p = anon.get(public)
 	must(t, "the public listing", p, http.StatusOK, numbers[0], numbers[1], "¥10,200,000.00", "距报价截止")
+	// The centre sees when the close falls due; the button comes then.
+	p = op.get(console)
+	must(t, "the close before it is due", p, http.StatusOK, `id="close-later"`, "到期程序：挂牌截止处理")
+	mustNot(t, "the close before it is due", p.body, `id="close-submit"`)
 
 	// The close: both join the timed bidding.
 	w.Clock.Set(endAt)
 	relogin()
+	must(t, "the close when due", op.get(console), http.StatusOK, `id="close-submit"`, "执行挂牌截止处理")
 	if err := w.Auction.CloseListing(ctx, id); err != nil {
 		t.Fatal(err)
 	}
