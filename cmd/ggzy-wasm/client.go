@@ -103,6 +103,7 @@ type formInput struct {
 	DurationDays   string `json:"duration_days"`
 	Quality        string `json:"quality"`
 	ProjectManager string `json:"project_manager"`
+	Land           bool   `json:"land"` // a land lot's form: no works terms
 }
 
 // bidForm is the structured part of the bid package: the JSON the platform's
@@ -131,9 +132,17 @@ func makeForm(in formInput) ([]byte, error) {
 	f.Price = price
 	days, err := strconv.Atoi(strings.TrimSpace(in.DurationDays))
 	if err != nil || days < 1 || days > 3650 {
+		if in.Land {
+			return nil, &fieldError{"duration_days", "开发建设周期应为1至3650日历天的整数。"}
+		}
 		return nil, &fieldError{"duration_days", "工期应为1至3650日历天的整数。"}
 	}
 	f.DurationDays = days
+	if in.Land {
+		// A land bid (招标出让) is a price and a development period; the
+		// works fields stay in the form, empty, so the package format is one.
+		return json.Marshal(f)
+	}
 	if f.Quality = strings.TrimSpace(in.Quality); f.Quality == "" {
 		return nil, &fieldError{"quality", "请填写质量标准，如“合格”。"}
 	}

@@ -47,6 +47,23 @@ func TestFormIsThePlatformsBidContent(t *testing.T) {
 	}
 }
 
+// A land lot's form (招标出让) carries no works terms: accepted without
+// 质量标准 and 项目经理, the fields empty in the same format; the period is
+// called 开发建设周期.
+func TestLandForm(t *testing.T) {
+	got, err := makeForm(formInput{Price: "350000000", DurationDays: "1080", Land: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := tender.EncodePlain(tender.BidContent{Price: 350_000_000_00, DurationDays: 1080}); !bytes.Equal(got, want) {
+		t.Fatalf("land form %s, want %s", got, want)
+	}
+	var fe *fieldError
+	if _, err := makeForm(formInput{Price: "5", DurationDays: "0", Land: true}); !errors.As(err, &fe) || fe.Field != "duration_days" || !strings.Contains(fe.Msg, "开发建设周期") {
+		t.Errorf("land form without a period: %v", err)
+	}
+}
+
 func TestGenerateSealAndOpenShares(t *testing.T) {
 	if _, err := generateKey("short"); err == nil {
 		t.Fatal("a 5-character passphrase was accepted")

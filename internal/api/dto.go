@@ -450,7 +450,7 @@ func depositDTO(d tender.Deposit) Deposit {
 // BidInput submits or modifies a bid.
 type BidInput struct {
 	Format  string          `json:"format,omitempty" doc:"投标文件格式，默认 plain-v1"`
-	Content json.RawMessage `json:"content" doc:"投标文件内容。字符串：内容字节的标准 Base64（RFC 4648，任何格式）；对象：仅限 plain-v1，内容字节为去除无意义空白后的该对象（JSON Compact）。回执中的 content_hash 是这些字节的 SM3。plain-v1 对象字段：price（投标报价，分）、alternative_prices（分，可选）、duration_days（工期；土地招标出让为开发建设周期，日）、quality、project_manager"`
+	Content json.RawMessage `json:"content" doc:"投标文件内容。字符串：内容字节的标准 Base64（RFC 4648，任何格式）；对象：仅限 plain-v1，内容字节为去除无意义空白后的该对象（JSON Compact）。回执中的 content_hash 是这些字节的 SM3。plain-v1 对象字段：price（投标报价，分）、alternative_prices（分，可选）、duration_days（工期；土地招标出让为开发建设周期，日）、quality（质量标准）、project_manager（项目经理），后两项土地招标出让不填"`
 	Files   []FileRef       `json:"files,omitempty" doc:"已通过 POST /api/v1/lots/{id}/files 上传的附件"`
 }
 
@@ -460,8 +460,8 @@ type PlainBidContent struct {
 	Price             int64   `json:"price" doc:"投标报价（分）"`
 	AlternativePrices []int64 `json:"alternative_prices,omitempty" doc:"备选报价（分），仅在允许备选方案时"`
 	DurationDays      int     `json:"duration_days" doc:"工期（日）；土地招标出让为开发建设周期（日）"`
-	Quality           string  `json:"quality" doc:"质量标准"`
-	ProjectManager    string  `json:"project_manager" doc:"项目经理"`
+	Quality           string  `json:"quality" doc:"质量标准（工程）；土地招标出让不填"`
+	ProjectManager    string  `json:"project_manager" doc:"项目经理（工程）；土地招标出让不填"`
 }
 
 type Receipt struct {

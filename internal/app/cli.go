@@ -188,9 +188,9 @@ func sealCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 	sale := fs.String("sale", "", "交易ID（土地、矿业权、国有产权的一次报价，与 --lot 二选一）")
 	amount := fs.String("amount", "", "一次报价金额（元，与 --sale 一起使用）")
 	price := fs.String("price", "", "投标报价（元，如 9137246.58）")
-	days := fs.Int("duration", 0, "工期（日历天）")
-	quality := fs.String("quality", "合格", "质量标准")
-	manager := fs.String("manager", "", "项目经理")
+	days := fs.Int("duration", 0, "工期（日历天）；土地招标出让为开发建设周期")
+	quality := fs.String("quality", "合格", "质量标准（土地招标出让不填）")
+	manager := fs.String("manager", "", "项目经理（土地招标出让不填）")
 	out := fs.String("out", "", "另存密封后的投标文件（可选）")
 	var files fileList
 	fs.Var(&files, "file", "投标附件（可多次指定）")
@@ -204,7 +204,7 @@ func sealCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 		return sealQuote(ctx, *url, *user, *keyFile, *sale, *amount, *out, stdout, getenv)
 	}
 	if *url == "" || *user == "" || *keyFile == "" || *lot == "" || *price == "" {
-		return errors.New("用法: ggzy seal --url URL --user 用户名 --key 私钥文件 --lot 标段ID --price 元 --duration 天 --manager 姓名 [--file 附件]…\n或：" + sealQuoteUsage)
+		return errors.New("用法: ggzy seal --url URL --user 用户名 --key 私钥文件 --lot 标段ID --price 元 --duration 天 [--manager 姓名（工程）] [--file 附件]…\n或：" + sealQuoteUsage)
 	}
 	p, err := money.Parse(*price)
 	if err != nil {
@@ -228,6 +228,15 @@ func sealCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 	var cust api.CustodyView
 	if err := c.call(ctx, "GET", "/api/v1/lots/"+*lot+"/custody", nil, &cust); err != nil {
 		return err
+	}
+	var lv api.LotView
+	if err := c.call(ctx, "GET", "/api/v1/lots/"+*lot, nil, &lv); err != nil {
+		return err
+	}
+	if lv.Lot.Land != nil {
+		// A land bid is a price and a development period: the works terms
+		// (and the quality default) stay empty in the form.
+		*quality, *manager = "", ""
 	}
 	var pf []seal.PackageFile
 	for _, name := range files {

@@ -27,17 +27,21 @@ const MaxBidContent = 64 << 10
 type PlainOpener struct{}
 
 // Check validates the structure of plain content.
-func (PlainOpener) Check(_ Lot, _ ids.ID, content []byte) error {
-	_, err := decodePlain(content)
+func (PlainOpener) Check(l Lot, _ ids.ID, content []byte) error {
+	_, err := decodePlain(l, content)
 	return err
 }
 
 // Open decodes the content.
-func (PlainOpener) Open(_ context.Context, _ Lot, b Bid) (BidContent, error) {
-	return decodePlain(b.Content)
+func (PlainOpener) Open(_ context.Context, l Lot, b Bid) (BidContent, error) {
+	return decodePlain(l, b.Content)
 }
 
-func decodePlain(content []byte) (BidContent, error) {
+// decodePlain reads and checks a bid form. Only the price and the period are
+// required, for works and land alike: 质量标准 and 项目经理 are works terms
+// the web form asks for, a land bid carries neither (their fields stay in
+// the form, empty, so sealed packages keep one format).
+func decodePlain(l Lot, content []byte) (BidContent, error) {
 	var c BidContent
 	dec := json.NewDecoder(bytes.NewReader(content))
 	dec.DisallowUnknownFields()
@@ -50,6 +54,9 @@ func decodePlain(content []byte) (BidContent, error) {
 	}
 	if c.DurationDays <= 0 || c.DurationDays > 3650 {
 		f["duration_days"] = "工期应为1至3650日。"
+		if l.IsLand() {
+			f["duration_days"] = "开发建设周期应为1至3650日。"
+		}
 	}
 	for _, p := range c.AlternativePrices {
 		if p <= 0 {

@@ -408,3 +408,72 @@ func TestComplianceCriteriaOfALandLot(t *testing.T) {
 		t.Errorf("compliance bases: land %q works %q", land.ComplianceBasis(), works.ComplianceBasis())
 	}
 }
+
+// TestLandBidForm: a land bid is a price and a development period — one
+// without 质量标准 and 项目经理 is accepted, a missing period is refused in
+// the land's words, and the opening record of a land lot carries no works
+// terms even from a form that still filled them; a works lot's record keeps
+// them.
+func TestLandBidForm(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *store.DB) {
+		w := landWorld(t, db)
+		seller := w.Actor("zrzy")
+		p, err := w.Tender.CreateProject(ctx, seller, tender.ProjectInput{Name: "五象新区总部基地", Category: tender.LandUse})
+		noErr(t, err)
+		l, err := w.Tender.AddLot(ctx, seller, p.ID, landLot(tender.HighestPrice))
+		noErr(t, err)
+		hash, size, err := w.Blobs.Put(strings.NewReader("招标出让文件"), 1<<20)
+		noErr(t, err)
+		_, err = w.Tender.AddDocument(ctx, seller, l.ID, "招标出让文件.pdf", size, hash)
+		noErr(t, err)
+		now := w.Clock.Now()
+		deadline := w.Tender.EarliestLandDeadline(now, 9, 30)
+		_, err = w.Tender.PublishTender(ctx, seller, l.ID, tender.PublishInput{DocsFrom: now, DocsUntil: deadline, BidDeadline: deadline})
+		noErr(t, err)
+
+		a := bidder(w, 0)
+		noErr(t, w.Tender.ObtainDocuments(ctx, a, l.ID))
+		noErr(t, w.Tender.RecordDeposit(ctx, a, l.ID, l.Security, "竞买保证金"))
+		e := wantErr(t, firstErr(w.Tender.SubmitBid(ctx, a, l.ID, tender.BidInput{Content: tender.EncodePlain(tender.BidContent{Price: 31_000 * wan})})), apperr.Invalid, "")
+		if !strings.Contains(e.Fields["duration_days"], "开发建设周期") || e.Fields["quality"] != "" || e.Fields["project_manager"] != "" {
+			t.Fatalf("land bid without a period: %v", e.Fields)
+		}
+		for i := 0; i < 4; i++ {
+			a := bidder(w, i)
+			if i > 0 {
+				noErr(t, w.Tender.ObtainDocuments(ctx, a, l.ID))
+				noErr(t, w.Tender.RecordDeposit(ctx, a, l.ID, l.Security, "竞买保证金"))
+			}
+			c := tender.BidContent{Price: money.Fen(31_000+i*500) * wan, DurationDays: 1080 + 30*i}
+			if i == 3 { // a form that still carries the works fields
+				c.Quality, c.ProjectManager = "合格", "张三"
+			}
+			_, err := w.Tender.SubmitBid(ctx, a, l.ID, tender.BidInput{Content: tender.EncodePlain(c)})
+			noErr(t, err)
+		}
+		w.Clock.Set(deadline)
+		op, err := w.Tender.OpenBids(ctx, l.ID)
+		noErr(t, err)
+		if op.Failed || len(op.Rows) != 4 {
+			t.Fatalf("opening %+v", op)
+		}
+		for _, r := range op.Rows {
+			if r.Status != tender.BidOpened || r.DurationDays < 1080 || r.Quality != "" || r.ProjectManager != "" {
+				t.Errorf("land opening row %+v", r)
+			}
+		}
+		if on := notices(t, w, l.ID, tender.NoticeOpening); len(on) != 1 || strings.Contains(string(on[0].Data), "张三") || strings.Contains(string(on[0].Data), "合格") {
+			t.Errorf("land opening notice %+v", on)
+		}
+
+		// Works: the record keeps 质量标准 and 项目经理.
+		wl := w.PublishedLot(t, fixture.LotOptions{})
+		for i := 0; i < 3; i++ {
+			w.Bid(t, wl.ID, i, money.Fen(9_000_000_00+int64(i)*10_000_00))
+		}
+		wop := w.PassDeadline(t, wl.ID)
+		if len(wop.Rows) != 3 || wop.Rows[0].Quality != "合格" || wop.Rows[0].ProjectManager != "项目经理1" || wop.Rows[0].DurationDays != 365 {
+			t.Fatalf("works opening rows %+v", wop.Rows)
+		}
+	})
+}

@@ -112,6 +112,11 @@ func (s *Service) publishOpening(ctx context.Context, tx Tx, actor party.Actor, 
 		case BidOpened:
 			c := b.Opened.BidContent
 			row.Price, row.DurationDays, row.Quality, row.ProjectManager = c.Price, c.DurationDays, c.Quality, c.ProjectManager
+			if l.IsLand() {
+				// A land bid is a price and a development period: works terms
+				// a form may still carry are not part of its record.
+				row.Quality, row.ProjectManager = "", ""
+			}
 		case BidRevoked:
 			row.Note = "投标文件因投标人原因无法解密或读取，视为撤销投标文件（" + basisFailure + "）"
 		case BidWithdrawn:

@@ -471,7 +471,7 @@ func (s *Service) openSealed(l Lot, b Bid, shares []seal.Share) openedSealed {
 	if err != nil {
 		return revoked("投标文件解密或读取失败：" + apperr.As(err).Message)
 	}
-	c, err := decodePlain(form)
+	c, err := decodePlain(l, form)
 	if err != nil {
 		return revoked("投标文件内容不完整：" + fieldMessages(err))
 	}

@@ -661,7 +661,11 @@ func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
 			failed("award", err)
 			return
 		}
-		s.redirect(w, r, back, "已确定中标人："+aw.EntityName+"，中标价 "+aw.Price.String()+"，中标结果公告已发布。")
+		msg := "已确定中标人：" + aw.EntityName + "，中标价 " + aw.Price.String() + "，中标结果公告已发布。"
+		if cur, err := s.d.Tender.ViewLot(ctx, a, id); err == nil && cur.Lot.IsLand() {
+			msg = "已确定中标人（竞得人）：" + aw.EntityName + "，成交价 " + aw.Price.String() + "，结果公告已发布。"
+		}
+		s.redirect(w, r, back, msg)
 	case "contract":
 		f := map[string]string{}
 		var signed time.Time
@@ -723,21 +727,27 @@ func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
 	case "extend":
 		s.extendDecryption(w, r, id, v)
 	case "bid":
-		if cur, err := s.d.Tender.ViewLot(ctx, a, id); err == nil && cur.Lot.Custody != nil && a.Role == party.RoleBidder {
+		cur, curErr := s.d.Tender.ViewLot(ctx, a, id)
+		if curErr == nil && cur.Lot.Custody != nil && a.Role == party.RoleBidder {
 			// Refused before reading any attachment: a lot with custody takes
 			// only bids sealed on the bidder's side.
 			failed("bid", apperr.Rule(apperr.Invalid, "《电子招标投标办法》第二十六条", "本标段要求投标文件在投标人一方加密后递交，平台不接受未加密的投标文件，本次提交未被保存。请在标段页面用浏览器“本机加密并递交”，或使用命令行工具 ggzy seal。"))
 			return
 		}
 		f := map[string]string{}
-		c := tender.BidContent{Quality: strings.TrimSpace(v.Get("quality")), ProjectManager: strings.TrimSpace(v.Get("project_manager"))}
+		var c tender.BidContent
 		c.Price = moneyField(v, "price", true, f)
 		c.DurationDays = intField(v, "duration_days", f)
-		if c.Quality == "" {
-			f["quality"] = "请填写质量标准，如“合格”。"
-		}
-		if c.ProjectManager == "" {
-			f["project_manager"] = "请填写项目经理姓名。"
+		// 质量标准 and 项目经理 are works terms; a land bid (招标出让) is a
+		// price and a development period, so its form neither asks nor sends them.
+		if land := curErr == nil && cur.Lot.IsLand(); !land {
+			c.Quality, c.ProjectManager = strings.TrimSpace(v.Get("quality")), strings.TrimSpace(v.Get("project_manager"))
+			if c.Quality == "" {
+				f["quality"] = "请填写质量标准，如“合格”。"
+			}
+			if c.ProjectManager == "" {
+				f["project_manager"] = "请填写项目经理姓名。"
+			}
 		}
 		if len(f) > 0 {
 			failed("bid", mergeFields(nil, f, "投标文件内容不完整，请按提示修改。"))
@@ -761,7 +771,7 @@ func (s *server) lotAction(w http.ResponseWriter, r *http.Request) {
 			}
 			files = append(files, tender.BidFile{Name: hdr.Filename, Size: size, Hash: hash})
 		} else if v.Get("keep_files") == "1" {
-			if cur, err := s.d.Tender.ViewLot(ctx, a, id); err == nil && cur.MyBid != nil {
+			if curErr == nil && cur.MyBid != nil {
 				files = cur.MyBid.Files
 			}
 		}

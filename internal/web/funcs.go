@@ -84,6 +84,9 @@ func (s *server) funcs() template.FuncMap {
 		"join":      strings.Join,
 		"hasSuffix": strings.HasSuffix,
 		"deref":     func(b *tender.BidContent) tender.BidContent { return *b },
+		// openingOf gives the "opening" partial its lot's kind: the stored
+		// record does not carry it, and a land record has other columns.
+		"openingOf": func(o *tender.Opening, land bool) openingView { return openingView{Opening: o, Land: land} },
 		"fieldID":   func(form, field string) string { return form + "-" + field },
 		"levelText": levelName,
 		// Sales (issue 5).
@@ -475,6 +478,12 @@ func eventLabel(t string) string {
 		return l
 	}
 	return t
+}
+
+// openingView is an opening record as the "opening" partial renders it.
+type openingView struct {
+	*tender.Opening
+	Land bool // a land sale: 报价（出让价款） and 开发建设周期, no works columns
 }
 
 var fieldLabels = map[string]string{

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -233,4 +234,102 @@ func TestLandTenderNoticesUnderTheLandCategory(t *testing.T) {
 	// The notice's own page leads back to the land category.
 	id := noticeID(t, w, l.ID, tender.NoticeTender)
 	must(t, "land notice", b.get("/notices/"+id), 200, `href="/notices?cat=land"`)
+}
+
+// TestLandTenderBidFormReceiptAndOpeningRecord: on a land lot the bid form
+// asks for 报价（出让价款） and 开发建设周期 only, a bid without 质量标准 and
+// 项目经理 is accepted and its receipt shows the land terms; the opening
+// record (project page, opening notice) has the land columns and no works
+// ones, even for a form that still carried them. A works lot still refuses
+// a bid without them, and its record keeps the works columns.
+func TestLandTenderBidFormReceiptAndOpeningRecord(t *testing.T) {
+	e := newEnv(t)
+	w := e.w
+	ctx := t.Context()
+
+	// Works: three bids, then bidder4's change without the works fields refused.
+	wl := w.PublishedLot(t, fixture.LotOptions{})
+	for i := 3; i < 6; i++ {
+		w.Bid(t, wl.ID, i, money.Fen(9_000_000_00+int64(i)*10_000_00))
+	}
+	wb := e.browser()
+	wb.login("bidder4")
+	wtok := wb.csrf("/console")
+	must(t, "works bid form", wb.get("/console/lots/"+wl.ID), 200, "投标报价（元）", `id="bid-quality"`, `id="bid-project_manager"`)
+	must(t, "works bid without the works fields", wb.postMultipart("/console/lots/"+wl.ID+"/bid", url.Values{"csrf": {wtok}, "price": {"9100000"}, "duration_days": {"300"}}, "", "", ""),
+		http.StatusUnprocessableEntity, "请填写质量标准", "请填写项目经理姓名")
+
+	seller := w.Actor("principal")
+	p, err := w.Tender.CreateProject(ctx, seller, tender.ProjectInput{Name: "五象新区总部基地", Category: tender.LandUse})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := w.Tender.AddLot(ctx, seller, p.ID, tender.LotInput{Name: "GC2026-18号地块", Procedure: tender.Open, Method: tender.HighestPrice,
+		Security: 60_000_000_00, CategoryCode: "E0101", CommitteeSize: 5, PrincipalReps: 1,
+		Land: &tender.Land{Location: "南宁市良庆区秋月路以南", AreaM2: 35120.56, Use: rules.LandResidential, TermYears: 70, StartPrice: money.Fen(300_000_000_00)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, size, err := w.Blobs.Put(strings.NewReader("招标出让文件"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Tender.AddDocument(ctx, seller, l.ID, "招标出让文件.pdf", size, hash); err != nil {
+		t.Fatal(err)
+	}
+	now := w.Clock.Now()
+	dl := w.Tender.EarliestLandDeadline(now, 9, 30)
+	if _, err := w.Tender.PublishTender(ctx, seller, l.ID, tender.PublishInput{DocsFrom: now, DocsUntil: dl, BidDeadline: dl}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		a := w.Actor(fmt.Sprintf("bidder%d", i+1))
+		if err := w.Tender.ObtainDocuments(ctx, a, l.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Tender.RecordDeposit(ctx, a, l.ID, l.Security, fmt.Sprintf("GX-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lotPath := "/console/lots/" + l.ID
+	b := e.browser()
+	b.login("bidder1")
+	tok := b.csrf("/console")
+	pg := b.get(lotPath)
+	must(t, "land bid form", pg, 200, "报价（出让价款，元）", "开发建设周期（日历天）")
+	mustNot(t, "land bid form", pg.body, `id="bid-quality"`, `id="bid-project_manager"`, "质量标准", "项目经理", "投标报价（元）")
+	rc := b.follow(b.postMultipart(lotPath+"/bid", url.Values{"csrf": {tok}, "price": {"310000000"}, "duration_days": {"1080"}}, "", "", ""))
+	must(t, "land receipt", rc, 200, "投标文件第1版已完整接收", "报价（出让价款）", "¥310,000,000.00", "开发建设周期", "1080 日历天")
+	mustNot(t, "land receipt", rc.body, "质量标准", "项目经理", "工期")
+	for i, c := range []tender.BidContent{{Price: 320_000_000_00, DurationDays: 1110}, {Price: 330_000_000_00, DurationDays: 1140, Quality: "合格", ProjectManager: "张三"}} {
+		if _, err := w.Tender.SubmitBid(ctx, w.Actor(fmt.Sprintf("bidder%d", i+2)), l.ID, tender.BidInput{Content: tender.EncodePlain(c)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Open both, in deadline order.
+	openLand := func() {
+		w.Clock.Set(dl)
+		if _, err := w.Tender.OpenBids(ctx, l.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if dl.Before(wl.BidDeadline) {
+		openLand()
+		w.PassDeadline(t, wl.ID)
+	} else {
+		w.PassDeadline(t, wl.ID)
+		openLand()
+	}
+	pub := e.browser()
+	pp := pub.get("/projects/" + string(p.ID))
+	must(t, "land opening record", pp, 200, "报价（出让价款）", "开发建设周期", "1080 日历天", "1140 日历天", "¥330,000,000.00")
+	mustNot(t, "land opening record", pp.body, "质量标准", "项目经理", "张三", ">工期<")
+	np := pub.get("/notices/" + noticeID(t, w, l.ID, tender.NoticeOpening))
+	must(t, "land opening notice", np, 200, "报价（出让价款）", "开发建设周期", "<dt>出让人</dt>", "<dt>起始价</dt>")
+	mustNot(t, "land opening notice", np.body, "质量标准", "项目经理", "<dt>招标人</dt>", "<dt>估算价</dt>")
+	wp := pub.get("/projects/" + string(wl.ProjectID))
+	must(t, "works opening record", wp, 200, "投标报价", ">工期<", "质量标准", "项目经理", "项目经理4")
+	mustNot(t, "works opening record", wp.body, "开发建设周期", "出让价款")
+	must(t, "works opening notice", pub.get("/notices/"+noticeID(t, w, wl.ID, tender.NoticeOpening)), 200, "质量标准", "项目经理4", "<dt>招标人</dt>", "<dt>估算价</dt>")
 }

@@ -405,6 +405,7 @@ type noticeData struct {
 	CandFrom   time.Time
 	CandUntil  time.Time
 	Opening    *tender.Opening
+	Land       bool         // the lot is a land sale: the opening record's land columns
 	Custody    *custodyView // published with the notice (DESIGN.md §6.2)
 }
 
@@ -417,14 +418,19 @@ func (s *server) notice(w http.ResponseWriter, r *http.Request) {
 	d := noticeData{N: n, V: s.lots(r).get(n.LotID)}
 	if d.V != nil {
 		l, p := d.V.Lot, d.V.Project
+		d.Land = l.IsLand()
+		principal, estimate := detailField{"招标人", d.V.Principal.Name}, detailField{"估算价", l.Estimate.String()}
+		if d.Land {
+			// A sale: the principal sells, and what is announced is the start price.
+			principal, estimate = detailField{"出让人", d.V.Principal.Name}, detailField{"起始价", l.Land.StartPrice.String()}
+		}
 		d.Fields = []detailField{
-			{"项目名称", p.Name}, {"项目编号", p.Code}, {"标段编号", l.Code}, {"招标人", d.V.Principal.Name},
+			{"项目名称", p.Name}, {"项目编号", p.Code}, {"标段编号", l.Code}, principal,
 		}
 		if d.V.Agency.Name != "" {
 			d.Fields = append(d.Fields, detailField{"招标代理机构", d.V.Agency.Name})
 		}
-		d.Fields = append(d.Fields, detailField{"招标方式", l.Procedure.Label()}, detailField{"评标办法", l.Method.Label()},
-			detailField{"估算价", l.Estimate.String()})
+		d.Fields = append(d.Fields, detailField{"招标方式", l.Procedure.Label()}, detailField{"评标办法", l.Method.Label()}, estimate)
 		if l.Ceiling > 0 {
 			d.Fields = append(d.Fields, detailField{"最高投标限价", l.Ceiling.String()})
 		}

@@ -206,9 +206,11 @@
         status.textContent = "正在本机加密并签名（报价和附件不离开本机）……";
         await loadWasm();
         await tick();
+        // A land lot's form has no 质量标准/项目经理 (works terms): sent empty.
+        var land = form.dataset.land === "1";
         var bid = JSON.stringify({
           price: field("price").value, duration_days: field("duration_days").value,
-          quality: field("quality").value, project_manager: field("project_manager").value
+          quality: land ? "" : field("quality").value, project_manager: land ? "" : field("project_manager").value, land: land
         });
         var s = await window.ggzySeal(form.dataset.custody, form.dataset.entity, bid, files, keyPem,
           field("passphrase").value, serverMS + (performance.now() - t0));
