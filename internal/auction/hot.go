@@ -61,7 +61,7 @@ type Committed struct {
 
 // OnCommitted registers fn to be called, after the commit, with the event of
 // every bid this process commits; for one sale the calls come one at a time,
-// in commit order. fn must be quick and must not call the Service.
+// in commit order. fn must be quick: the sale's next bid waits for it.
 func (s *Service) OnCommitted(fn func(Committed)) {
 	s.listenMu.Lock()
 	defer s.listenMu.Unlock()

@@ -15,10 +15,10 @@ import (
 )
 
 // Bid accepts a bid in live timed bidding, an online auction or open
-// ascending quotes. In one transaction it takes the sale row (LockSale:
-// the commit order), loads the committed state, applies rules.Timed.Bid at
-// server time, and stores the state, the bid, its ledger entry and its
-// event. Of two bids at the same price the one committed first wins and the
+// ascending quotes. In one transaction it takes the sale row
+// (LockSaleLive: the commit order, and the committed live state), applies
+// rules.Timed.Bid at server time, and stores its ledger entry, then the bid,
+// the state and its event (CommitBid). Of two bids at the same price the one committed first wins and the
 // other is refused with the new minimum (a *Refused carrying the state that
 // refused it). The receipt is returned after the commit, and watchers get
 // only committed events: every accepted bid is durably committed before it
