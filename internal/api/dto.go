@@ -114,8 +114,23 @@ func entityPtr(e party.Entity) *Entity {
 // ---- rules
 
 type RuleSet struct {
-	Name  string `json:"name"`
+	Name  string `json:"name" doc:"rules 所列规则集的名称（工程建设项目招标）"`
 	Rules []Rule `json:"rules"`
+	// The other sets keep typed values of their own; they are listed as
+	// described values with their basis and its standing.
+	Sales   []ParamRule `json:"sales" doc:"土地矿业权与国有产权交易：新创建的交易适用的现行参数（每宗交易保留其创建时的参数）"`
+	Experts []ParamRule `json:"experts" doc:"评标专家与评标：专家库和评标室的现行参数"`
+}
+
+// ParamRule is one parameter of the sales, the expert pool or the
+// evaluation room, as in force.
+type ParamRule struct {
+	Key           string `json:"key" doc:"稳定键，如 sale.listing_period、expert.age_max、eval.deviation"`
+	Text          string `json:"text" doc:"该数值规定的事项"`
+	Description   string `json:"description" doc:"现行值，如“10个工作日”“5分钟”“20%”"`
+	Basis         string `json:"basis"`
+	Standing      string `json:"standing" doc:"依据的来源：law 法律 | secondary 二手来源 | assumption 平台设定"`
+	StandingLabel string `json:"standing_label" doc:"来源的中文名称"`
 }
 
 type Rule struct {
@@ -127,10 +142,18 @@ type Rule struct {
 	Text        string `json:"text"`
 }
 
-func ruleSetDTO(s rules.Set) RuleSet {
-	out := RuleSet{Name: s.Name, Rules: []Rule{}}
+func ruleSetDTO(s rules.Set, sales, experts []rules.Row) RuleSet {
+	out := RuleSet{Name: s.Name, Rules: []Rule{}, Sales: paramRulesDTO(sales), Experts: paramRulesDTO(experts)}
 	for _, r := range s.All() {
 		out.Rules = append(out.Rules, Rule{Key: string(r.Key), Value: r.Value, Unit: string(r.Unit), Description: r.Describe(), Basis: r.Basis, Text: r.Text})
+	}
+	return out
+}
+
+func paramRulesDTO(rows []rules.Row) []ParamRule {
+	out := make([]ParamRule, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ParamRule{Key: r.Key, Text: r.Text, Description: r.Value, Basis: r.Basis, Standing: string(r.Standing), StandingLabel: r.Standing.Label()})
 	}
 	return out
 }

@@ -76,7 +76,11 @@ func (s *server) me(c *call) (any, error) {
 	return out, nil
 }
 
-func (s *server) getRules(c *call) (any, error) { return ruleSetDTO(s.d.Tender.Rules()), nil }
+// getRules lists the rules the services in force apply: the engineering
+// tender's set, the sales' parameters, the expert pool's and the room's.
+func (s *server) getRules(c *call) (any, error) {
+	return ruleSetDTO(s.d.Tender.Rules(), s.d.SaleRules(), s.d.ExpertRules()), nil
+}
 
 // ---- notices
 

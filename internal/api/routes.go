@@ -64,7 +64,7 @@ func (s *server) table() []route {
 			{Name: "to", Type: "uint", Doc: "后一规模", Required: true},
 		}, Resp: LedgerProof{}, Status: 200, h: s.ledgerConsistency},
 
-		{Method: "GET", Path: v1 + "/rules", Summary: "现行法定规则及法律依据", Tag: "rules", Resp: RuleSet{}, Status: 200, h: s.getRules},
+		{Method: "GET", Path: v1 + "/rules", Summary: "现行法定规则及法律依据：工程建设项目招标、土地矿业权与国有产权交易、评标专家与评标", Tag: "rules", Resp: RuleSet{}, Status: 200, h: s.getRules},
 		{Method: "POST", Path: v1 + "/calendar", Summary: "加载节假日表（CSV：date,kind,name；交易中心或系统管理员），立即生效并留痕", Tag: "rules", Auth: authRequired,
 			Body: binaryBody{}, Resp: CalendarLoaded{}, Status: 200, h: s.loadCalendar},
 

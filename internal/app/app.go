@@ -108,9 +108,10 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		return nil, err
 	}
 	a.Codes = classify.Default()
-	a.Expert = expert.NewService(store.Bind[expert.Tx](db), clk, a.IDs, expert.DefaultPolicy(), a.Codes.Valid)
+	pool := expert.DefaultPolicy() // one policy for the pool's reviews and the draws
+	a.Expert = expert.NewService(store.Bind[expert.Tx](db), clk, a.IDs, pool, a.Codes.Valid)
 	a.Tender = tender.New(tender.Config{Store: store.Bind[tender.Tx](db), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: cfg.Region,
-		Keys: party.Keyring{S: a.Party}, Blobs: a.Blobs, RequireSealed: true, Checkpoints: a.Ledger, Pool: expert.DefaultPolicy(), ValidSpecialty: a.Codes.Valid})
+		Keys: party.Keyring{S: a.Party}, Blobs: a.Blobs, RequireSealed: true, Checkpoints: a.Ledger, Pool: pool, ValidSpecialty: a.Codes.Valid})
 	if a.Auction, err = auction.New(auction.Config{Store: store.Bind[auction.Tx](db), Clock: clk, IDs: a.IDs, Calendar: a.Calendar, Region: cfg.Region, Keys: party.Keyring{S: a.Party}}); err != nil {
 		db.Close()
 		return nil, err

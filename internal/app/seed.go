@@ -106,9 +106,10 @@ func newSeeder(ctx context.Context, a *App) *seeder {
 	clk := clock.NewFake(now)
 	// Demo passwords use lighter argon2 parameters so seeding 100 users is quick.
 	ps := party.NewService(store.Bind[party.Tx](a.DB), clk, a.IDs, party.PasswordParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
+	pool := expert.DefaultPolicy() // one policy for the pool's reviews and the draws
 	ts := tender.New(tender.Config{Store: store.Bind[tender.Tx](a.DB), Clock: clk, IDs: a.IDs, Rules: rules.EngineeringTender(), Calendar: a.Calendar, Region: a.Config.Region,
-		Keys: party.Keyring{S: ps}, Blobs: a.Blobs, RequireSealed: true, Checkpoints: a.Ledger, Pool: expert.DefaultPolicy(), ValidSpecialty: a.Codes.Valid})
-	es := expert.NewService(store.Bind[expert.Tx](a.DB), clk, a.IDs, expert.DefaultPolicy(), a.Codes.Valid)
+		Keys: party.Keyring{S: ps}, Blobs: a.Blobs, RequireSealed: true, Checkpoints: a.Ledger, Pool: pool, ValidSpecialty: a.Codes.Valid})
+	es := expert.NewService(store.Bind[expert.Tx](a.DB), clk, a.IDs, pool, a.Codes.Valid)
 	return &seeder{ctx: ctx, a: a, clk: clk, ts: ts, ps: ps, es: es, now: now, users: map[string]party.User{}, keys: map[string]*gm.PrivateKey{}}
 }
 

@@ -132,7 +132,7 @@ func DefaultEvalPolicy() EvalPolicy {
 // Bases quoted by the room.
 const (
 	basisReplace   = "《招标投标法实施条例》第四十八条"
-	basisRemote    = "远程异地评标规则（RULES.md §7）"
+	basisRemote    = "远程异地评标地方实施规则（如丽江市远程异地评标规定）；发改办法规〔2025〕807号"
 	basisDeviation = "评分偏离说明（评标办法）"
 	basisSheet     = "《招标投标法实施条例》第五十三条"
 )

@@ -17,6 +17,7 @@ import (
 	"ggzy/internal/ids"
 	"ggzy/internal/ledger"
 	"ggzy/internal/party"
+	"ggzy/internal/rules"
 	"ggzy/internal/tender"
 )
 
@@ -625,18 +626,41 @@ func (s *server) extendSession(w http.ResponseWriter, r *http.Request) {
 
 type ruleRow struct {
 	Key, Text, Value, Basis string
+	Standing                string // 法律 / 二手来源 / 平台设定; empty for the engineering set
 }
 
+// ruleSection is one table of the rules page.
+type ruleSection struct {
+	ID, Title, Lead string
+	Standing        bool // the rows carry the standing of their source
+	Rows            []ruleRow
+}
+
+// rulesPage lists the numbers the services in force apply: the engineering
+// tender's set, the sales' parameters, the expert pool's and the evaluation
+// room's policies (DESIGN.md §1.2), read from the services, not copied.
 func (s *server) rulesPage(w http.ResponseWriter, r *http.Request) {
 	set := s.d.Tender.Rules()
-	var rows []ruleRow
+	eng := ruleSection{ID: "tender", Title: set.Name}
 	for _, x := range set.All() {
-		rows = append(rows, ruleRow{Key: string(x.Key), Text: x.Text, Value: x.Describe(), Basis: x.Basis})
+		eng.Rows = append(eng.Rows, ruleRow{Key: string(x.Key), Text: x.Text, Value: x.Describe(), Basis: x.Basis})
 	}
-	p := s.newPage(r, "法定时限与规则", "政策规则", struct {
-		Name string
-		Rows []ruleRow
-	}{set.Name, rows})
+	listed := func(rows []rules.Row) []ruleRow {
+		out := make([]ruleRow, 0, len(rows))
+		for _, x := range rows {
+			out = append(out, ruleRow{Key: x.Key, Text: x.Text, Value: x.Value, Basis: x.Basis, Standing: x.Standing.Label()})
+		}
+		return out
+	}
+	sections := []ruleSection{eng}
+	if rows := s.d.SaleRules(); len(rows) > 0 {
+		sections = append(sections, ruleSection{ID: "sales", Title: "土地矿业权与国有产权交易", Standing: true, Rows: listed(rows),
+			Lead: "新创建的交易按下列参数办理；每宗交易保留其创建时的参数。"})
+	}
+	if rows := s.d.ExpertRules(); len(rows) > 0 {
+		sections = append(sections, ruleSection{ID: "experts", Title: "评标专家与评标", Standing: true, Rows: listed(rows)})
+	}
+	p := s.newPage(r, "法定时限与规则", "政策规则", struct{ Sections []ruleSection }{sections})
 	p.Nav = "rules"
 	s.render(w, r, "rules", p)
 }
