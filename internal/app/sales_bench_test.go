@@ -28,11 +28,13 @@ import (
 )
 
 // BenchmarkTimedBidding measures issue 5 §7 in one run per database: the
-// timed bidding of an online auction with 200 bidders bidding as fast as
-// the rules allow (each one the current next valid amount, never over its
-// own leading bid) through the Bid use case, for GGZY_BENCH_SECONDS (5),
-// while 2,000 SSE clients watch the sale's stream (api.New on an httptest
-// server, real HTTP over loopback), beside the raw single-row insert
+// timed bidding of an online auction with 200 bidders (GGZY_BENCH_BIDDERS)
+// bidding as fast as the rules allow (each one the next valid amount it
+// last learnt — from its receipt or from the refusal's state —, never over
+// its own leading bid) through the Bid use case, for GGZY_BENCH_SECONDS (5),
+// while 2,000 SSE clients (GGZY_BENCH_WATCHERS) watch the sale's stream
+// (api.New on an httptest server sharing the bidders' Service, as in a
+// process that serves both; real HTTP over loopback), beside the raw single-row insert
 // transaction rate of the same database at the same concurrency, measured
 // in the same run. It reports accepted bids/s, raw tx/s, their ratio
 // (target ≥ 0.5) and the p50/p99 of the time from a bid's acceptance (the
