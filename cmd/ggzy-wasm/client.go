@@ -104,6 +104,10 @@ type formInput struct {
 	Quality        string `json:"quality"`
 	ProjectManager string `json:"project_manager"`
 	Land           bool   `json:"land"` // a land lot's form: no works terms
+	// StartPrice is a land lot's start price (起始价, fen) as the page
+	// publishes it: a sealed bid below it would only be rejected at the
+	// opening, and the platform cannot check a sealed price on upload.
+	StartPrice int64 `json:"start_price"`
 }
 
 // bidForm is the structured part of the bid package: the JSON the platform's
@@ -128,6 +132,9 @@ func makeForm(in formInput) ([]byte, error) {
 		return nil, &fieldError{"price", "投标报价应以元为单位、最多两位小数，如 9876543.21。"}
 	case price <= 0:
 		return nil, &fieldError{"price", "投标报价应大于0。"}
+	}
+	if in.Land && price < money.Fen(in.StartPrice) {
+		return nil, &fieldError{"price", fmt.Sprintf("报价不得低于招标出让公告载明的起始价 %s，低于起始价的投标将在开标时否决。", money.Fen(in.StartPrice))}
 	}
 	f.Price = price
 	days, err := strconv.Atoi(strings.TrimSpace(in.DurationDays))

@@ -62,6 +62,14 @@ func TestLandForm(t *testing.T) {
 	if _, err := makeForm(formInput{Price: "5", DurationDays: "0", Land: true}); !errors.As(err, &fe) || fe.Field != "duration_days" || !strings.Contains(fe.Msg, "开发建设周期") {
 		t.Errorf("land form without a period: %v", err)
 	}
+	// Below the start price the opening would reject it, and sealed the
+	// platform cannot tell on upload: refused here, citing the start price.
+	if _, err := makeForm(formInput{Price: "299999999.99", DurationDays: "1080", Land: true, StartPrice: 300_000_000_00}); !errors.As(err, &fe) || fe.Field != "price" || !strings.Contains(fe.Msg, "起始价 ¥300,000,000.00") {
+		t.Errorf("land form below the start price: %v", err)
+	}
+	if _, err := makeForm(formInput{Price: "300000000", DurationDays: "1080", Land: true, StartPrice: 300_000_000_00}); err != nil {
+		t.Errorf("land form at the start price: %v", err)
+	}
 }
 
 func TestGenerateSealAndOpenShares(t *testing.T) {

@@ -233,10 +233,20 @@ func sealCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 	if err := c.call(ctx, "GET", "/api/v1/lots/"+*lot, nil, &lv); err != nil {
 		return err
 	}
+	// The opener's own checks, before sealing: a sealed bid cannot be checked
+	// on upload, and one that fails them is only rejected at the opening.
+	period := "工期"
 	if lv.Lot.Land != nil {
 		// A land bid is a price and a development period: the works terms
 		// (and the quality default) stay empty in the form.
 		*quality, *manager = "", ""
+		period = "开发建设周期"
+		if start := money.Fen(lv.Lot.Land.StartPriceFen); p < start {
+			return fmt.Errorf("报价 %s 低于招标出让公告载明的起始价 %s，开标时将被否决（%s）", p, start, tender.BasisLandTender+"第十四条")
+		}
+	}
+	if *days < 1 || *days > 3650 {
+		return fmt.Errorf("请用 --duration 填写%s：1至3650日历天的整数", period)
 	}
 	var pf []seal.PackageFile
 	for _, name := range files {

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"ggzy/internal/auction/rules"
 	"ggzy/internal/clock"
 	"ggzy/internal/fixture"
 	"ggzy/internal/money"
@@ -23,24 +22,7 @@ func TestLandTenderInTheLandSales(t *testing.T) {
 	w := e.w
 	ctx := t.Context()
 	seller := w.Actor("principal")
-	p, err := w.Tender.CreateProject(ctx, seller, tender.ProjectInput{Name: "五象新区总部基地", Category: tender.LandUse})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := w.Tender.AddLot(ctx, seller, p.ID, tender.LotInput{Name: "GC2026-18号地块", Procedure: tender.Open, Method: tender.HighestPrice,
-		Security: 60_000_000_00, CategoryCode: "E0101", CommitteeSize: 5, PrincipalReps: 1,
-		Land: &tender.Land{Location: "南宁市良庆区秋月路以南、玉象路以东", AreaM2: 35120.56, Use: rules.LandResidential, TermYears: 70,
-			PlotRatio: "1.0＜容积率≤3.0", StartPrice: money.Fen(300_000_000_00)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, size, err := w.Blobs.Put(strings.NewReader("招标出让文件"), 1<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Tender.AddDocument(ctx, seller, l.ID, "招标出让文件.pdf", size, hash); err != nil {
-		t.Fatal(err)
-	}
+	p, l := w.LandLot(t, false)
 	now := w.Clock.Now()
 	dl := w.Tender.EarliestLandDeadline(now, 9, 30)
 	if _, err := w.Tender.PublishTender(ctx, seller, l.ID, tender.PublishInput{DocsFrom: now, DocsUntil: dl, BidDeadline: dl}); err != nil {
@@ -196,23 +178,7 @@ func TestLandTenderNoticesUnderTheLandCategory(t *testing.T) {
 	ctx := t.Context()
 	w.PublishedLot(t, fixture.LotOptions{}) // a works notice: 南宁市五象新区道路改造工程第一标段
 	seller := w.Actor("principal")
-	p, err := w.Tender.CreateProject(ctx, seller, tender.ProjectInput{Name: "五象新区总部基地", Category: tender.LandUse})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := w.Tender.AddLot(ctx, seller, p.ID, tender.LotInput{Name: "GC2026-18号地块", Procedure: tender.Open, Method: tender.HighestPrice,
-		Security: 60_000_000_00, CategoryCode: "E0101", CommitteeSize: 5, PrincipalReps: 1,
-		Land: &tender.Land{Location: "南宁市良庆区秋月路以南", AreaM2: 35120.56, Use: rules.LandResidential, TermYears: 70, StartPrice: money.Fen(300_000_000_00)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, size, err := w.Blobs.Put(strings.NewReader("招标出让文件"), 1<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Tender.AddDocument(ctx, seller, l.ID, "招标出让文件.pdf", size, hash); err != nil {
-		t.Fatal(err)
-	}
+	_, l := w.LandLot(t, false)
 	now := w.Clock.Now()
 	dl := w.Tender.EarliestLandDeadline(now, 9, 30)
 	if _, err := w.Tender.PublishTender(ctx, seller, l.ID, tender.PublishInput{DocsFrom: now, DocsUntil: dl, BidDeadline: dl}); err != nil {
@@ -260,23 +226,7 @@ func TestLandTenderBidFormReceiptAndOpeningRecord(t *testing.T) {
 		http.StatusUnprocessableEntity, "请填写质量标准", "请填写项目经理姓名")
 
 	seller := w.Actor("principal")
-	p, err := w.Tender.CreateProject(ctx, seller, tender.ProjectInput{Name: "五象新区总部基地", Category: tender.LandUse})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := w.Tender.AddLot(ctx, seller, p.ID, tender.LotInput{Name: "GC2026-18号地块", Procedure: tender.Open, Method: tender.HighestPrice,
-		Security: 60_000_000_00, CategoryCode: "E0101", CommitteeSize: 5, PrincipalReps: 1,
-		Land: &tender.Land{Location: "南宁市良庆区秋月路以南", AreaM2: 35120.56, Use: rules.LandResidential, TermYears: 70, StartPrice: money.Fen(300_000_000_00)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, size, err := w.Blobs.Put(strings.NewReader("招标出让文件"), 1<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Tender.AddDocument(ctx, seller, l.ID, "招标出让文件.pdf", size, hash); err != nil {
-		t.Fatal(err)
-	}
+	p, l := w.LandLot(t, false)
 	now := w.Clock.Now()
 	dl := w.Tender.EarliestLandDeadline(now, 9, 30)
 	if _, err := w.Tender.PublishTender(ctx, seller, l.ID, tender.PublishInput{DocsFrom: now, DocsUntil: dl, BidDeadline: dl}); err != nil {

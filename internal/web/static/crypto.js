@@ -210,7 +210,8 @@
         var land = form.dataset.land === "1";
         var bid = JSON.stringify({
           price: field("price").value, duration_days: field("duration_days").value,
-          quality: land ? "" : field("quality").value, project_manager: land ? "" : field("project_manager").value, land: land
+          quality: land ? "" : field("quality").value, project_manager: land ? "" : field("project_manager").value, land: land,
+          start_price: Number(form.dataset.startPrice || 0)
         });
         var s = await window.ggzySeal(form.dataset.custody, form.dataset.entity, bid, files, keyPem,
           field("passphrase").value, serverMS + (performance.now() - t0));
