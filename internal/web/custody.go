@@ -289,6 +289,20 @@ type decryptData struct {
 	Before   bool // the deadline has not passed: decryption is refused (TBL 34)
 	Username string
 	Basis    string
+	Dec      decryptForm
+}
+
+// decryptForm is a custodian's in-browser decryption form (template
+// "decryptForm"), the same for a lot's sealed bids and a sale's sealed
+// quotes: the browser fetches the shares sealed to the custodian from
+// Base+"/envelopes", decrypts them with the custodian's key on this
+// machine and posts them to Base+"/shares".
+type decryptForm struct {
+	Base        string // "/console/lots/ID" or "/console/sales/ID"
+	ID          ids.ID // the lot or the sale (the sealed packages' binding)
+	UserID      ids.ID
+	Fingerprint string
+	CLI         string // the same with `ggzy custody open`
 }
 
 func (s *server) decryptPage(w http.ResponseWriter, r *http.Request) {
@@ -312,6 +326,8 @@ func (s *server) renderDecrypt(w http.ResponseWriter, r *http.Request, id ids.ID
 	now := s.d.Clock.Now()
 	d := decryptData{V: v, Custody: custodyOf(v.Lot, v.CustodiansDone, a), Username: state(r).username, Basis: "《招标投标法》第三十四条",
 		Before: v.Lot.Status == tender.Bidding || now.Before(v.Lot.BidDeadline)}
+	d.Dec = decryptForm{Base: "/console/lots/" + string(v.Lot.ID), ID: v.Lot.ID, UserID: a.UserID, Fingerprint: d.Custody.Mine.Fingerprint,
+		CLI: "ggzy custody open --url 平台地址 --user " + d.Username + " --key 保管私钥文件 --lot " + string(v.Lot.ID)}
 	p := s.consolePage(r, "开标解密 "+v.Lot.Code, d, fe)
 	p.Crumbs = []crumb{{"工作台", "/console"}, {"开标解密", "/console/decrypt"}, {"标段 " + v.Lot.Code, ""}}
 	s.render(w, r, "decrypt_lot", p)

@@ -66,6 +66,7 @@ type saleDecryptData struct {
 	Quotes   []auction.SealedLine // the opening record, after the close
 	Basis    string
 	Username string
+	Dec      decryptForm
 }
 
 // Remaining is how many more custodians must decrypt.
@@ -98,6 +99,8 @@ func (s *server) renderSaleDecrypt(w http.ResponseWriter, r *http.Request, id id
 	for _, u := range cv.Done {
 		d.MeDone = d.MeDone || u == a.UserID
 	}
+	d.Dec = decryptForm{Base: saleConsolePath(sale.ID), ID: sale.ID, UserID: d.Me.UserID, Fingerprint: d.Me.Fingerprint,
+		CLI: "ggzy custody open --url 平台地址 --user " + d.Username + " --key 保管私钥文件 --sale " + string(sale.ID)}
 	p := s.consolePage(r, "报价解密 "+sale.Code, d, fe)
 	p.Crumbs = []crumb{{"工作台", "/console"}, {"交易", "/console/sales"}, {sale.Code, saleConsolePath(sale.ID)}, {"报价解密", ""}}
 	s.render(w, r, "sale_decrypt", p)
