@@ -210,7 +210,7 @@ func Confirmation(font []byte, in ConfirmationInput) ([]byte, error) {
 		for _, dl := range in.Deadlines {
 			d.cfield(dl.Label, dl.Date.In(beijing).Format("2006年1月2日"))
 		}
-		d.para(marginX, bodyW, "期限按法定节假日和调休安排以工作日计算；依据："+dl0Basis(in.Deadlines)+"。")
+		d.para(marginX, bodyW, "期限按法定节假日和调休安排以工作日计算；依据："+deadlinesBasis(in.Deadlines)+"。")
 		d.heading("六、留痕与签名")
 	} else {
 		d.heading("五、留痕与签名")
@@ -231,36 +231,15 @@ func Confirmation(font []byte, in ConfirmationInput) ([]byte, error) {
 		return fail(d.err)
 	}
 
-	// Footers last, when the page count is known.
-	digest := "确认书数据 SM3：" + in.Digest()
-	n := gp.GetNumberOfPages()
-	for p := 1; p <= n; p++ {
-		if err := gp.SetPage(p); err != nil {
-			return fail(err)
-		}
-		gp.SetStrokeColor(190, 190, 190)
-		gp.SetLineWidth(0.5)
-		gp.Line(marginX, bottom+14, pageW-marginX, bottom+14)
-		d.gp.SetTextColor(90, 90, 90)
-		d.size = 0
-		d.setSize(7)
-		d.textTop(marginX, bottom+22, digest)
-		d.setSize(9)
-		num := fmt.Sprintf("第 %d 页 共 %d 页", p, n)
-		d.textTop((pageW-d.width(num))/2, bottom+36, num)
-	}
-	if d.err != nil {
-		return fail(d.err)
-	}
-	b, err := gp.GetBytesPdfReturnErr()
+	b, err := d.finish("确认书数据 SM3：" + in.Digest())
 	if err != nil {
 		return fail(err)
 	}
 	return b, nil
 }
 
-// dl0Basis is the basis of the deadlines (one rule sets them all).
-func dl0Basis(ds []Deadline) string {
+// deadlinesBasis is the basis of the deadlines (one rule sets them all).
+func deadlinesBasis(ds []Deadline) string {
 	for _, d := range ds {
 		if d.Basis != "" {
 			return d.Basis

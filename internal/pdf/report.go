@@ -830,17 +830,27 @@ func EvaluationReport(font []byte, in ReportInput) ([]byte, error) {
 		return nil, apperr.New(apperr.Internal, "生成评标报告 PDF 失败。").Wrap(d.err)
 	}
 
-	// Footers last, when the page count is known.
-	digest := "报告数据 SM3：" + in.Digest()
+	b, err := d.finish("报告数据 SM3：" + in.Digest())
+	if err != nil {
+		return nil, apperr.New(apperr.Internal, "生成评标报告 PDF 失败。").Wrap(err)
+	}
+	return b, nil
+}
+
+// finish puts the footer on every page — a rule, the document's digest
+// line and the page number, written last when the page count is known —
+// and returns the PDF.
+func (d *doc) finish(digest string) ([]byte, error) {
+	gp := d.gp
 	n := gp.GetNumberOfPages()
 	for p := 1; p <= n; p++ {
 		if err := gp.SetPage(p); err != nil {
-			return nil, apperr.New(apperr.Internal, "生成评标报告 PDF 失败。").Wrap(err)
+			return nil, err
 		}
 		gp.SetStrokeColor(190, 190, 190)
 		gp.SetLineWidth(0.5)
 		gp.Line(marginX, bottom+14, pageW-marginX, bottom+14)
-		d.gp.SetTextColor(90, 90, 90)
+		gp.SetTextColor(90, 90, 90)
 		d.size = 0
 		d.setSize(7)
 		d.textTop(marginX, bottom+22, digest)
@@ -849,11 +859,7 @@ func EvaluationReport(font []byte, in ReportInput) ([]byte, error) {
 		d.textTop((pageW-d.width(num))/2, bottom+36, num)
 	}
 	if d.err != nil {
-		return nil, apperr.New(apperr.Internal, "生成评标报告 PDF 失败。").Wrap(d.err)
+		return nil, d.err
 	}
-	b, err := gp.GetBytesPdfReturnErr()
-	if err != nil {
-		return nil, apperr.New(apperr.Internal, "生成评标报告 PDF 失败。").Wrap(err)
-	}
-	return b, nil
+	return gp.GetBytesPdfReturnErr()
 }
