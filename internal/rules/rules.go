@@ -43,6 +43,7 @@ const (
 	SecurityRefundMax      Key = "tender.security_refund_max"        // 保证金退还
 	ComplaintAfterKnowing  Key = "tender.complaint_after_knowing"    // 投诉时限
 	InviteesMin            Key = "tender.invitees_min"               // 邀请招标受邀人数
+	ExtensionShareDivisor  Key = "tender.extension_share_divisor"    // 延长评标时间：超过成员的 1/N
 )
 
 // Rule is one statutory number.
@@ -131,6 +132,7 @@ func EngineeringTender() Set {
 		{MinBids, 3, Count, "《招标投标法》第二十八条、《招标投标法实施条例》第四十四条", "投标人少于3个的，不得开标，招标人应当重新招标"},
 		{CommitteeMin, 5, Count, "《招标投标法》第三十七条", "评标委员会成员人数为5人以上单数"},
 		{ExpertShare, 6667, BasisPoints, "《招标投标法》第三十七条", "技术、经济等方面的专家不得少于成员总数的三分之二"},
+		{ExtensionShareDivisor, 3, Count, "《招标投标法实施条例》第四十八条", "超过三分之一的评标委员会成员认为评标时间不够的，招标人应当适当延长（现行值为分母：超过成员总数的 1/3）"},
 		{CandidatesMax, 3, Count, "《招标投标法实施条例》第五十三条", "评标委员会推荐的中标候选人应当不超过3个，并标明排序"},
 		{PublicityStartMax, 3, CalendarDays, "《招标投标法实施条例》第五十四条", "招标人应当自收到评标报告之日起3日内公示中标候选人"},
 		{PublicityMin, 3, CalendarDays, "《招标投标法实施条例》第五十四条", "中标候选人公示期不得少于3日"},

@@ -4,15 +4,16 @@ package scoring
 const BasisExtension = "《招标投标法实施条例》第四十八条"
 
 // ExtensionCarried reports whether votes of members asking for more
-// evaluation time carry: more than one third of the committee members
-// (《招标投标法实施条例》第四十八条), exactly 3 × votes > members in integers.
-// So 2 of 5 carries, 1 of 3 and 3 of 9 do not, 4 of 9 does. Impossible
-// input (members ≤ 0, votes < 0 or votes > members) never carries.
-func ExtensionCarried(votes, members int) bool {
-	if members <= 0 || votes < 0 || votes > members {
+// evaluation time carry: more than 1/divisor of the committee members —
+// one third (《招标投标法实施条例》第四十八条; rules.ExtensionShareDivisor) —,
+// exactly divisor × votes > members in integers. So with 3, 2 of 5
+// carries, 1 of 3 and 3 of 9 do not, 4 of 9 does. Impossible input
+// (members ≤ 0, votes < 0, votes > members, divisor ≤ 0) never carries.
+func ExtensionCarried(votes, members, divisor int) bool {
+	if members <= 0 || votes < 0 || votes > members || divisor <= 0 {
 		return false
 	}
-	return 3*votes > members
+	return divisor*votes > members
 }
 
 // ElectChair counts the chair election (推选评标委员会主任). votes maps each

@@ -27,9 +27,13 @@ func TestExtensionCarried(t *testing.T) {
 		{0, -3, false},
 	}
 	for _, tt := range tests {
-		if got := ExtensionCarried(tt.votes, tt.members); got != tt.want {
-			t.Errorf("ExtensionCarried(%d, %d) = %v, want %v", tt.votes, tt.members, got, tt.want)
+		if got := ExtensionCarried(tt.votes, tt.members, 3); got != tt.want {
+			t.Errorf("ExtensionCarried(%d, %d, 3) = %v, want %v", tt.votes, tt.members, got, tt.want)
 		}
+	}
+	// The divisor is the rule's: a stricter half needs 3 of 5.
+	if ExtensionCarried(2, 5, 2) || !ExtensionCarried(3, 5, 2) || ExtensionCarried(5, 5, 0) {
+		t.Error("divisor 2 (more than half) or 0 (no rule) misapplied")
 	}
 }
 

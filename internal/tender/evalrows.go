@@ -17,8 +17,8 @@ func (s *Service) EvalPolicy() EvalPolicy { return s.eval }
 // Rows lists the room's numbers for users (the public rules page, GET
 // /api/v1/rules), with the bases the room quotes when it applies them.
 // The extension trigger (more than a third of the members) is the
-// statute's and fixed in scoring.ExtensionCarried; the length of each
-// extension is the platform's.
+// statute's, in the rules table (rules.ExtensionShareDivisor); the length
+// of each extension is the platform's.
 func (p EvalPolicy) Rows() []rules.Row {
 	return []rules.Row{
 		{Key: "eval.duration", Text: "评标计划时长：评标开始后按此时长确定计划结束时间",

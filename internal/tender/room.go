@@ -18,6 +18,7 @@ import (
 	"ggzy/internal/jobs"
 	"ggzy/internal/ledger"
 	"ggzy/internal/party"
+	"ggzy/internal/rules"
 	"ggzy/internal/scoring"
 )
 
@@ -287,7 +288,7 @@ func (s *Service) Vote(ctx context.Context, actor party.Actor, lotID ids.ID, kin
 			if _, err := record(ctx, tx, now, actor, "evaluation.time_insufficient", l.Code, map[string]any{"lot": l.Code, "round": room.Extensions, "votes": len(votes)}, nil); err != nil {
 				return err
 			}
-			if !scoring.ExtensionCarried(len(votes), len(ms)) {
+			if !scoring.ExtensionCarried(len(votes), len(ms), int(s.rules.Get(rules.ExtensionShareDivisor).Value)) {
 				break
 			}
 			room.Extensions++
