@@ -22,6 +22,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"ggzy/internal/apperr"
+	"ggzy/internal/auction/rules"
 	"ggzy/internal/gm"
 	"ggzy/internal/money"
 	"ggzy/internal/seal"
@@ -40,6 +42,12 @@ type fieldError struct {
 }
 
 func (e *fieldError) Error() string { return e.Msg }
+
+// ruleError shows a rule's refusal on a field, with its basis.
+func ruleError(field string, err error) *fieldError {
+	e := apperr.As(err)
+	return &fieldError{field, e.Message + "（依据：" + e.Basis + "）"}
+}
 
 // keyPair is a new key: the private key encrypted under the passphrase and
 // the public key to register.
@@ -133,8 +141,10 @@ func makeForm(in formInput) ([]byte, error) {
 	case price <= 0:
 		return nil, &fieldError{"price", "投标报价应大于0。"}
 	}
-	if in.Land && price < money.Fen(in.StartPrice) {
-		return nil, &fieldError{"price", fmt.Sprintf("报价不得低于招标出让公告载明的起始价 %s，低于起始价的投标将在开标时否决。", money.Fen(in.StartPrice))}
+	if in.Land {
+		if err := rules.CheckLandStartPrice(price, money.Fen(in.StartPrice)); err != nil {
+			return nil, ruleError("price", err)
+		}
 	}
 	f.Price = price
 	days, err := strconv.Atoi(strings.TrimSpace(in.DurationDays))
@@ -288,8 +298,9 @@ func makeQuote(amountText string, listed money.Fen) ([]byte, error) {
 		return nil, &fieldError{"amount", "报价金额应以元为单位、最多两位小数，如 5200000.00。"}
 	case amount <= 0:
 		return nil, &fieldError{"amount", "报价金额应大于0。"}
-	case amount < listed:
-		return nil, &fieldError{"amount", fmt.Sprintf("报价不得低于挂牌价 %s（《中华人民共和国企业国有资产法》第五十五条），低于挂牌价的报价开启时无效。", listed)}
+	}
+	if err := rules.CheckListedPrice(amount, listed); err != nil {
+		return nil, ruleError("amount", err)
 	}
 	return json.Marshal(quoteForm{Amount: amount})
 }

@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"ggzy/internal/api"
+	"ggzy/internal/apperr"
 	"ggzy/internal/auction"
+	arules "ggzy/internal/auction/rules"
 	"ggzy/internal/clock"
 	"ggzy/internal/gm"
 	"ggzy/internal/money"
@@ -241,8 +243,8 @@ func sealCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(s
 		// (and the quality default) stay empty in the form.
 		*quality, *manager = "", ""
 		period = "开发建设周期"
-		if start := money.Fen(lv.Lot.Land.StartPriceFen); p < start {
-			return fmt.Errorf("报价 %s 低于招标出让公告载明的起始价 %s，开标时将被否决（%s）", p, start, tender.BasisLandTender+"第十四条")
+		if err := arules.CheckLandStartPrice(p, money.Fen(lv.Lot.Land.StartPriceFen)); err != nil {
+			return ruleErr(err)
 		}
 	}
 	if *days < 1 || *days > 3650 {
@@ -324,8 +326,8 @@ func sealQuote(ctx context.Context, url, user, keyFile, saleID, amount, out stri
 	if v.Mine == nil || v.Mine.BidderNo == "" {
 		return errors.New("该用户所在单位在本宗交易中没有竞买号牌（须资格审查通过并确认保证金到账）")
 	}
-	if a < money.Fen(v.Sale.StartPriceFen) {
-		return fmt.Errorf("报价 %s 低于挂牌价 %s，开启时无效（%s）", a, money.Fen(v.Sale.StartPriceFen), "《中华人民共和国企业国有资产法》第五十五条")
+	if err := arules.CheckListedPrice(a, money.Fen(v.Sale.StartPriceFen)); err != nil {
+		return ruleErr(err)
 	}
 	var cust api.SaleCustodyView
 	if err := c.call(ctx, "GET", "/api/v1/sales/"+saleID+"/custody", nil, &cust); err != nil {
@@ -476,4 +478,11 @@ func openSaleShares(ctx context.Context, c *client, saleID string, key *gm.Priva
 		fmt.Fprintln(stdout, "已达到解密门限：全部报价已开启，交易结果已确定。")
 	}
 	return nil
+}
+
+// ruleErr is a rule's refusal as the command prints it: the message and
+// its basis, without the error code.
+func ruleErr(err error) error {
+	e := apperr.As(err)
+	return fmt.Errorf("%s（依据：%s）", e.Message, e.Basis)
 }

@@ -72,7 +72,7 @@ func (c Category) Label() string {
 
 // BasisLandTender is the land tender order (RULES.md §4 "LO39",
 // [secondary]: arts. 12–15 govern tender; check the text in force).
-const BasisLandTender = "《招标拍卖挂牌出让国有建设用地使用权规定》（国土资源部令第39号）"
+const BasisLandTender = arules.BasisLO39
 
 // Land is what a lot sold by land tender (土地使用权招标出让) announces:
 // the plot as the land sales describe it (auction.Data's land fields, same
